@@ -1,0 +1,274 @@
+"""Rule-based classification: change type, importance prior with its reasons, and path signals.
+
+Every rule lives in the tables below, in the order it is applied.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import re
+from dataclasses import dataclass, field
+from typing import Callable
+
+from .gitlog import CommitFacts, FileChange
+
+TIERS = ("low", "medium", "high")
+
+# Localized change-type labels; the keys are the change types offline-report knows.
+TYPE_LABELS = {
+    "feat": {"zh": "功能增强", "en": "Feature"},
+    "fix": {"zh": "Bug修复", "en": "Bug fix"},
+    "docs": {"zh": "文档更新", "en": "Documentation"},
+    "style": {"zh": "代码风格", "en": "Code style"},
+    "refactor": {"zh": "代码重构", "en": "Refactoring"},
+    "perf": {"zh": "性能优化", "en": "Performance"},
+    "test": {"zh": "测试", "en": "Tests"},
+    "build": {"zh": "构建配置", "en": "Build"},
+    "ci": {"zh": "CI", "en": "CI"},
+    "chore": {"zh": "日常维护", "en": "Chore"},
+    "revert": {"zh": "回滚", "en": "Revert"},
+    "security": {"zh": "安全修复", "en": "Security fix"},
+    "deps": {"zh": "依赖更新", "en": "Dependencies"},
+    "config": {"zh": "配置调整", "en": "Configuration"},
+    "merge": {"zh": "合并", "en": "Merge"},
+}
+CHANGE_TYPES = tuple(TYPE_LABELS)
+
+# Importance a change type starts from, before the adjustments below.
+BASE_IMPORTANCE = {
+    "feat": "medium", "fix": "medium", "perf": "medium", "refactor": "medium", "revert": "medium",
+    "security": "high", "build": "low", "ci": "low", "docs": "low", "test": "low", "chore": "low",
+    "style": "low", "deps": "low", "config": "low", "merge": "low",
+}
+
+# Path kinds, first match wins. Patterns match the whole path or any of its components.
+PATH_KINDS: list[tuple[str, tuple[str, ...]]] = [
+    ("lockfile", ("Cargo.lock", "package-lock.json", "yarn.lock", "pnpm-lock.yaml", "poetry.lock", "uv.lock",
+                  "go.sum", "Pipfile.lock", "Gemfile.lock", "composer.lock", "*.lock")),
+    ("vendored", ("vendor/*", "third_party/*", "third-party/*", "node_modules/*", "*.min.js", "*_pb2.py",
+                  "*.pb.go", "*generated*")),
+    ("ci", (".github/workflows/*", ".github/actions/*", ".gitlab-ci.yml", ".circleci/*", "Jenkinsfile",
+            ".travis.yml", "azure-pipelines.yml", ".buildkite/*", ".ci/*", ".github/scripts/*")),
+    ("manifest", ("requirements*.txt", "pyproject.toml", "setup.py", "setup.cfg", "package.json", "Cargo.toml",
+                  "go.mod", "pom.xml", "build.gradle", "build.gradle.kts", "Gemfile", "Pipfile", "environment.yml")),
+    ("test", ("tests/*", "test/*", "*/tests/*", "*/test/*", "__tests__/*", "*/__tests__/*", "spec/*", "*_test.go",
+              "test_*.py", "*_test.py", "*.spec.ts", "*.test.ts", "*.spec.js", "*.test.js", "conftest.py",
+              "*Test.java", "*_spec.rb")),
+    ("build", ("Dockerfile*", "*.dockerfile", "Makefile", "CMakeLists.txt", "*.cmake", "*.bazel", "BUILD",
+               "WORKSPACE", "container/*", "docker/*")),
+    ("docs", ("docs/*", "doc/*", "*/docs/*", "*.md", "*.rst", "*.adoc", "*.txt", "README*", "CHANGELOG*",
+              "LICENSE*", "NOTICE*", "AUTHORS*", "*.svg", "*.png", "*.jpg", "*.gif", "*.d2", "mkdocs.yml")),
+    ("config", ("*.yaml", "*.yml", "*.toml", "*.ini", "*.cfg", "*.json", "*.conf", ".env*", "*.properties")),
+]
+PUBLIC_API_PATTERNS = ("api/*", "*/api/*", "include/*", "*.proto", "*openapi*", "*__init__.py", "*.pyi",
+                       "*/public/*", "*.graphql")
+SECURITY_PATH = re.compile(
+    r"(^|[/_.-])(auth|authn|authz|security|crypto|secrets?|passwords?|passwd|ssl|tls|certs?|permissions?|sandbox)"
+    r"([/_.-]|$)",
+    re.IGNORECASE,
+)
+SECURITY_MESSAGE = re.compile(
+    r"\b(security|vulnerab\w*|cve-\d+|exploit\w*|injection|xss|csrf|ssrf|rce|privilege\w*|authn|authz|authenticat\w*|authoriz\w*|"
+    r"credential\w*|password\w*|secret\w*|sanitiz\w*|overflow|denial of service|dos attack|unsafe)\b",
+    re.IGNORECASE,
+)
+
+# Change type from words of an untyped subject, first match wins.
+SUBJECT_TYPE_SIGNALS: list[tuple[str, re.Pattern]] = [
+    ("revert", re.compile(r"^revert\b", re.I)),
+    ("merge", re.compile(r"^merge\b", re.I)),
+    ("security", re.compile(r"\b(security|vulnerab\w*|cve-\d+)\b", re.I)),
+    ("fix", re.compile(r"\b(fix\w*|bug\w*|crash\w*|repair\w*|resolve[sd]?|hotfix|regression|patch)\b", re.I)),
+    ("perf", re.compile(r"\b(perf|performance|speed\s*up|faster|optimi[sz]\w*|latency)\b", re.I)),
+    ("deps", re.compile(r"\b(bump|upgrade|downgrade|dependenc\w*|deps)\b", re.I)),
+    ("docs", re.compile(r"\b(docs?|documentation|readme|typo|comment\w*)\b", re.I)),
+    ("test", re.compile(r"\b(tests?|testing|coverage|unittest\w*)\b", re.I)),
+    ("refactor", re.compile(r"\b(refactor\w*|clean\s*up|cleanup|simplif\w*|rename\w*|restructur\w*|move[sd]?)\b", re.I)),
+    ("ci", re.compile(r"\b(ci|pipeline|workflow|github actions)\b", re.I)),
+    ("feat", re.compile(r"\b(add\w*|implement\w*|introduc\w*|support\w*|new|enable\w*|allow\w*|feature)\b", re.I)),
+]
+
+# A change type from the kinds of paths alone, when every changed file is of that kind.
+PATH_ONLY_TYPES = {"docs": "docs", "test": "test", "ci": "ci", "lockfile": "deps", "manifest": "deps",
+                   "build": "build", "config": "config"}
+
+LARGE_SOURCE_LINES = 300
+LARGE_FEATURE_LINES = 100
+SMALL_CHANGE_LINES = 10
+MANY_DELETED_SOURCE_FILES = 3
+LARGE_DOCS_LINES = 500
+
+
+@dataclass
+class Signals:
+    """What the changed paths and the message say, independent of any model."""
+
+    kinds: dict[str, int] = field(default_factory=dict)
+    source_lines: int = 0
+    total_lines: int = 0
+    source_changed: bool = False
+    tests_changed: bool = False
+    docs_only: bool = False
+    tests_only: bool = False
+    ci_only: bool = False
+    ci_changed: bool = False
+    deps_changed: bool = False
+    lockfile_only: bool = False
+    public_api: bool = False
+    security: bool = False
+    deleted_files: int = 0
+    deleted_source_files: int = 0
+    binary_files: int = 0
+    renamed_files: int = 0
+    submodules: int = 0
+    large_files: int = 0
+    breaking: bool = False
+
+
+@dataclass
+class Classification:
+    change_type: str
+    importance: str
+    reasons: list[str]
+    signals: Signals
+
+
+def path_kind(path: str) -> str:
+    for kind, patterns in PATH_KINDS:
+        if _matches(path, patterns):
+            return kind
+    return "source"
+
+
+def _matches(path: str, patterns: tuple[str, ...]) -> bool:
+    name = path.rsplit("/", 1)[-1]
+    return any(fnmatch.fnmatchcase(path, p) or fnmatch.fnmatchcase(name, p) for p in patterns)
+
+
+def is_public_api(path: str) -> bool:
+    return _matches(path, PUBLIC_API_PATTERNS)
+
+
+def compute_signals(facts: CommitFacts) -> Signals:
+    s = Signals(breaking=facts.breaking)
+    for change in facts.files:
+        _add_file(s, change)
+    kinds = set(s.kinds)
+    s.docs_only = bool(kinds) and kinds <= {"docs"}
+    s.tests_only = bool(kinds) and kinds <= {"test"}
+    s.ci_only = bool(kinds) and kinds <= {"ci"}
+    s.lockfile_only = bool(kinds) and kinds <= {"lockfile"}
+    s.security = s.security or bool(SECURITY_MESSAGE.search(facts.subject))
+    return s
+
+
+def _add_file(s: Signals, change: FileChange) -> None:
+    kind = "submodule" if change.submodule else path_kind(change.path)
+    s.kinds[kind] = s.kinds.get(kind, 0) + 1
+    lines = change.added + change.removed
+    s.total_lines += lines
+    if kind == "source":
+        s.source_changed = True
+        s.source_lines += lines
+        s.public_api = s.public_api or is_public_api(change.path)
+        if change.status == "deleted":
+            s.deleted_source_files += 1
+    s.tests_changed = s.tests_changed or kind == "test"
+    s.ci_changed = s.ci_changed or kind == "ci"
+    s.deps_changed = s.deps_changed or kind in ("manifest", "lockfile")
+    s.deleted_files += change.status == "deleted"
+    s.renamed_files += change.status == "renamed"
+    s.binary_files += change.binary
+    s.submodules += change.submodule
+    s.large_files += change.large
+    if kind == "source" and SECURITY_PATH.search(change.path):
+        s.security = True
+
+
+def change_type(facts: CommitFacts, signals: Signals) -> str:
+    if facts.is_merge:
+        return "merge"
+    if facts.conventional_type:
+        return _normalise_type(facts.conventional_type, facts.scope)
+    for ctype, pattern in SUBJECT_TYPE_SIGNALS:
+        if pattern.search(facts.subject):
+            return ctype
+    kinds = set(signals.kinds)
+    if len(kinds) == 1 and (only := next(iter(kinds))) in PATH_ONLY_TYPES:
+        return PATH_ONLY_TYPES[only]
+    return "chore"
+
+
+def _normalise_type(ctype: str, scope: str | None) -> str:
+    if ctype in ("chore", "build") and scope and scope.lower() in ("deps", "dependencies", "deps-dev"):
+        return "deps"
+    return ctype if ctype in TYPE_LABELS else "chore"
+
+
+# Each adjustment: (reason code, applies?, effect). Effects: "+1", "-1", "floor:<tier>", "cap:<tier>".
+Adjustment = tuple[str, Callable[[str, Signals], bool], str]
+
+ADJUSTMENTS: list[Adjustment] = [
+    ("large_change", lambda t, s: s.source_lines >= (LARGE_FEATURE_LINES if t == "feat" else LARGE_SOURCE_LINES), "+1"),
+    ("small_change", lambda t, s: s.total_lines <= SMALL_CHANGE_LINES and not s.breaking, "-1"),
+    ("public_api", lambda t, s: s.public_api, "+1"),
+    ("deleted_sources", lambda t, s: s.deleted_source_files >= MANY_DELETED_SOURCE_FILES, "+1"),
+    # An explicit dependency bump is routine; a manifest change hidden in other work is not.
+    ("dependencies", lambda t, s: s.deps_changed and not s.lockfile_only and t != "deps", "floor:medium"),
+    ("docs_only", lambda t, s: s.docs_only and s.total_lines < LARGE_DOCS_LINES, "cap:low"),
+    ("docs_only_large", lambda t, s: s.docs_only and s.total_lines >= LARGE_DOCS_LINES, "cap:medium"),
+    ("tests_only", lambda t, s: s.tests_only and s.total_lines < LARGE_SOURCE_LINES, "cap:low"),
+    ("tests_only_large", lambda t, s: s.tests_only and s.total_lines >= LARGE_SOURCE_LINES, "cap:medium"),
+    ("ci_only", lambda t, s: s.ci_only, "cap:medium"),
+    ("breaking", lambda t, s: s.breaking, "floor:high"),
+    ("security", lambda t, s: s.security and not (s.docs_only or s.tests_only), "floor:high"),
+]
+
+REASON_TEXT = {
+    "type": {"zh": "变更类型 {type} 的基础级别为 {tier}", "en": "change type {type} starts at {tier}"},
+    "large_change": {"zh": "源码改动较大（{source_lines} 行）", "en": "large source change ({source_lines} lines)"},
+    "small_change": {"zh": "改动很小（{total_lines} 行）", "en": "small change ({total_lines} lines)"},
+    "public_api": {"zh": "涉及公共接口文件", "en": "touches public API files"},
+    "deleted_sources": {"zh": "删除了 {deleted_source_files} 个源码文件", "en": "deletes {deleted_source_files} source files"},
+    "dependencies": {"zh": "依赖清单有变更", "en": "dependency manifest changed"},
+    "docs_only": {"zh": "仅涉及文档", "en": "documentation only"},
+    "docs_only_large": {"zh": "仅涉及文档（改动较大）", "en": "documentation only (large)"},
+    "tests_only": {"zh": "仅涉及测试", "en": "tests only"},
+    "tests_only_large": {"zh": "仅涉及测试（改动较大）", "en": "tests only (large)"},
+    "ci_only": {"zh": "仅涉及 CI 配置", "en": "CI configuration only"},
+    "breaking": {"zh": "含破坏性变更标记", "en": "breaking-change marker"},
+    "security": {"zh": "含安全相关信号", "en": "security signal"},
+}
+
+
+def classify(facts: CommitFacts, lang: str = "zh") -> Classification:
+    signals = compute_signals(facts)
+    ctype = change_type(facts, signals)
+    level = TIERS.index(BASE_IMPORTANCE[ctype])
+    reasons = [reason_text("type", lang, type=ctype, tier=TIERS[level])]
+    for code, applies, effect in ADJUSTMENTS:
+        if not applies(ctype, signals):
+            continue
+        new_level = _apply(effect, level)
+        if new_level != level or effect.startswith("floor"):
+            reasons.append(reason_text(code, lang, **vars(signals)))
+        level = new_level
+    return Classification(ctype, TIERS[level], reasons, signals)
+
+
+def _apply(effect: str, level: int) -> int:
+    if effect == "+1":
+        return min(level + 1, len(TIERS) - 1)
+    if effect == "-1":
+        return max(level - 1, 0)
+    kind, tier = effect.split(":")
+    bound = TIERS.index(tier)
+    return max(level, bound) if kind == "floor" else min(level, bound)
+
+
+def reason_text(code: str, lang: str, **values) -> str:
+    return REASON_TEXT[code][lang].format(**values)
+
+
+def type_label(ctype: str, lang: str) -> str:
+    return TYPE_LABELS.get(ctype, TYPE_LABELS["chore"])[lang]

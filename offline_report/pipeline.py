@@ -1,0 +1,99 @@
+"""One run: repositories × days → analysed day reports → files or stdout."""
+
+from __future__ import annotations
+
+import sys
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from pathlib import Path
+from typing import Callable, TextIO
+
+from .config import RunConfig
+from .gitlog import RepoHandle, WalkStats, commit_facts, commits_between, day_bounds, open_repo, resolve_ref
+from .render import render_json, render_markdown, write_atomic
+from .report import CommitEntry, DayReport, build_day
+
+ProgressFn = Callable[[str], None]
+
+
+@dataclass
+class RunResult:
+    written: list[Path] = field(default_factory=list)
+    reports: list[DayReport] = field(default_factory=list)
+    walk: dict[str, WalkStats] = field(default_factory=dict)
+
+
+def open_repos(config: RunConfig) -> list[RepoHandle]:
+    """Open and check every repository before any work starts."""
+    handles = [open_repo(path, config.commit_url) for path in config.repos]
+    for handle in handles:
+        resolve_ref(handle, config.ref)
+    return handles
+
+
+def collect_days(handle: RepoHandle, config: RunConfig, walk: WalkStats) -> dict[date, list]:
+    """One time-sorted walk over the whole range, bucketed into local days, newest first."""
+    days = config.days()
+    start, _ = day_bounds(days[0], config.tz)
+    _, end = day_bounds(days[-1], config.tz)
+    buckets: dict[date, list] = {day: [] for day in days}
+    for commit in commits_between(handle, start, end, config.ref, config.no_merges, walk):
+        local_day = day_of(commit.commit_time, config)
+        if local_day in buckets:
+            buckets[local_day].append(commit)
+    for commits in buckets.values():
+        commits.sort(key=lambda c: c.commit_time, reverse=True)
+    return buckets
+
+
+def day_of(timestamp: int, config: RunConfig) -> date:
+    return datetime.fromtimestamp(timestamp, config.tz).date()
+
+
+def run(config: RunConfig, analyzer, stats, progress: ProgressFn | None = None,
+        out: TextIO | None = None) -> RunResult:
+    result = RunResult()
+    handles = open_repos(config)
+    buckets = {}
+    for handle in handles:
+        result.walk[handle.name] = WalkStats()
+        buckets[handle.name] = collect_days(handle, config, result.walk[handle.name])
+    for day in config.days():
+        repos = []
+        for handle in handles:
+            commits = buckets[handle.name][day]
+            entries = [analyzer.analyze(commit_facts(handle, c, config.tz)) for c in commits]
+            if entries or config.empty_days:
+                repos.append((handle.name, handle.path, entries))
+        if not any(entries for _, _, entries in repos) and not config.empty_days:
+            continue
+        report = build_day(day, config.lang, config.tz_name, repos)
+        for repo in report.repos:
+            if result.walk[repo.name].hit_shallow_boundary:
+                repo.notes.append(shallow_note(config.lang))
+        report.run = stats.as_dict()
+        emit(report, config, result, out)
+        if progress:
+            progress(f"{day}: {report.total} commits")
+    return result
+
+
+def shallow_note(lang: str) -> str:
+    if lang == "zh":
+        return "这是一个浅克隆：提交遍历到达了浅克隆的边界，更早的提交不在本地。"
+    return "This is a shallow clone: the walk reached the shallow boundary; older commits are not available locally."
+
+
+def emit(report: DayReport, config: RunConfig, result: RunResult, out: TextIO | None) -> None:
+    result.reports.append(report)
+    if config.stdout:
+        out = out or sys.stdout
+        text = render_json(report, one_line=True) + "\n" if config.fmt == "json" else render_markdown(report)
+        out.write(text)
+        out.flush()
+        return
+    suffix = "json" if config.fmt == "json" else "md"
+    path = Path(config.output_dir) / f"{report.day.isoformat()}.{suffix}"
+    text = render_json(report) if config.fmt == "json" else render_markdown(report)
+    write_atomic(path, text)
+    result.written.append(path)

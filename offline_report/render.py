@@ -1,0 +1,171 @@
+"""Rendering: Jinja templates to Markdown, the day model to JSON, and atomic file writes."""
+
+from __future__ import annotations
+
+import html
+import json
+import os
+import re
+import tempfile
+from functools import lru_cache
+from pathlib import Path
+
+import jinja2
+
+from . import __version__
+from .classify import type_label
+from .errors import OutputError
+from .report import CommitEntry, DayReport
+
+TOC_TITLE_CHARS = 60
+_ALWAYS_ESCAPED = re.compile(r"([\\`*\[\]|~])")
+_EDGE_UNDERSCORE = re.compile(r"(?<![A-Za-z0-9])_|_(?![A-Za-z0-9])")
+_LINE_START_MARKER = re.compile(r"^([#+=-])")
+_LINE_START_ORDINAL = re.compile(r"^(\d+)([.)])")
+_TRAILING_HASHES = re.compile(r"(\s)(#+)\s*$")
+
+
+def templates_dir() -> Path:
+    """Templates ship inside the wheel; in a source checkout they live at the repository top."""
+    packaged = Path(__file__).parent / "templates"
+    return packaged if packaged.is_dir() else Path(__file__).parent.parent / "templates"
+
+
+def inline(text: object) -> str:
+    """Plain text made safe inside a Markdown line: no HTML, links, emphasis or code spans."""
+    value = " ".join(html.escape(str(text), quote=False).split())
+    value = _ALWAYS_ESCAPED.sub(r"\\\1", value)
+    value = _EDGE_UNDERSCORE.sub(r"\\_", value)
+    value = _LINE_START_MARKER.sub(r"\\\1", value)
+    value = _LINE_START_ORDINAL.sub(r"\1\\\2", value)
+    return _TRAILING_HASHES.sub(lambda m: m.group(1) + "\\#" * len(m.group(2)), value)
+
+
+def cell(text: object) -> str:
+    """A table cell: inline-safe, with each line kept and joined by <br>."""
+    lines = str(text).replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    return "<br>".join(inline(line) for line in lines if line.strip())
+
+
+def code(text: object) -> str:
+    """A code span that survives backticks and pipes in the text."""
+    value = str(text).replace("\n", " ").replace("|", "\\|")
+    longest = max((len(run) for run in re.findall(r"`+", value)), default=0)
+    fence = "`" * (longest + 1)
+    pad = " " if value.startswith("`") or value.endswith("`") else ""
+    return f"{fence}{pad}{value}{pad}{fence}"
+
+
+def toc_title(text: object) -> str:
+    value = " ".join(str(text).split())
+    if len(value) > TOC_TITLE_CHARS:
+        value = value[: TOC_TITLE_CHARS - 1].rstrip() + "…"
+    return inline(value)
+
+
+@lru_cache(maxsize=4)
+def _environment(root: str) -> jinja2.Environment:
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(root),
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+        autoescape=False,
+    )
+    env.filters.update(inline=inline, cell=cell, code=code, toc_title=toc_title)
+    return env
+
+
+def render_markdown(report: DayReport) -> str:
+    env = _environment(str(templates_dir()))
+    template = env.get_template("day.md.j2")
+    text = template.render(day=report, version=__version__, label_of=lambda ctype: type_label(ctype, report.lang))
+    return re.sub(r"\n{3,}", "\n\n", text)
+
+
+def report_json(report: DayReport) -> dict:
+    return {
+        "date": report.day.isoformat(),
+        "lang": report.lang,
+        "tz": report.tz_name,
+        "repos": [
+            {
+                "name": repo.name,
+                "path": repo.path,
+                "stats": repo.stats,
+                "notes": repo.notes,
+                "commits": [commit_json(entry) for entry in repo.commits],
+            }
+            for repo in report.repos
+        ],
+        "run": report.run,
+    }
+
+
+def commit_json(entry: CommitEntry) -> dict:
+    f = entry.facts
+    return {
+        "sha": f.sha,
+        "short_sha": f.short_sha,
+        "time": f.time.isoformat(),
+        "author": f.author,
+        "email": f.email,
+        "subject": f.subject,
+        "message": f.message,
+        "url": f.url,
+        "files": [
+            {"path": c.path, "old_path": c.old_path, "status": c.status, "added": c.added, "removed": c.removed,
+             "binary": c.binary, "submodule": c.submodule, "large": c.large}
+            for c in f.files
+        ],
+        "added": f.added,
+        "removed": f.removed,
+        "change_type": entry.change_type,
+        "scope": f.scope,
+        "breaking": f.breaking,
+        "pr": f.pr_number,
+        "merge": f.is_merge,
+        "importance": entry.importance,
+        "rule_importance": entry.rule_importance,
+        "importance_reasons": entry.importance_reasons,
+        "vote": entry.vote,
+        "analysis": entry.analysis,
+    }
+
+
+def render_json(report: DayReport, one_line: bool = False) -> str:
+    data = report_json(report)
+    if one_line:
+        return json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+    return json.dumps(data, ensure_ascii=False, indent=2) + "\n"
+
+
+def write_atomic(path: Path, text: str) -> None:
+    """Write to a temp file beside the target, then rename: a reader never sees half a report."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    except OSError as exc:
+        raise OutputError(f"cannot write to {path.parent}: {exc.strerror or exc}",
+                          "choose a writable --output-dir, or use --stdout") from exc
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(text)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, path)
+    except OSError as exc:
+        _remove_quietly(tmp)
+        raise OutputError(f"cannot write {path}: {exc.strerror or exc}",
+                          "free disk space or choose another --output-dir; the previous report is unchanged") from exc
+    except BaseException:
+        _remove_quietly(tmp)
+        raise
+
+
+def _remove_quietly(path: str) -> None:
+    try:
+        os.unlink(path)
+    except OSError:
+        pass

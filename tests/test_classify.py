@@ -1,0 +1,97 @@
+"""The rule table: change types, importance prior and its floors, message parsing, remotes."""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+import pytest
+
+from offline_report.classify import classify, path_kind
+from offline_report.gitlog import CommitFacts, FileChange
+from offline_report.message import parse_message
+from offline_report.remote import parse_remote_url
+
+
+def facts(subject: str, files: list[FileChange], body: str = "") -> CommitFacts:
+    parsed = parse_message(subject + ("\n\n" + body if body else ""))
+    return CommitFacts(
+        sha="a" * 40, author="A", email="a@x", time=datetime(2026, 2, 12, tzinfo=timezone.utc),
+        message=subject, subject=parsed.subject, body=parsed.body, conventional_type=parsed.conventional_type,
+        scope=parsed.scope, breaking=parsed.breaking, pr_number=parsed.pr_number, is_merge=False, files=files,
+    )
+
+
+def src(path="src/app.py", added=20, removed=5, status="modified"):
+    return FileChange(path, status, added, removed)
+
+
+@pytest.mark.parametrize("message,ctype,scope,breaking,pr", [
+    ("feat(router)!: drop v1 API (#12)", "feat", "router", True, 12),
+    ("fix: handle empty input", "fix", None, False, None),
+    ("refactor: x\n\nBREAKING CHANGE: config moved", "refactor", None, True, None),
+    ("Update README", None, None, False, None),
+    ("Merge pull request #77 from a/b", None, None, False, 77),
+    ("weird(: not conventional", None, None, False, None),
+])
+def test_message_parsing(message, ctype, scope, breaking, pr):
+    parsed = parse_message(message)
+    assert (parsed.conventional_type, parsed.scope, parsed.breaking, parsed.pr_number) == (ctype, scope, breaking, pr)
+
+
+@pytest.mark.parametrize("url,web,slug", [
+    ("https://github.com/orhun/git-cliff.git", "https://github.com/orhun/git-cliff", "orhun/git-cliff"),
+    ("git@github.com:ai-dynamo/nixl.git", "https://github.com/ai-dynamo/nixl", "ai-dynamo/nixl"),
+    ("ssh://git@gitlab.example.com:2222/group/sub/proj.git", "https://gitlab.example.com/group/sub/proj", "group/sub/proj"),
+    ("https://user:token@gitea.local/team/tool", "https://gitea.local/team/tool", "team/tool"),
+    ("/srv/git/mirror.git", None, None),
+    ("file:///srv/git/x.git", None, None),
+    (None, None, None),
+])
+def test_remote_urls(url, web, slug):
+    info = parse_remote_url(url)
+    assert (info.web_url, info.slug) == (web, slug)
+
+
+@pytest.mark.parametrize("path,kind", [
+    ("docs/guide.md", "docs"), ("README.md", "docs"), ("tests/test_x.py", "test"), ("pkg/foo_test.go", "test"),
+    (".github/workflows/ci.yml", "ci"), ("Cargo.lock", "lockfile"), ("pyproject.toml", "manifest"),
+    ("CMakeLists.txt", "build"), ("src/main.rs", "source"), ("vendor/lib/x.c", "vendored"),
+])
+def test_path_kinds(path, kind):
+    assert path_kind(path) == kind
+
+
+def test_breaking_marker_is_always_high():
+    result = classify(facts("chore!: rename a flag", [src(added=1, removed=1)]))
+    assert result.importance == "high"
+    assert any("破坏性" in r for r in result.reasons)
+
+
+def test_security_signal_is_high_unless_docs_only():
+    assert classify(facts("fix: sanitize user input to prevent XSS", [src()])).importance == "high"
+    assert classify(facts("fix: tighten checks", [src("src/auth/session.py")])).importance == "high"
+    assert classify(facts("docs: describe the security policy", [src("SECURITY.md", 10, 0)])).importance == "low"
+
+
+def test_docs_and_tests_only_are_capped():
+    big_docs = [src(f"docs/p{i}.md", 100, 0) for i in range(10)]
+    assert classify(facts("feat: new docs site", big_docs)).importance == "medium"
+    assert classify(facts("feat: new page", [src("docs/p.md", 30, 0)])).importance == "low"
+    assert classify(facts("test: more cases", [src("tests/test_a.py", 50, 0)])).importance == "low"
+
+
+def test_size_moves_importance_both_ways():
+    assert classify(facts("feat: big", [src(added=200)])).importance == "high"
+    assert classify(facts("fix: typo in log line", [src(added=1, removed=1)])).importance == "low"
+    assert classify(facts("refactor: split module", [src(added=400, removed=10)])).importance == "high"
+
+
+def test_untyped_messages_get_a_type_from_words_and_paths():
+    assert classify(facts("Fix crash on empty repo", [src()])).change_type == "fix"
+    assert classify(facts("Add a cache layer", [src()])).change_type == "feat"
+    assert classify(facts("Bump serde to 1.0.200", [src("Cargo.toml", 1, 1)])).change_type == "deps"
+    assert classify(facts("Misc", [src("docs/a.md")])).change_type == "docs"
+
+
+def test_reasons_are_localized():
+    assert classify(facts("feat!: x", [src()]), "en").reasons[-1] == "breaking-change marker"
