@@ -8,10 +8,16 @@ import traceback
 import click
 
 from . import __version__
-from .analyze import RuleAnalyzer, RunStats
+from .analyze import ModelAnalyzer, RuleAnalyzer
+from .cache import NullStore, Store, default_cache_dir
 from .config import FORMATS, LANGS, RunConfig, check_range, parse_day, resolve_tz
 from .errors import ReportError, UsageError
+from .models import candidates, read_info, resolve_model
 from .pipeline import run
+from .progress import Progress
+from .session import ModelOptions, ModelSession
+from .stats import RunStats
+from .vote import VOTE_METHODS
 
 EXAMPLES = """
 \b
@@ -20,7 +26,15 @@ Examples:
   offline-report --repo /srv/git/dynamo --repo /srv/git/nixl --output-dir /srv/reports
   offline-report --since yesterday --lang en --format json --stdout
   offline-report --since 2026-02-10 --until 2026-02-12 --no-llm
+  offline-report --model ~/models/qwen2.5-7b-instruct-q4_k_m.gguf --gpu-layers all --since yesterday
+  offline-report models --check
 """
+
+
+def gpu_layers_option(value: str) -> str:
+    if value in ("auto", "all") or value.isdigit():
+        return value
+    raise click.BadParameter("use a number of layers, 'all' or 'auto'")
 
 
 @click.group(invoke_without_command=True, epilog=EXAMPLES,
@@ -37,6 +51,17 @@ Examples:
 @click.option("--no-merges", is_flag=True, help="Leave merge commits out.")
 @click.option("--commit-url", help="Commit link template with {sha}, e.g. https://git.example.com/x/y/-/commit/{sha}.")
 @click.option("--no-llm", is_flag=True, help="No model: every analysis is built by rules from the git facts.")
+@click.option("--model", "model_path", type=click.Path(), help="GGUF model file (else $OFFLINE_REPORT_MODEL, ./models/*.gguf, the bundled model).")
+@click.option("--threads", type=click.IntRange(1), help="CPU threads for llama.cpp. Default: all cores.")
+@click.option("--ctx", "n_ctx", type=click.IntRange(512), help="Context size in tokens. Default: 4096, capped by the model's trained context.")
+@click.option("--gpu-layers", default="auto", show_default=True, callback=lambda c, p, v: gpu_layers_option(v),
+              help="Layers to offload: N, 'all', or 'auto' (all when the llama.cpp build can offload).")
+@click.option("--seed", type=int, default=1234, show_default=True, help="Sampling seed, fixed so reruns are reproducible.")
+@click.option("--vote-method", type=click.Choice(VOTE_METHODS), default="score", show_default=True,
+              help="Pass 1: score the labels by log-probability, or ask for constrained JSON.")
+@click.option("--cache-dir", type=click.Path(), help="Analysis cache. Default: $OFFLINE_REPORT_CACHE or the user cache dir.")
+@click.option("--no-cache", is_flag=True, help="Run without the analysis cache.")
+@click.option("--verbose", is_flag=True, help="Show llama.cpp's own log lines.")
 @click.option("--empty-days", is_flag=True, help="Also write a report for days without commits.")
 @click.option("--yes", is_flag=True, help="Allow a range of more than 366 days.")
 @click.option("--quiet", "-q", is_flag=True, help="No progress on stderr.")
@@ -93,12 +118,70 @@ def build_config(options: dict) -> RunConfig:
     )
 
 
+def model_options(options: dict) -> ModelOptions:
+    return ModelOptions(threads=options["threads"], ctx=options["n_ctx"], gpu_layers=options["gpu_layers"],
+                        seed=options["seed"], vote_method=options["vote_method"], verbose=options["verbose"])
+
+
+def open_store(options: dict):
+    if options["no_cache"]:
+        return NullStore()
+    return Store(options["cache_dir"] or default_cache_dir())
+
+
+def build_analyzer(config: RunConfig, options: dict, stats: RunStats):
+    if not config.use_llm:
+        return RuleAnalyzer(config.lang, stats)
+    store = open_store(options)
+    session = ModelSession(resolve_model(options["model_path"]), model_options(options), store, stats)
+    session.validate()
+    return ModelAnalyzer(config.lang, stats, session, store)
+
+
 def run_report(options: dict) -> None:
     config = build_config(options)
     stats = RunStats(use_llm=config.use_llm)
-    analyzer = RuleAnalyzer(config.lang, stats)
-    quiet = options["quiet"]
-    result = run(config, analyzer, stats, progress=None if quiet else lambda line: click.echo(line, err=True))
-    if not quiet:
-        done = f"{len(result.written)} report(s) written to {config.output_dir}" if not config.stdout else ""
-        click.echo(f"offline-report: {done or 'done'}", err=True)
+    analyzer = build_analyzer(config, options, stats)
+    result = run(config, analyzer, stats, progress_factory=lambda total: Progress(total, quiet=options["quiet"]))
+    if not options["quiet"] and not config.stdout:
+        click.echo(f"offline-report: {len(result.written)} report(s) in {config.output_dir}", err=True)
+
+
+@main.command("models")
+@click.option("--model", "model_path", type=click.Path(), help="Also consider this GGUF file first.")
+@click.option("--check", is_flag=True, help="Load the chosen model and score its votes on the labelled set.")
+@click.option("--cache-dir", type=click.Path(), help="Where calibration scores are remembered.")
+@click.option("--vote-method", type=click.Choice(VOTE_METHODS), default="score", show_default=True)
+@click.pass_context
+def models_command(ctx: click.Context, model_path: str | None, check: bool, cache_dir: str | None,
+                   vote_method: str) -> None:
+    """List the models offline-report can see, and which one a run would use."""
+    guarded(lambda: show_models(model_path, check, cache_dir, vote_method), ctx.obj.get("debug", False))
+
+
+def show_models(model_path: str | None, check: bool, cache_dir: str | None, vote_method: str) -> None:
+    found = candidates(model_path)
+    if not found:
+        resolve_model(model_path)  # raises the error that says what to do
+    for index, candidate in enumerate(found):
+        marker = "* " if index == 0 else "  "
+        click.echo(f"{marker}{candidate.path}  [{candidate.source}]")
+        try:
+            info = read_info(candidate.path)
+        except ReportError as exc:
+            click.echo(f"    unusable: {exc.message}")
+            continue
+        click.echo(f"    {info.name}: {info.architecture}, {info.parameters / 1e6:.0f}M parameters, {info.quantization}, "
+                   f"{info.size / 2**20:.0f} MiB, trained context {info.context_length}, "
+                   f"chat template: {'yes' if info.has_chat_template else 'no (plain completion prompts)'}")
+    click.echo(f"\nA run would use the model marked *, chosen by: --model > $OFFLINE_REPORT_MODEL > "
+               f"./models/*.gguf > the bundled tiny model.")
+    if check:
+        stats = RunStats()
+        store = Store(cache_dir or default_cache_dir())
+        session = ModelSession(found[0], ModelOptions(vote_method=vote_method), store, stats)
+        result = session.calibration()
+        verdict = "counted" if result.counted else "not counted"
+        click.echo(f"vote check ({result.method}, {result.samples} labelled commits): accuracy {result.accuracy:.2f}, "
+                   f"best constant answer {result.baseline:.2f}: the model's importance votes are {verdict} "
+                   f"({result.seconds_per_commit:.3f} s per commit)")

@@ -287,3 +287,17 @@ def day_bounds(day: date, tz: tzinfo) -> tuple[datetime, datetime]:
     nxt = day + timedelta(days=1)
     end = datetime(nxt.year, nxt.month, nxt.day, tzinfo=tz)
     return start, end
+
+
+def patch_texts(repo: pygit2.Repository, sha: str) -> Iterator[tuple[str, str | None]]:
+    """(path, patch text) per file, lazily; None for binary, submodule and too-large files."""
+    commit = repo[sha]
+    diff = commit_diff(repo, commit)
+    for index, delta in enumerate(diff.deltas):
+        path = _path_text(delta.new_file if delta.status != DeltaStatus.DELETED else delta.old_file)
+        submodule = pygit2.GIT_FILEMODE_COMMIT in (delta.new_file.mode, delta.old_file.mode)
+        if submodule or _too_large(repo, delta):
+            yield path, None
+            continue
+        patch = diff[index]
+        yield path, (None if patch.delta.is_binary else patch.text)

@@ -9,11 +9,11 @@ from pathlib import Path
 from typing import Callable, TextIO
 
 from .config import RunConfig
+from .progress import Progress
 from .gitlog import RepoHandle, WalkStats, commit_facts, commits_between, day_bounds, open_repo, resolve_ref
 from .render import render_json, render_markdown, write_atomic
 from .report import CommitEntry, DayReport, build_day
 
-ProgressFn = Callable[[str], None]
 
 
 @dataclass
@@ -50,7 +50,7 @@ def day_of(timestamp: int, config: RunConfig) -> date:
     return datetime.fromtimestamp(timestamp, config.tz).date()
 
 
-def run(config: RunConfig, analyzer, stats, progress: ProgressFn | None = None,
+def run(config: RunConfig, analyzer, stats, progress_factory: Callable[[int], Progress] | None = None,
         out: TextIO | None = None) -> RunResult:
     result = RunResult()
     handles = open_repos(config)
@@ -58,11 +58,15 @@ def run(config: RunConfig, analyzer, stats, progress: ProgressFn | None = None,
     for handle in handles:
         result.walk[handle.name] = WalkStats()
         buckets[handle.name] = collect_days(handle, config, result.walk[handle.name])
+    total = sum(len(commits) for days in buckets.values() for commits in days.values())
+    progress = (progress_factory or (lambda n: Progress(n, quiet=True)))(total)
     for day in config.days():
         repos = []
         for handle in handles:
             commits = buckets[handle.name][day]
-            entries = [analyzer.analyze(commit_facts(handle, c, config.tz)) for c in commits]
+            progress.set_label(f"{handle.name} {day}")
+            facts = [commit_facts(handle, c, config.tz) for c in commits]
+            entries = analyzer.analyze_day(handle, facts, progress)
             if entries or config.empty_days:
                 repos.append((handle.name, handle.path, entries))
         if not any(entries for _, _, entries in repos) and not config.empty_days:
@@ -73,9 +77,20 @@ def run(config: RunConfig, analyzer, stats, progress: ProgressFn | None = None,
                 repo.notes.append(shallow_note(config.lang))
         report.run = stats.as_dict()
         emit(report, config, result, out)
-        if progress:
-            progress(f"{day}: {report.total} commits")
+    progress.finish(summary_line(stats, total, result))
     return result
+
+
+def summary_line(stats, total: int, result: RunResult) -> str:
+    s = stats.as_dict()
+    parts = [f"offline-report: {total} commits, {len(result.reports)} day report(s)"]
+    if s["use_llm"]:
+        parts.append(f"model {s['model_analyses']}, cache {s['cache_hits']}, rules {s['rule_analyses']} "
+                     f"(fallbacks {s['fallbacks']})")
+        if s["tokens_per_s"]:
+            parts.append(f"{s['generated_tokens']} tokens at {s['tokens_per_s']} tok/s")
+    parts.append(f"{s['wall_s']:.1f} s")
+    return "; ".join(parts)
 
 
 def shallow_note(lang: str) -> str:

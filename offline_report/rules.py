@@ -19,7 +19,7 @@ _TRAILER = re.compile(
     re.IGNORECASE,
 )
 _BULLET = re.compile(r"^\s*(?:[-*•+]|\d+[.)])\s+")
-_PERF_WORDS = re.compile(r"\b(perf\w*|latency|throughput|faster|slow\w*|speed\w*|optimi[sz]\w*|cache\w*|memory)\b", re.I)
+_PERF_WORDS = re.compile(r"\b(perf|performance|latency|throughput|faster|slower|slowdown|speed\s*up|optimi[sz]\w*)\b", re.I)
 
 T = {
     "zh": {

@@ -1,0 +1,181 @@
+"""The model seam: one small interface, and the llama.cpp implementation. Nothing else imports llama_cpp."""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import time
+from dataclasses import dataclass
+from typing import Protocol
+
+from .errors import ModelError
+from .models import MODELS_README_HINT, ModelInfo
+
+DEFAULT_SEED = 1234
+DEFAULT_TEMPERATURE = 0.2
+
+
+@dataclass
+class Completion:
+    text: str
+    finish_reason: str
+    prompt_tokens: int
+    evaluated_prompt_tokens: int
+    generated_tokens: int
+    seconds: float
+
+
+class Engine(Protocol):
+    """What the analysis needs from a model."""
+
+    n_ctx: int
+    has_chat_template: bool
+
+    def count_tokens(self, text: str) -> int: ...
+
+    def format_prompt(self, system: str, user: str, answer_prefix: str = "") -> str: ...
+
+    def complete(self, prompt: str, schema: dict | None, max_tokens: int, seed: int) -> Completion: ...
+
+    def score_options(self, prompt: str, options: list[str]) -> dict[str, float]: ...
+
+
+@dataclass
+class EngineSettings:
+    n_ctx: int
+    threads: int | None = None
+    gpu_layers: int = 0
+    seed: int = DEFAULT_SEED
+    temperature: float = DEFAULT_TEMPERATURE
+    verbose: bool = False
+
+
+def gpu_offload_supported() -> bool:
+    import llama_cpp
+
+    return bool(llama_cpp.llama_supports_gpu_offload())
+
+
+def _silence_llama_logs() -> None:
+    """llama.cpp logs through a C callback; replace it with one that drops everything."""
+    import llama_cpp
+
+    @llama_cpp.llama_log_callback
+    def _drop(level, text, user_data):  # noqa: ARG001
+        return None
+
+    _silence_llama_logs.callback = _drop  # keep a reference so it is not garbage-collected
+    llama_cpp.llama_log_set(_drop, None)
+
+
+class LlamaEngine:
+    """A GGUF model loaded through llama-cpp-python, with schema-bound completions and label scoring."""
+
+    def __init__(self, info: ModelInfo, settings: EngineSettings):
+        import llama_cpp
+
+        if not settings.verbose:
+            _silence_llama_logs()
+        self.info = info
+        self.settings = settings
+        started = time.monotonic()
+        try:
+            self.llm = llama_cpp.Llama(
+                model_path=info.path,
+                n_ctx=settings.n_ctx,
+                n_threads=settings.threads,
+                n_threads_batch=settings.threads,
+                n_gpu_layers=settings.gpu_layers,
+                seed=settings.seed,
+                verbose=settings.verbose,
+            )
+        except (ValueError, RuntimeError, OSError) as exc:
+            raise ModelError(f"llama.cpp could not load {info.path}: {exc}",
+                             f"check the file and free memory, or lower --ctx; {MODELS_README_HINT}") from exc
+        self.load_seconds = time.monotonic() - started
+        self.n_ctx = self.llm.n_ctx()
+        self.has_chat_template = bool(self.llm.metadata.get("tokenizer.chat_template"))
+        self._grammars: dict[str, object] = {}
+        self._formatter = self._chat_formatter() if self.has_chat_template else None
+
+    def _chat_formatter(self):
+        from llama_cpp.llama_chat_format import Jinja2ChatFormatter
+
+        vocab = self.llm
+        eos = vocab._model.token_get_text(vocab.token_eos()) if vocab.token_eos() >= 0 else ""
+        bos = vocab._model.token_get_text(vocab.token_bos()) if vocab.token_bos() >= 0 else ""
+        return Jinja2ChatFormatter(self.llm.metadata["tokenizer.chat_template"], eos_token=eos, bos_token=bos)
+
+    def tokenize(self, text: str) -> list[int]:
+        return self.llm.tokenize(text.encode("utf-8"), add_bos=True, special=True)
+
+    def count_tokens(self, text: str) -> int:
+        return len(self.llm.tokenize(text.encode("utf-8"), add_bos=False, special=True))
+
+    def format_prompt(self, system: str, user: str, answer_prefix: str = "") -> str:
+        if self._formatter is not None:
+            messages = [{"role": "system", "content": system}, {"role": "user", "content": user}]
+            return self._formatter(messages=messages).prompt + answer_prefix
+        return f"{system}\n\n{user}\n\nAnswer:\n{answer_prefix}"
+
+    def _grammar(self, schema: dict):
+        from llama_cpp import LlamaGrammar
+
+        key = json.dumps(schema, sort_keys=True)
+        if key not in self._grammars:
+            self._grammars[key] = LlamaGrammar.from_json_schema(key, verbose=self.settings.verbose)
+        return self._grammars[key]
+
+    def _reusable_prefix(self, tokens: list[int]) -> int:
+        cached = self.llm.input_ids[: self.llm.n_tokens]
+        prefix = 0
+        for a, b in zip(cached, tokens):
+            if a != b:
+                break
+            prefix += 1
+        return min(prefix, len(tokens) - 1)
+
+    def complete(self, prompt: str, schema: dict | None, max_tokens: int, seed: int) -> Completion:
+        tokens = self.tokenize(prompt)
+        evaluated = len(tokens) - self._reusable_prefix(tokens)
+        started = time.monotonic()
+        result = self.llm.create_completion(
+            tokens,
+            grammar=self._grammar(schema) if schema else None,
+            max_tokens=max_tokens,
+            temperature=self.settings.temperature,
+            seed=seed,
+        )
+        choice = result["choices"][0]
+        return Completion(
+            text=choice["text"],
+            finish_reason=choice.get("finish_reason") or "stop",
+            prompt_tokens=len(tokens),
+            evaluated_prompt_tokens=evaluated,
+            generated_tokens=result["usage"]["completion_tokens"],
+            seconds=time.monotonic() - started,
+        )
+
+    def score_options(self, prompt: str, options: list[str]) -> dict[str, float]:
+        """Log-probability of each option's first token after the prompt: one forward pass."""
+        import numpy as np
+
+        first_tokens = {}
+        for option in options:
+            ids = self.llm.tokenize(option.encode("utf-8"), add_bos=False, special=False)
+            first_tokens[option] = ids[0]
+        if len(set(first_tokens.values())) != len(options):
+            raise ValueError(f"options share a first token: {options}")
+        tokens = self.tokenize(prompt)
+        reuse = self._reusable_prefix(tokens)
+        self.llm.n_tokens = reuse
+        self.llm.eval(tokens[reuse:])
+        logits = np.ctypeslib.as_array(self.llm._ctx.get_logits(), shape=(self.llm.n_vocab(),)).astype(np.float64)
+        top = logits.max()
+        log_norm = top + math.log(float(np.exp(logits - top).sum()))
+        return {option: float(logits[token] - log_norm) for option, token in first_tokens.items()}
+
+    def describe(self) -> dict:
+        return {"threads": self.settings.threads or os.cpu_count(), "gpu_layers": self.settings.gpu_layers,
+                "n_ctx": self.n_ctx, "load_s": round(self.load_seconds, 3)}

@@ -1,0 +1,105 @@
+"""The model for one run: resolved once, fingerprinted cheaply, loaded lazily only when a commit needs it."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+
+from .stats import RunStats
+from .engine import DEFAULT_SEED, EngineSettings
+from .models import ModelCandidate, ModelInfo, check_memory, check_model_file, fingerprint, read_info
+from .schema import PROMPT_VERSION
+from .vote import Calibration, calibrate
+
+DEFAULT_CTX_CAP = 4096
+
+
+@dataclass
+class ModelOptions:
+    threads: int | None = None
+    ctx: int | None = None
+    gpu_layers: str = "auto"  # "auto", "all" or a number
+    seed: int = DEFAULT_SEED
+    vote_method: str = "score"
+    verbose: bool = False
+
+
+class ModelSession:
+    def __init__(self, candidate: ModelCandidate, options: ModelOptions, store, stats: RunStats,
+                 engine_factory=None):
+        check_model_file(candidate.path)
+        self.candidate = candidate
+        self.options = options
+        self.store = store
+        self.stats = stats
+        self.fingerprint = fingerprint(candidate.path)
+        self._engine = None
+        self._engine_factory = engine_factory
+        self._info: ModelInfo | None = None
+        stats.model = os.path.basename(candidate.path)
+
+    @property
+    def info(self) -> ModelInfo:
+        """GGUF metadata, read once per model file and remembered in the cache."""
+        if self._info is None:
+            cached = self.store.get("model-info", self.fingerprint)
+            self._info = ModelInfo(**cached) if cached else read_info(self.candidate.path)
+            if not cached:
+                self.store.set(self._info.as_dict(), "model-info", self.fingerprint)
+            self.stats.model_label = self._info.label
+        return self._info
+
+    def validate(self) -> None:
+        """Everything that can refuse the model, done before any commit is analysed."""
+        info = self.info
+        check_memory(info, info.kv_cache_bytes(self.n_ctx()), self.gpu_layers())
+
+    def n_ctx(self) -> int:
+        trained = self.info.context_length or DEFAULT_CTX_CAP
+        return min(self.options.ctx, trained) if self.options.ctx else min(trained, DEFAULT_CTX_CAP)
+
+    def gpu_layers(self) -> int:
+        value = self.options.gpu_layers
+        if value == "auto":
+            return -1 if _gpu_offload_supported() else 0
+        if value == "all":
+            return -1
+        return int(value)
+
+    def settings(self) -> EngineSettings:
+        return EngineSettings(n_ctx=self.n_ctx(), threads=self.options.threads or os.cpu_count(),
+                              gpu_layers=self.gpu_layers(), seed=self.options.seed, verbose=self.options.verbose)
+
+    def engine(self):
+        if self._engine is None:
+            self.validate()
+            if self._engine_factory is not None:
+                self._engine = self._engine_factory(self.info, self.settings())
+            else:
+                from .engine import LlamaEngine
+
+                self._engine = LlamaEngine(self.info, self.settings())
+            self.stats.model_loaded = True
+            settings = self.settings()
+            self.stats.device = (f"GPU ({'all' if settings.gpu_layers < 0 else settings.gpu_layers} layers)"
+                                 if settings.gpu_layers else f"CPU ({settings.threads} threads)")
+        return self._engine
+
+    def calibration(self) -> Calibration:
+        """Whether the model's votes count, measured once per model and remembered."""
+        key = ("calibration", self.fingerprint, PROMPT_VERSION, self.options.vote_method)
+        cached = self.store.get(*key)
+        if cached:
+            result = Calibration(**cached)
+        else:
+            result = calibrate(self.engine(), self.options.vote_method, self.options.seed)
+            self.store.set(result.as_dict(), *key)
+        self.stats.votes_counted = result.counted
+        self.stats.calibration = result.as_dict()
+        return result
+
+
+def _gpu_offload_supported() -> bool:
+    from .engine import gpu_offload_supported
+
+    return gpu_offload_supported()

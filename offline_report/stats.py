@@ -1,0 +1,68 @@
+"""What one run did: the JSON `run` object and the report footer."""
+
+from __future__ import annotations
+
+import time
+from collections import Counter
+from dataclasses import dataclass, field
+
+
+@dataclass
+class RunStats:
+    use_llm: bool = True
+    model: str | None = None
+    model_label: str | None = None
+    device: str | None = None
+    model_loaded: bool = False
+    model_calls: int = 0
+    model_analyses: int = 0
+    cache_hits: int = 0
+    rule_analyses: int = 0
+    fallbacks: int = 0
+    fallback_reasons: Counter = field(default_factory=Counter)
+    prompt_tokens: int = 0
+    evaluated_prompt_tokens: int = 0
+    generated_tokens: int = 0
+    generation_s: float = 0.0
+    votes_counted: bool | None = None
+    calibration: dict | None = None
+    started: float = field(default_factory=time.monotonic)
+
+    def record_completion(self, completion) -> None:
+        self.model_calls += 1
+        self.prompt_tokens += completion.prompt_tokens
+        self.evaluated_prompt_tokens += completion.evaluated_prompt_tokens
+        self.generated_tokens += completion.generated_tokens
+        self.generation_s += completion.seconds
+
+    def record_fallback(self, reason: str, new: bool = True) -> None:
+        """A rule analysis standing in for the model: new in this run, or read back from the cache."""
+        self.fallbacks += 1
+        self.rule_analyses += new
+        self.fallback_reasons[reason] += 1
+
+    @property
+    def tokens_per_s(self) -> float | None:
+        return round(self.generated_tokens / self.generation_s, 2) if self.generation_s else None
+
+    def as_dict(self) -> dict:
+        return {
+            "use_llm": self.use_llm,
+            "model": self.model,
+            "model_label": self.model_label,
+            "device": self.device,
+            "model_loaded": self.model_loaded,
+            "model_calls": self.model_calls,
+            "model_analyses": self.model_analyses,
+            "cache_hits": self.cache_hits,
+            "rule_analyses": self.rule_analyses,
+            "fallbacks": self.fallbacks,
+            "fallback_reasons": dict(self.fallback_reasons),
+            "prompt_tokens": self.prompt_tokens,
+            "evaluated_prompt_tokens": self.evaluated_prompt_tokens,
+            "generated_tokens": self.generated_tokens,
+            "tokens_per_s": self.tokens_per_s,
+            "votes_counted": self.votes_counted,
+            "calibration": self.calibration,
+            "wall_s": round(time.monotonic() - self.started, 3),
+        }

@@ -1,0 +1,115 @@
+"""The model's vote on importance: how it is asked, whether it counts, and how it combines with the rules."""
+
+from __future__ import annotations
+
+import json
+import time
+from dataclasses import asdict, dataclass
+from importlib import resources
+
+from .classify import TIERS, Classification, classify
+from .gitlog import CommitFacts, FileChange
+from .message import parse_message
+from .prompts import VOTE_INSTRUCTIONS, fitted_prompt
+from .schema import VOTE_MAX_TOKENS, VOTE_SCHEMA
+
+# A vote counts only when the model beats the best constant answer by this much on the labelled set.
+CALIBRATION_MARGIN = 0.15
+VOTE_METHODS = ("score", "json")
+IMPORTANCE_OPTIONS = ("high", "medium", "low")
+
+
+@dataclass
+class Vote:
+    importance: str
+    reason: str
+    method: str
+    seconds: float
+
+
+@dataclass
+class Calibration:
+    samples: int
+    accuracy: float
+    baseline: float
+    counted: bool
+    method: str
+    seconds_per_commit: float
+
+    def as_dict(self) -> dict:
+        return asdict(self)
+
+
+def ask_vote(engine, facts: CommitFacts, cls: Classification, method: str, seed: int) -> Vote:
+    started = time.monotonic()
+
+    def prompt_for(answer_prefix: str) -> str:
+        def fmt(system, user):
+            return engine.format_prompt(system, user, answer_prefix=answer_prefix)
+        return fitted_prompt(fmt, engine.count_tokens, VOTE_INSTRUCTIONS, facts, cls, None, engine.n_ctx,
+                             VOTE_MAX_TOKENS, 0)
+
+    if method == "score":
+        prompt = prompt_for('{"importance": "')
+        scores = engine.score_options(prompt, list(IMPORTANCE_OPTIONS))
+        best = max(scores, key=scores.get)
+        reason = "log-probabilities " + ", ".join(f"{k} {v:.2f}" for k, v in scores.items())
+        return Vote(best, reason, method, time.monotonic() - started)
+    prompt = prompt_for("")
+    completion = engine.complete(prompt, VOTE_SCHEMA, VOTE_MAX_TOKENS, seed)
+    try:
+        data = json.loads(completion.text)
+        importance, reason = data["importance"], str(data.get("reason", ""))[:200]
+    except (ValueError, KeyError, TypeError):
+        importance, reason = cls.importance, "unreadable answer; the rules' tier stands"
+    if importance not in TIERS:
+        importance = cls.importance
+    return Vote(importance, reason, method, time.monotonic() - started)
+
+
+def combine(prior: str, vote: Vote | None, counted: bool, breaking: bool, security: bool) -> tuple[str, str]:
+    """The rule prior moved at most one tier toward a counted vote; breaking or security never below medium."""
+    if vote is None or not counted:
+        return prior, "rules only (the model's vote is not counted)"
+    p, v = TIERS.index(prior), TIERS.index(vote.importance)
+    final = p + max(-1, min(1, v - p))
+    floor = TIERS.index("medium") if (breaking or security) else 0
+    final = max(final, floor)
+    if final == p:
+        return prior, f"model voted {vote.importance}; rules' {prior} stands"
+    note = " (floor: breaking or security)" if final == floor and v < floor else ""
+    return TIERS[final], f"model voted {vote.importance}; moved one tier from {prior}{note}"
+
+
+def labelled_set() -> list[dict]:
+    text = resources.files("offline_report").joinpath("data/calibration.json").read_text(encoding="utf-8")
+    return json.loads(text)
+
+
+def sample_facts(sample: dict) -> CommitFacts:
+    from datetime import datetime, timezone
+
+    parsed = parse_message(sample["message"])
+    files = [FileChange(f["path"], f.get("status", "modified"), f.get("added", 0), f.get("removed", 0))
+             for f in sample["files"]]
+    return CommitFacts(sha="0" * 40, author="calibration", email="", time=datetime(2026, 1, 1, tzinfo=timezone.utc),
+                       message=sample["message"], subject=parsed.subject, body=parsed.body,
+                       conventional_type=parsed.conventional_type, scope=parsed.scope, breaking=parsed.breaking,
+                       pr_number=parsed.pr_number, is_merge=False, files=files)
+
+
+def calibrate(engine, method: str, seed: int, samples: list[dict] | None = None) -> Calibration:
+    """Score the model's votes on the labelled set against the best constant answer."""
+    samples = samples if samples is not None else labelled_set()
+    started = time.monotonic()
+    correct = 0
+    for sample in samples:
+        facts = sample_facts(sample)
+        vote = ask_vote(engine, facts, classify(facts, "en"), method, seed)
+        correct += vote.importance == sample["importance"]
+    labels = [s["importance"] for s in samples]
+    baseline = max(labels.count(t) for t in set(labels)) / len(labels)
+    accuracy = correct / len(samples)
+    return Calibration(samples=len(samples), accuracy=round(accuracy, 3), baseline=round(baseline, 3),
+                       counted=accuracy >= baseline + CALIBRATION_MARGIN, method=method,
+                       seconds_per_commit=round((time.monotonic() - started) / len(samples), 4))
