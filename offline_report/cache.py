@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import os
+from contextlib import contextmanager
+from datetime import date, timedelta
 from pathlib import Path
 
-from .errors import OutputError
+from .errors import LockedError, OutputError
 
 ENV_CACHE = "OFFLINE_REPORT_CACHE"
 
@@ -50,6 +52,13 @@ class Store:
     def close(self) -> None:
         self._cache.close()
 
+    def summary(self) -> dict:
+        return {"directory": str(self.directory), "entries": len(self._cache), "bytes": self._cache.volume(),
+                "last_run": self.get("last-run")}
+
+    def clear(self) -> int:
+        return self._cache.clear()
+
 
 class NullStore:
     """--no-cache: remembers nothing."""
@@ -64,3 +73,46 @@ class NullStore:
 
     def close(self) -> None:
         return None
+
+
+def state_key(repo_path: str, ref: str) -> tuple:
+    return ("state", os.path.realpath(repo_path), ref)
+
+
+def resume_day(store, repo_paths: list[str], ref: str, today: date) -> date:
+    """The day after the last fully past day every repository completed; today on a first run."""
+    days = []
+    for path in repo_paths:
+        done = store.get(*state_key(path, ref))
+        days.append(date.fromisoformat(done) + timedelta(days=1) if done else today)
+    return min(min(days), today)
+
+
+def mark_completed(store, repo_path: str, ref: str, day: date, today: date) -> None:
+    """Only a day that is over counts as completed: today's report is written again tomorrow."""
+    if day >= today:
+        return
+    done = store.get(*state_key(repo_path, ref))
+    if done is None or date.fromisoformat(done) < day:
+        store.set(day.isoformat(), *state_key(repo_path, ref))
+
+
+@contextmanager
+def run_lock(directory: Path, timeout: float):
+    """One run at a time per cache (or output) directory; the second waits, then gives up clearly."""
+    from filelock import FileLock, Timeout
+
+    directory.mkdir(parents=True, exist_ok=True)
+    lock = FileLock(str(directory / ".offline-report.lock"))
+    try:
+        lock.acquire(timeout=timeout)
+    except Timeout:
+        raise LockedError(f"another offline-report run holds {directory} (waited {timeout:.0f} s)",
+                          "let it finish, or raise --lock-timeout; a crashed run releases the lock by itself") from None
+    except OSError as exc:
+        raise OutputError(f"cannot create a lock file in {directory}: {exc.strerror or exc}",
+                          "choose a writable --cache-dir or --output-dir") from exc
+    try:
+        yield
+    finally:
+        lock.release()

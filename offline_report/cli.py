@@ -9,9 +9,11 @@ import click
 
 from . import __version__
 from .analyze import ModelAnalyzer, RuleAnalyzer
-from .cache import NullStore, Store, default_cache_dir
+from pathlib import Path
+
+from .cache import NullStore, Store, default_cache_dir, resume_day, run_lock
 from .config import FORMATS, LANGS, RunConfig, check_range, parse_day, resolve_tz
-from .errors import ReportError, UsageError
+from .errors import EXIT_INTERNAL, ReportError, UsageError
 from .models import candidates, read_info, resolve_model
 from .pipeline import run
 from .progress import Progress
@@ -40,7 +42,7 @@ def gpu_layers_option(value: str) -> str:
 @click.group(invoke_without_command=True, epilog=EXAMPLES,
              context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
 @click.option("--repo", "repos", multiple=True, type=click.Path(), help="Local git clone (repeatable). Default: the current directory.")
-@click.option("--since", help="First day: YYYY-MM-DD, 'today' or 'yesterday'. Default: today.")
+@click.option("--since", help="First day: YYYY-MM-DD, 'today' or 'yesterday'. Default: the day after the last completed one (first run: today).")
 @click.option("--until", help="Last day, inclusive. Default: today.")
 @click.option("--output-dir", default="reports", show_default=True, type=click.Path(), help="Where the day files go.")
 @click.option("--stdout", "to_stdout", is_flag=True, help="Print the reports instead of writing files.")
@@ -60,7 +62,10 @@ def gpu_layers_option(value: str) -> str:
 @click.option("--vote-method", type=click.Choice(VOTE_METHODS), default="score", show_default=True,
               help="Pass 1: score the labels by log-probability, or ask for constrained JSON.")
 @click.option("--cache-dir", type=click.Path(), help="Analysis cache. Default: $OFFLINE_REPORT_CACHE or the user cache dir.")
-@click.option("--no-cache", is_flag=True, help="Run without the analysis cache.")
+@click.option("--no-cache", is_flag=True, help="Run without the analysis cache (and without resuming).")
+@click.option("--refresh", is_flag=True, help="Analyse the selected days again, ignoring cached analyses.")
+@click.option("--lock-timeout", type=click.FloatRange(0), default=600, show_default=True,
+              help="Seconds to wait for another run on the same cache directory.")
 @click.option("--verbose", is_flag=True, help="Show llama.cpp's own log lines.")
 @click.option("--empty-days", is_flag=True, help="Also write a report for days without commits.")
 @click.option("--yes", is_flag=True, help="Allow a range of more than 366 days.")
@@ -91,17 +96,29 @@ def guarded(action, debug: bool) -> None:
     except KeyboardInterrupt:
         click.echo("offline-report: interrupted; finished days and cached analyses are kept", err=True)
         sys.exit(130)
+    except Exception as exc:  # noqa: BLE001 - the last line of defence: never a bare traceback
+        if debug:
+            traceback.print_exc()
+        click.echo(f"offline-report: internal error: {type(exc).__name__}: {exc}", err=True)
+        click.echo("  what to do: run again with --debug and report the traceback; finished days and cached "
+                   "analyses are kept", err=True)
+        sys.exit(EXIT_INTERNAL)
 
 
-def build_config(options: dict) -> RunConfig:
+def build_config(options: dict, store) -> RunConfig:
     tz, tz_name = resolve_tz(options["tz_name"])
-    until = parse_day(options["until"], tz, "--until") if options["until"] else parse_day("today", tz)
-    since = parse_day(options["since"], tz, "--since") if options["since"] else until
+    today = parse_day("today", tz)
+    until = parse_day(options["until"], tz, "--until") if options["until"] else today
+    repos = list(options["repos"]) or ["."]
+    if options["since"]:
+        since = parse_day(options["since"], tz, "--since")
+    else:
+        since = min(resume_day(store, repos, options["ref"], today), until)
     check_range(since, until, options["yes"])
     if options["to_stdout"] and options["output_dir"] != "reports":
         raise UsageError("--stdout and --output-dir both given", "use one of them")
     return RunConfig(
-        repos=list(options["repos"]) or ["."],
+        repos=repos,
         since=since,
         until=until,
         tz=tz,
@@ -129,22 +146,63 @@ def open_store(options: dict):
     return Store(options["cache_dir"] or default_cache_dir())
 
 
-def build_analyzer(config: RunConfig, options: dict, stats: RunStats):
+def build_analyzer(config: RunConfig, options: dict, stats: RunStats, store):
     if not config.use_llm:
         return RuleAnalyzer(config.lang, stats)
-    store = open_store(options)
     session = ModelSession(resolve_model(options["model_path"]), model_options(options), store, stats)
     session.validate()
-    return ModelAnalyzer(config.lang, stats, session, store)
+    return ModelAnalyzer(config.lang, stats, session, store, refresh=options["refresh"])
 
 
 def run_report(options: dict) -> None:
-    config = build_config(options)
-    stats = RunStats(use_llm=config.use_llm)
-    analyzer = build_analyzer(config, options, stats)
-    result = run(config, analyzer, stats, progress_factory=lambda total: Progress(total, quiet=options["quiet"]))
+    store = open_store(options)
+    lock_dir = store.directory or Path(options["output_dir"])
+    with run_lock(Path(lock_dir), options["lock_timeout"]):
+        config = build_config(options, store)
+        stats = RunStats(use_llm=config.use_llm)
+        analyzer = build_analyzer(config, options, stats, store)
+        result = run(config, analyzer, stats, store=store,
+                     progress_factory=lambda total: Progress(total, quiet=options["quiet"]))
+    for warning in result.warnings:
+        click.echo(f"offline-report: warning: {warning}", err=True)
     if not options["quiet"] and not config.stdout:
         click.echo(f"offline-report: {len(result.written)} report(s) in {config.output_dir}", err=True)
+
+
+@main.group("cache")
+def cache_group() -> None:
+    """Inspect or empty the analysis cache."""
+
+
+@cache_group.command("stats")
+@click.option("--cache-dir", type=click.Path(), help="Default: $OFFLINE_REPORT_CACHE or the user cache dir.")
+@click.pass_context
+def cache_stats(ctx: click.Context, cache_dir: str | None) -> None:
+    """Entries, size, and the hit rate of the last run."""
+    def show():
+        summary = Store(cache_dir or default_cache_dir()).summary()
+        click.echo(f"cache: {summary['directory']}")
+        click.echo(f"entries: {summary['entries']}, size: {summary['bytes'] / 1024:.1f} KiB")
+        last = summary["last_run"]
+        if last:
+            analysed = last["model_analyses"] + last["cache_hits"]
+            rate = f"{last['cache_hits'] / analysed:.0%}" if analysed else "n/a"
+            click.echo(f"last run: {last['cache_hits']} cache hits, {last['model_analyses']} new model analyses, "
+                       f"{last['rule_analyses']} rule analyses; hit rate {rate}; model loaded: {last['model_loaded']}")
+    guarded(show, ctx.obj.get("debug", False))
+
+
+@cache_group.command("clear")
+@click.option("--cache-dir", type=click.Path(), help="Default: $OFFLINE_REPORT_CACHE or the user cache dir.")
+@click.pass_context
+def cache_clear(ctx: click.Context, cache_dir: str | None) -> None:
+    """Remove every cached analysis, vote, calibration and resume state."""
+    def clear():
+        store = Store(cache_dir or default_cache_dir())
+        with run_lock(store.directory, 60):
+            removed = store.clear()
+        click.echo(f"removed {removed} entries from {store.directory}")
+    guarded(clear, ctx.obj.get("debug", False))
 
 
 @main.command("models")

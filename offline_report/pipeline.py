@@ -8,6 +8,7 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Callable, TextIO
 
+from .cache import mark_completed
 from .config import RunConfig
 from .progress import Progress
 from .gitlog import RepoHandle, WalkStats, commit_facts, commits_between, day_bounds, open_repo, resolve_ref
@@ -18,16 +19,22 @@ from .report import CommitEntry, DayReport, build_day
 
 @dataclass
 class RunResult:
+    warnings: list[str] = field(default_factory=list)
     written: list[Path] = field(default_factory=list)
     reports: list[DayReport] = field(default_factory=list)
     walk: dict[str, WalkStats] = field(default_factory=dict)
 
 
-def open_repos(config: RunConfig) -> list[RepoHandle]:
-    """Open and check every repository before any work starts."""
-    handles = [open_repo(path, config.commit_url) for path in config.repos]
-    for handle in handles:
+def open_repos(config: RunConfig, warnings: list[str]) -> list[RepoHandle]:
+    """Open and check every repository before any work starts; an empty one is skipped with a warning."""
+    handles = []
+    for path in config.repos:
+        handle = open_repo(path, config.commit_url)
+        if handle.repo.is_empty:
+            warnings.append(f"{path}: the repository has no commits yet; nothing to report for it")
+            continue
         resolve_ref(handle, config.ref)
+        handles.append(handle)
     return handles
 
 
@@ -51,34 +58,43 @@ def day_of(timestamp: int, config: RunConfig) -> date:
 
 
 def run(config: RunConfig, analyzer, stats, progress_factory: Callable[[int], Progress] | None = None,
-        out: TextIO | None = None) -> RunResult:
+        out: TextIO | None = None, store=None) -> RunResult:
     result = RunResult()
-    handles = open_repos(config)
-    buckets = {}
-    for handle in handles:
-        result.walk[handle.name] = WalkStats()
-        buckets[handle.name] = collect_days(handle, config, result.walk[handle.name])
-    total = sum(len(commits) for days in buckets.values() for commits in days.values())
+    repos = []
+    for handle in open_repos(config, result.warnings):
+        walk = result.walk.setdefault(handle.path, WalkStats())
+        repos.append((handle, collect_days(handle, config, walk)))
+    total = sum(len(commits) for _, days in repos for commits in days.values())
     progress = (progress_factory or (lambda n: Progress(n, quiet=True)))(total)
+    today = datetime.now(config.tz).date()
     for day in config.days():
-        repos = []
-        for handle in handles:
-            commits = buckets[handle.name][day]
-            progress.set_label(f"{handle.name} {day}")
-            facts = [commit_facts(handle, c, config.tz) for c in commits]
-            entries = analyzer.analyze_day(handle, facts, progress)
-            if entries or config.empty_days:
-                repos.append((handle.name, handle.path, entries))
-        if not any(entries for _, _, entries in repos) and not config.empty_days:
-            continue
-        report = build_day(day, config.lang, config.tz_name, repos)
-        for repo in report.repos:
-            if result.walk[repo.name].hit_shallow_boundary:
-                repo.notes.append(shallow_note(config.lang))
-        report.run = stats.as_dict()
-        emit(report, config, result, out)
+        write_day(day, repos, config, analyzer, stats, progress, result, out)
+        if store is not None:
+            for path in config.repos:
+                mark_completed(store, path, config.ref, day, today)
     progress.finish(summary_line(stats, total, result))
+    if store is not None:
+        store.set(stats.as_dict(), "last-run")
     return result
+
+
+def write_day(day: date, repos: list[tuple[RepoHandle, dict]], config: RunConfig, analyzer, stats, progress,
+              result: RunResult, out: TextIO | None) -> None:
+    sections = []
+    for handle, days in repos:
+        progress.set_label(f"{handle.name} {day}")
+        facts = [commit_facts(handle, c, config.tz) for c in days[day]]
+        entries = analyzer.analyze_day(handle, facts, progress)
+        if entries or config.empty_days:
+            sections.append((handle.name, handle.path, entries))
+    if not any(entries for _, _, entries in sections) and not config.empty_days:
+        return
+    report = build_day(day, config.lang, config.tz_name, sections)
+    for repo in report.repos:
+        if result.walk[repo.path].hit_shallow_boundary:
+            repo.notes.append(shallow_note(config.lang))
+    report.run = stats.as_dict()
+    emit(report, config, result, out)
 
 
 def summary_line(stats, total: int, result: RunResult) -> str:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from .classify import CHANGE_TYPES, TIERS
 
-PROMPT_VERSION = "2026-11-23.1"
+PROMPT_VERSION = "2026-11-23.2"
 INSIGHT_KEYS = ("architecture", "performance", "security", "maintainability", "compatibility")
 
 # Upper bounds the guard enforces; the grammar only fixes the shape.

@@ -26,6 +26,14 @@ def broken_links(markdown: str) -> list[str]:
     return [target for target in LINK.findall(markdown) if target not in anchors]
 
 
+@pytest.fixture(autouse=True)
+def isolated_cache(tmp_path, monkeypatch):
+    """No test reads or writes the user's own cache."""
+    monkeypatch.setenv("OFFLINE_REPORT_CACHE", str(tmp_path / "user-cache"))
+    monkeypatch.delenv("OFFLINE_REPORT_MODEL", raising=False)
+    return tmp_path / "user-cache"
+
+
 @pytest.fixture
 def seed_repo(tmp_path: Path):
     from .seed_day import build_seed_repo

@@ -1,0 +1,36 @@
+"""Runs the offline-report CLI with a stand-in engine, for tests that need a separate process.
+
+usage: python -m tests.standin_run LOGFILE DELAY_S -- <offline-report arguments>
+Every completion appends a line to LOGFILE, then sleeps DELAY_S seconds (a slow model on purpose).
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+
+from offline_report import engine as engine_module
+from offline_report.cli import main
+
+from .fakes import FakeEngine
+
+
+def slow_engine_factory(log_path: str, delay: float):
+    class SlowEngine(FakeEngine):
+        def __init__(self, info, settings):
+            super().__init__(lang="zh" if "--lang" in sys.argv and "zh" in sys.argv else "en")
+
+        def complete(self, prompt, schema, max_tokens, seed):
+            completion = super().complete(prompt, schema, max_tokens, seed)
+            time.sleep(delay)
+            with open(log_path, "a") as log:
+                log.write("completion\n")
+            return completion
+
+    return SlowEngine
+
+
+if __name__ == "__main__":
+    log_path, delay = sys.argv[1], float(sys.argv[2])
+    engine_module.LlamaEngine = slow_engine_factory(log_path, delay)
+    main(sys.argv[sys.argv.index("--") + 1:], prog_name="offline-report")
