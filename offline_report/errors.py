@@ -7,6 +7,7 @@ EXIT_USAGE = 2
 EXIT_MODEL = 3
 EXIT_OUTPUT = 4
 EXIT_LOCKED = 5
+EXIT_INTERNAL = 1
 
 
 class ReportError(Exception):

@@ -238,10 +238,8 @@ def _file_change(repo: pygit2.Repository, diff: pygit2.Diff, index: int, delta: 
 
 
 def _path_text(diff_file: pygit2.DiffFile) -> str:
-    try:
-        return diff_file.path
-    except UnicodeDecodeError:
-        return diff_file.raw_path.decode("utf-8", errors="replace")
+    """Paths are bytes in git; non-UTF-8 ones are shown with replacement characters."""
+    return diff_file.raw_path.decode("utf-8", errors="replace")
 
 
 def _is_null(oid: pygit2.Oid) -> bool:
