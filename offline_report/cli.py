@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import sys
 import traceback
+from pathlib import Path
 
 import click
 
 from . import __version__
 from .analyze import ModelAnalyzer, RuleAnalyzer
-from pathlib import Path
-
 from .cache import NullStore, Store, default_cache_dir, resume_day, run_lock
 from .config import FORMATS, LANGS, RunConfig, check_range, parse_day, resolve_tz
 from .errors import EXIT_INTERNAL, ReportError, UsageError
@@ -185,8 +184,8 @@ def cache_stats(ctx: click.Context, cache_dir: str | None) -> None:
         click.echo(f"entries: {summary['entries']}, size: {summary['bytes'] / 1024:.1f} KiB")
         last = summary["last_run"]
         if last:
-            analysed = last["model_analyses"] + last["cache_hits"]
-            rate = f"{last['cache_hits'] / analysed:.0%}" if analysed else "n/a"
+            looked_up = last["cache_hits"] + last["model_analyses"] + (last["rule_analyses"] if last["use_llm"] else 0)
+            rate = f"{last['cache_hits'] / looked_up:.0%}" if looked_up else "n/a (rules only)"
             click.echo(f"last run: {last['cache_hits']} cache hits, {last['model_analyses']} new model analyses, "
                        f"{last['rule_analyses']} rule analyses; hit rate {rate}; model loaded: {last['model_loaded']}")
     guarded(show, ctx.obj.get("debug", False))

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import heapq
 import os
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, tzinfo
 from typing import Iterator
 
 import pygit2
-from pygit2.enums import DeltaStatus, SortMode
+from pygit2.enums import DeltaStatus
 
 from .errors import RepoError
 from .message import parse_message
@@ -59,6 +60,14 @@ class CommitFacts:
     is_merge: bool
     files: list[FileChange] = field(default_factory=list)
     url: str | None = None
+
+    @classmethod
+    def from_message(cls, sha: str, author: str, email: str, time: datetime, message: str,
+                     files: list[FileChange], is_merge: bool = False, url: str | None = None) -> "CommitFacts":
+        parsed = parse_message(message)
+        return cls(sha=sha, author=author, email=email, time=time, message=message, subject=parsed.subject,
+                   body=parsed.body, conventional_type=parsed.conventional_type, scope=parsed.scope,
+                   breaking=parsed.breaking, pr_number=parsed.pr_number, is_merge=is_merge, files=files, url=url)
 
     @property
     def short_sha(self) -> str:
@@ -156,8 +165,7 @@ def commits_between(
     head = resolve_ref(handle, ref)
     start_ts, end_ts = start.timestamp(), end.timestamp()
     stop_ts = (start - CLOCK_SKEW_MARGIN).timestamp()
-    walker = handle.repo.walk(head.id, SortMode.TIME)
-    for commit in walker:
+    for commit in newest_first(handle.repo, head):
         stats.visited += 1
         if commit.commit_time < stop_ts:
             break
@@ -170,23 +178,38 @@ def commits_between(
         yield commit
 
 
+def newest_first(repo: pygit2.Repository, head: pygit2.Commit) -> Iterator[pygit2.Commit]:
+    """Commits by committer time, newest first, loaded as they are reached (like `git log --date-order`).
+
+    libgit2's own time-sorted walk reads the whole history before it yields the first commit.
+    """
+    heap = [(-head.commit_time, 0, head)]
+    seen = {head.id}
+    order = 1  # ties keep the order of discovery
+    while heap:
+        _, _, commit = heapq.heappop(heap)
+        yield commit
+        for parent_id in commit.parent_ids:
+            if parent_id in seen:
+                continue
+            seen.add(parent_id)
+            try:
+                parent = repo[parent_id]
+            except KeyError:  # a missing object: history ends here
+                continue
+            heapq.heappush(heap, (-parent.commit_time, order, parent))
+            order += 1
+
+
 def commit_facts(handle: RepoHandle, commit: pygit2.Commit, tz: tzinfo) -> CommitFacts:
-    message = _message_text(commit)
-    parsed = parse_message(message)
-    return CommitFacts(
+    return CommitFacts.from_message(
         sha=str(commit.id),
         author=_signature_text(commit.author, "name"),
         email=_signature_text(commit.author, "email"),
         time=datetime.fromtimestamp(commit.commit_time, tz),
-        message=message,
-        subject=parsed.subject,
-        body=parsed.body,
-        conventional_type=parsed.conventional_type,
-        scope=parsed.scope,
-        breaking=parsed.breaking,
-        pr_number=parsed.pr_number,
-        is_merge=len(commit.parent_ids) > 1,
+        message=_message_text(commit),
         files=list(file_changes(handle.repo, commit)),
+        is_merge=len(commit.parent_ids) > 1,
         url=handle.link(str(commit.id)),
     )
 

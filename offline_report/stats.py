@@ -62,6 +62,7 @@ class RunStats:
             "evaluated_prompt_tokens": self.evaluated_prompt_tokens,
             "generated_tokens": self.generated_tokens,
             "tokens_per_s": self.tokens_per_s,
+            "model_s": round(self.generation_s, 3),
             "votes_counted": self.votes_counted,
             "calibration": self.calibration,
             "wall_s": round(time.monotonic() - self.started, 3),

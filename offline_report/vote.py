@@ -5,11 +5,11 @@ from __future__ import annotations
 import json
 import time
 from dataclasses import asdict, dataclass
+from datetime import datetime, timezone
 from importlib import resources
 
 from .classify import TIERS, Classification, classify
 from .gitlog import CommitFacts, FileChange
-from .message import parse_message
 from .prompts import VOTE_INSTRUCTIONS, fitted_prompt
 from .schema import VOTE_MAX_TOKENS, VOTE_SCHEMA
 
@@ -40,22 +40,25 @@ class Calibration:
         return asdict(self)
 
 
+SCORE_PREFIX = '{"importance": "'
+
+
+def vote_prompt(engine, facts: CommitFacts, cls: Classification, answer_prefix: str = "") -> str:
+    def fmt(system, user):
+        return engine.format_prompt(system, user, answer_prefix=answer_prefix)
+    return fitted_prompt(fmt, engine.count_tokens, VOTE_INSTRUCTIONS, facts, cls, None, engine.n_ctx,
+                         VOTE_MAX_TOKENS, 0)
+
+
 def ask_vote(engine, facts: CommitFacts, cls: Classification, method: str, seed: int) -> Vote:
     started = time.monotonic()
-
-    def prompt_for(answer_prefix: str) -> str:
-        def fmt(system, user):
-            return engine.format_prompt(system, user, answer_prefix=answer_prefix)
-        return fitted_prompt(fmt, engine.count_tokens, VOTE_INSTRUCTIONS, facts, cls, None, engine.n_ctx,
-                             VOTE_MAX_TOKENS, 0)
-
     if method == "score":
-        prompt = prompt_for('{"importance": "')
+        prompt = vote_prompt(engine, facts, cls, SCORE_PREFIX)
         scores = engine.score_options(prompt, list(IMPORTANCE_OPTIONS))
         best = max(scores, key=scores.get)
         reason = "log-probabilities " + ", ".join(f"{k} {v:.2f}" for k, v in scores.items())
         return Vote(best, reason, method, time.monotonic() - started)
-    prompt = prompt_for("")
+    prompt = vote_prompt(engine, facts, cls)
     completion = engine.complete(prompt, VOTE_SCHEMA, VOTE_MAX_TOKENS, seed)
     try:
         data = json.loads(completion.text)
@@ -87,15 +90,11 @@ def labelled_set() -> list[dict]:
 
 
 def sample_facts(sample: dict) -> CommitFacts:
-    from datetime import datetime, timezone
-
-    parsed = parse_message(sample["message"])
     files = [FileChange(f["path"], f.get("status", "modified"), f.get("added", 0), f.get("removed", 0))
              for f in sample["files"]]
-    return CommitFacts(sha="0" * 40, author="calibration", email="", time=datetime(2026, 1, 1, tzinfo=timezone.utc),
-                       message=sample["message"], subject=parsed.subject, body=parsed.body,
-                       conventional_type=parsed.conventional_type, scope=parsed.scope, breaking=parsed.breaking,
-                       pr_number=parsed.pr_number, is_merge=False, files=files)
+    return CommitFacts.from_message(sha="0" * 40, author="calibration", email="",
+                                    time=datetime(2026, 1, 1, tzinfo=timezone.utc), message=sample["message"],
+                                    files=files)
 
 
 def calibrate(engine, method: str, seed: int, samples: list[dict] | None = None) -> Calibration:

@@ -17,7 +17,6 @@ from hypothesis import strategies as st
 from offline_report import models
 from offline_report.analyze import RuleAnalyzer
 from offline_report.gitlog import CommitFacts, FileChange, open_repo, patch_texts
-from offline_report.message import parse_message
 from offline_report.render import render_markdown
 from offline_report.report import build_day
 from offline_report.stats import RunStats
@@ -245,11 +244,9 @@ def test_non_utf8_bytes_in_message_author_and_paths(tmp_path):
 def facts_with(message: str, author: str) -> CommitFacts:
     from datetime import datetime, timezone
 
-    parsed = parse_message(message)
-    return CommitFacts(sha="ab" * 20, author=author, email="x@y", time=datetime(2026, 2, 12, tzinfo=timezone.utc),
-                       message=message, subject=parsed.subject, body=parsed.body,
-                       conventional_type=parsed.conventional_type, scope=parsed.scope, breaking=parsed.breaking,
-                       pr_number=parsed.pr_number, is_merge=False, files=[FileChange("src/a.py", "modified", 3, 1)])
+    return CommitFacts.from_message(sha="ab" * 20, author=author, email="x@y",
+                                    time=datetime(2026, 2, 12, tzinfo=timezone.utc), message=message,
+                                    files=[FileChange("src/a.py", "modified", 3, 1)])
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])

@@ -13,12 +13,9 @@ from offline_report.remote import parse_remote_url
 
 
 def facts(subject: str, files: list[FileChange], body: str = "") -> CommitFacts:
-    parsed = parse_message(subject + ("\n\n" + body if body else ""))
-    return CommitFacts(
-        sha="a" * 40, author="A", email="a@x", time=datetime(2026, 2, 12, tzinfo=timezone.utc),
-        message=subject, subject=parsed.subject, body=parsed.body, conventional_type=parsed.conventional_type,
-        scope=parsed.scope, breaking=parsed.breaking, pr_number=parsed.pr_number, is_merge=False, files=files,
-    )
+    return CommitFacts.from_message(sha="a" * 40, author="A", email="a@x",
+                                    time=datetime(2026, 2, 12, tzinfo=timezone.utc),
+                                    message=subject + ("\n\n" + body if body else ""), files=files)
 
 
 def src(path="src/app.py", added=20, removed=5, status="modified"):
