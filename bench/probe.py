@@ -1,0 +1,63 @@
+"""Memory probe, run in a fresh process by bench/run.py: prints one JSON line with RSS figures.
+
+usage: python bench/probe.py raw    MODEL THREADS      (llama.cpp alone: load, then one long prompt)
+       python bench/probe.py no-llm REPO DAY
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+import tempfile
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+
+def rss_kib(field: str) -> int:
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith(field + ":"):
+            return int(line.split()[1])
+    return 0
+
+
+def reset_peak() -> None:
+    """Linux: writing 5 to clear_refs resets VmHWM, so the peak measured is the run's own."""
+    Path("/proc/self/clear_refs").write_text("5")
+
+
+def main() -> None:
+    import gc
+
+    from bench.harness import day_config, run_day
+
+    mode = sys.argv[1]
+    if mode == "raw":
+        raw(sys.argv[2], int(sys.argv[3]))
+        return
+    repo, day = sys.argv[2], sys.argv[3]
+    gc.collect()
+    reset_peak()
+    before = rss_kib("VmRSS")
+    run_day(day_config(repo, day, tempfile.mkdtemp(), use_llm=False))
+    print(json.dumps({"before_kib": before, "peak_kib": rss_kib("VmHWM")}))
+
+
+def raw(model: str, threads: int) -> None:
+    import gc
+
+    import llama_cpp  # noqa: F401
+    from offline_report.engine import EngineSettings, LlamaEngine
+    from offline_report.models import read_info
+
+    info = read_info(model)
+    gc.collect()
+    reset_peak()
+    before = rss_kib("VmRSS")
+    engine = LlamaEngine(info, EngineSettings(n_ctx=4096, threads=threads))
+    engine.complete("word " * 3000, None, 16, 1)
+    print(json.dumps({"before_kib": before, "peak_kib": rss_kib("VmHWM"), "n_ctx": engine.n_ctx}))
+
+
+if __name__ == "__main__":
+    main()
