@@ -56,6 +56,8 @@ class ModelAnalyzer:
 
     def analyze_day(self, handle: RepoHandle, commits: list[CommitFacts], progress=None) -> list[CommitEntry]:
         classes = [classify(f, self.lang) for f in commits]
+        if commits and progress and not self.session.calibration_known():
+            progress.set_label(f"{progress.label}: checking the model's votes (once per model)")
         counted = self.session.calibration().counted if commits else False
         votes = [self._vote(f, c) if counted else None for f, c in zip(commits, classes)]
         entries = [self._entry(f, c, v, counted) for f, c, v in zip(commits, classes, votes)]

@@ -231,8 +231,8 @@ def show_models(model_path: str | None, check: bool, cache_dir: str | None, vote
         click.echo(f"    {info.name}: {info.architecture}, {info.parameters / 1e6:.0f}M parameters, {info.quantization}, "
                    f"{info.size / 2**20:.0f} MiB, trained context {info.context_length}, "
                    f"chat template: {'yes' if info.has_chat_template else 'no (plain completion prompts)'}")
-    click.echo(f"\nA run would use the model marked *, chosen by: --model > $OFFLINE_REPORT_MODEL > "
-               f"./models/*.gguf > the bundled tiny model.")
+    click.echo("\nA run would use the model marked *, chosen by: --model > $OFFLINE_REPORT_MODEL > "
+               "./models/*.gguf > the bundled tiny model.")
     if check:
         stats = RunStats()
         store = Store(cache_dir or default_cache_dir())

@@ -13,7 +13,7 @@ from .config import RunConfig
 from .progress import Progress
 from .gitlog import RepoHandle, WalkStats, commit_facts, commits_between, day_bounds, open_repo, resolve_ref
 from .render import render_json, render_markdown, write_atomic
-from .report import CommitEntry, DayReport, build_day
+from .report import DayReport, build_day
 
 
 

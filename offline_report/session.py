@@ -85,9 +85,15 @@ class ModelSession:
                                  if settings.gpu_layers else f"CPU ({settings.threads} threads)")
         return self._engine
 
+    def _calibration_key(self) -> tuple:
+        return ("calibration", self.fingerprint, PROMPT_VERSION, self.options.vote_method)
+
+    def calibration_known(self) -> bool:
+        return self.store.get(*self._calibration_key()) is not None
+
     def calibration(self) -> Calibration:
         """Whether the model's votes count, measured once per model and remembered."""
-        key = ("calibration", self.fingerprint, PROMPT_VERSION, self.options.vote_method)
+        key = self._calibration_key()
         cached = self.store.get(*key)
         if cached:
             result = Calibration(**cached)
