@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta, tzinfo
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -31,7 +31,6 @@ class RunConfig:
     commit_url: str | None = None
     use_llm: bool = True
     empty_days: bool = False
-    extra: dict = field(default_factory=dict)
 
     def days(self) -> list[date]:
         count = (self.until - self.since).days + 1

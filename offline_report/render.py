@@ -47,15 +47,6 @@ def cell(text: object) -> str:
     return "<br>".join(inline(line) for line in lines if line.strip())
 
 
-def code(text: object) -> str:
-    """A code span that survives backticks and pipes in the text."""
-    value = str(text).replace("\n", " ").replace("|", "\\|")
-    longest = max((len(run) for run in re.findall(r"`+", value)), default=0)
-    fence = "`" * (longest + 1)
-    pad = " " if value.startswith("`") or value.endswith("`") else ""
-    return f"{fence}{pad}{value}{pad}{fence}"
-
-
 def toc_title(text: object) -> str:
     value = " ".join(str(text).split())
     if len(value) > TOC_TITLE_CHARS:
@@ -73,7 +64,7 @@ def _environment(root: str) -> jinja2.Environment:
         keep_trailing_newline=True,
         autoescape=False,
     )
-    env.filters.update(inline=inline, cell=cell, code=code, toc_title=toc_title)
+    env.filters.update(inline=inline, cell=cell, toc_title=toc_title)
     return env
 
 
