@@ -56,9 +56,7 @@ class ModelAnalyzer:
 
     def analyze_day(self, handle: RepoHandle, commits: list[CommitFacts], progress=None) -> list[CommitEntry]:
         classes = [classify(f, self.lang) for f in commits]
-        if commits and progress and not self.session.calibration_known():
-            progress.set_label(f"{progress.label}: checking the model's votes (once per model)")
-        counted = self.session.calibration().counted if commits else False
+        counted = self._votes_count(progress) if commits else False
         votes = [self._vote(f, c) if counted else None for f, c in zip(commits, classes)]
         entries = [self._entry(f, c, v, counted) for f, c, v in zip(commits, classes, votes)]
         # Pass 2 tier by tier, so consecutive prompts share their instructions in llama.cpp's KV cache.
@@ -67,6 +65,15 @@ class ModelAnalyzer:
             if progress:
                 progress.advance(tokens=self.stats.generated_tokens)
         return entries
+
+    def _votes_count(self, progress) -> bool:
+        if progress is None or self.session.calibration_known():
+            return self.session.calibration().counted
+        label = progress.label
+        progress.set_label(f"{label}: checking the model's votes (once per model)")
+        counted = self.session.calibration().counted
+        progress.set_label(label)
+        return counted
 
     def _entry(self, facts: CommitFacts, cls: Classification, vote: Vote | None, counted: bool) -> CommitEntry:
         final, why = combine(cls.importance, vote, counted, cls.signals.breaking, cls.signals.security)
