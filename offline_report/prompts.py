@@ -106,16 +106,13 @@ def diff_excerpt(patches: Iterable[PatchText], budget: int, count_tokens: Callab
     shown, listed = excerpt_order(patches)
     lines: list[str] = []
     used = 0
-    for patch in shown:
-        for line in patch.text.splitlines():
-            cost = count_tokens(line + "\n")
-            if used + cost > budget:
-                break
-            lines.append(line)
-            used += cost
-        else:
-            continue
-        break
+    diff_lines = (line for patch in shown for line in patch.text.splitlines())
+    for line in diff_lines:
+        cost = count_tokens(line + "\n")
+        if used + cost > budget:
+            break
+        lines.append(line)
+        used += cost
     if listed:
         note = "not shown: " + ", ".join(listed[:20]) + (" ..." if len(listed) > 20 else "")
         if used + count_tokens(note + "\n") <= budget:
