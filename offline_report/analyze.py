@@ -112,13 +112,12 @@ class ModelAnalyzer:
         engine = self.session.engine()
         instructions = analysis_instructions(tier, self.lang)
         patches = [PatchText(p, t) for p, t in islice(patch_texts(handle.repo, facts.sha), MAX_PATCH_FILES)]
-        reason = "no answer"
-        for attempt, max_items in enumerate((None, RETRY_MAX_ITEMS)):
-            prompt = fitted_prompt(engine.format_prompt, engine.count_tokens, instructions, facts, cls, patches,
-                                   engine.n_ctx, MAX_TOKENS[tier], DIFF_TOKENS[tier])
-            if engine.count_tokens(prompt) + MAX_TOKENS[tier] > engine.n_ctx:
-                reason = "prompt too long for --ctx"
-                break
+        prompt = fitted_prompt(engine.format_prompt, engine.count_tokens, instructions, facts, cls, patches,
+                               engine.n_ctx, MAX_TOKENS[tier], DIFF_TOKENS[tier])
+        fits = engine.count_tokens(prompt) + MAX_TOKENS[tier] <= engine.n_ctx
+        reason = "no answer" if fits else "prompt too long for --ctx"
+        # The retry asks for fewer items with another seed; the prompt itself does not change.
+        for attempt, max_items in enumerate((None, RETRY_MAX_ITEMS) if fits else ()):
             completion = engine.complete(prompt, tier_schema(tier, max_items), MAX_TOKENS[tier],
                                          self.session.options.seed + attempt)
             self.stats.record_completion(completion)

@@ -73,14 +73,13 @@ class ModelSession:
     def engine(self):
         if self._engine is None:
             self.validate()
-            if self._engine_factory is not None:
-                self._engine = self._engine_factory(self.info, self.settings())
-            else:
+            settings = self.settings()
+            if self._engine_factory is None:
                 from .engine import LlamaEngine
 
-                self._engine = LlamaEngine(self.info, self.settings())
+                self._engine_factory = LlamaEngine
+            self._engine = self._engine_factory(self.info, settings)
             self.stats.model_loaded = True
-            settings = self.settings()
             self.stats.device = (f"GPU ({'all' if settings.gpu_layers < 0 else settings.gpu_layers} layers)"
                                  if settings.gpu_layers else f"CPU ({settings.threads} threads)")
         return self._engine
