@@ -11,9 +11,9 @@ import pygit2
 from offline_report.analyze import ModelAnalyzer, RuleAnalyzer
 from offline_report.cache import NullStore, Store
 from offline_report.config import RunConfig, resolve_tz
-from offline_report.models import resolve_model
+from offline_report.llm.models import resolve_model
 from offline_report.pipeline import run
-from offline_report.session import ModelOptions, ModelSession
+from offline_report.llm.session import ModelOptions, ModelSession
 from offline_report.stats import RunStats
 
 

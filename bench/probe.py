@@ -47,8 +47,9 @@ def raw(model: str, threads: int) -> None:
     import gc
 
     import llama_cpp  # noqa: F401
-    from offline_report.engine import EngineSettings, LlamaEngine
-    from offline_report.models import read_info
+    from offline_report.llm.engine import EngineSettings
+    from offline_report.llm.llama import LlamaEngine
+    from offline_report.llm.models import read_info
 
     info = read_info(model)
     gc.collect()

@@ -26,15 +26,16 @@ sys.path.insert(0, str(ROOT))
 
 from bench.harness import build_long_history, build_wide_commit, busiest_day, day_config, run_day  # noqa: E402
 from bench.probe import reset_peak as reset_peak_rss, rss_kib  # noqa: E402
-from offline_report.classify import classify  # noqa: E402
-from offline_report.engine import EngineSettings, LlamaEngine, gpu_offload_supported  # noqa: E402
-from offline_report.gitlog import WalkStats, open_repo  # noqa: E402
-from offline_report.models import read_info, resolve_model  # noqa: E402
+from offline_report.rules.classify import classify  # noqa: E402
+from offline_report.llm.engine import EngineSettings
+from offline_report.llm.llama import LlamaEngine, gpu_offload_supported  # noqa: E402
+from offline_report.git.commits import WalkStats, open_repo  # noqa: E402
+from offline_report.llm.models import read_info, resolve_model  # noqa: E402
 from offline_report.pipeline import collect_days  # noqa: E402
-from offline_report.schema import tier_schema  # noqa: E402
-from offline_report.gitlog import newest_first  # noqa: E402
-from offline_report.schema import VOTE_MAX_TOKENS  # noqa: E402
-from offline_report.vote import ask_vote, labelled_set, sample_facts, vote_prompt  # noqa: E402
+from offline_report.llm.schema import tier_schema  # noqa: E402
+from offline_report.git.commits import newest_first  # noqa: E402
+from offline_report.llm.schema import VOTE_MAX_TOKENS  # noqa: E402
+from offline_report.llm.vote import ask_vote, labelled_set, sample_facts, vote_prompt  # noqa: E402
 
 CACHE = Path(os.environ.get("OFFLINE_REPORT_BENCH_CACHE", Path.home() / ".cache" / "offline-report-bench"))
 HISTORY_COMMITS = 100_000

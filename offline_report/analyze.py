@@ -4,15 +4,15 @@ from __future__ import annotations
 
 from itertools import islice
 
-from .classify import TIERS, Classification, classify
-from .gitlog import CommitFacts, RepoHandle, patch_texts
-from .guard import check_answer
-from .prompts import DIFF_TOKENS, PatchText, analysis_instructions, fitted_prompt
-from .report import CommitEntry
-from .rules import analysis_for
-from .schema import MAX_TOKENS, PROMPT_VERSION, tier_schema
+from .rules.classify import TIERS, Classification, classify
+from .git.commits import CommitFacts, RepoHandle, patch_texts
+from .llm.guard import check_answer
+from .llm.prompts import DIFF_TOKENS, PatchText, analysis_instructions, fitted_prompt
+from .report.day import CommitEntry
+from .rules.writer import analysis_for
+from .llm.schema import MAX_TOKENS, PROMPT_VERSION, tier_schema
 from .stats import RunStats
-from .vote import Vote, ask_vote, combine
+from .llm.vote import Vote, ask_vote, combine
 
 MAX_PATCH_FILES = 200  # files whose patch text may enter an excerpt; the rest are only listed
 RETRY_MAX_ITEMS = 2

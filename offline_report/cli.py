@@ -13,12 +13,12 @@ from .analyze import ModelAnalyzer, RuleAnalyzer
 from .cache import NullStore, Store, default_cache_dir, resume_day, run_lock
 from .config import FORMATS, LANGS, RunConfig, check_range, parse_day, resolve_tz
 from .errors import EXIT_INTERNAL, ReportError, UsageError
-from .models import candidates, read_info, resolve_model
+from .llm.models import candidates, read_info, resolve_model
 from .pipeline import run
 from .progress import Progress
-from .session import ModelOptions, ModelSession
+from .llm.session import ModelOptions, ModelSession
 from .stats import RunStats
-from .vote import VOTE_METHODS
+from .llm.vote import VOTE_METHODS
 
 EXAMPLES = """
 \b

@@ -10,10 +10,10 @@ from typing import Callable, TextIO
 
 from .cache import mark_completed
 from .config import RunConfig
-from .gitlog import RepoHandle, WalkStats, commit_facts, commits_between, day_bounds, open_repo, resolve_ref
+from .git.commits import RepoHandle, WalkStats, commit_facts, commits_between, day_bounds, open_repo, resolve_ref
 from .progress import Progress
-from .render import render_json, render_markdown, write_atomic
-from .report import DayReport, build_day
+from .report.render import render_json, render_markdown, write_atomic
+from .report.day import DayReport, build_day
 
 
 @dataclass

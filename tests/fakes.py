@@ -6,7 +6,7 @@ import json
 
 import numpy as np
 
-from offline_report.engine import Completion
+from offline_report.llm.engine import Completion
 
 
 def make_gguf(path, name: str = "tiny-test", arch: str = "llama", context: int = 2048, chat: bool = True) -> str:

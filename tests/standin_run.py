@@ -9,7 +9,7 @@ from __future__ import annotations
 import sys
 import time
 
-from offline_report import engine as engine_module
+from offline_report.llm import llama as engine_module
 from offline_report.cli import main
 
 from .fakes import FakeEngine

@@ -14,11 +14,11 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from offline_report import models
+from offline_report.llm import models
 from offline_report.analyze import RuleAnalyzer
-from offline_report.gitlog import CommitFacts, FileChange, open_repo, patch_texts
-from offline_report.render import render_markdown
-from offline_report.report import build_day
+from offline_report.git.commits import CommitFacts, FileChange, open_repo, patch_texts
+from offline_report.report.render import render_markdown
+from offline_report.report.day import build_day
 from offline_report.stats import RunStats
 
 from .conftest import broken_links, run_cli

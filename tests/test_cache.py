@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from offline_report import engine as engine_module
+from offline_report.llm import llama as engine_module
 
 from .conftest import run_cli
 from .fakes import FakeEngine, make_gguf

@@ -6,10 +6,10 @@ from datetime import datetime, timezone
 
 import pytest
 
-from offline_report.classify import classify, path_kind
-from offline_report.gitlog import CommitFacts, FileChange
-from offline_report.message import parse_message
-from offline_report.remote import parse_remote_url
+from offline_report.rules.classify import classify, path_kind
+from offline_report.git.commits import CommitFacts, FileChange
+from offline_report.git.message import parse_message
+from offline_report.git.remote import parse_remote_url
 
 
 def facts(subject: str, files: list[FileChange], body: str = "") -> CommitFacts:

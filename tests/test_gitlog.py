@@ -7,7 +7,7 @@ from datetime import date, datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
 
 from offline_report.config import RunConfig
-from offline_report.gitlog import WalkStats, commit_facts, open_repo
+from offline_report.git.commits import WalkStats, commit_facts, open_repo
 from offline_report.pipeline import collect_days
 
 from .conftest import run_cli

@@ -8,7 +8,7 @@ import re
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from offline_report.render import cell, inline
+from offline_report.report.render import cell, inline
 
 from .conftest import broken_links, run_cli
 from .gitrepo import RepoBuilder

@@ -8,16 +8,16 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from offline_report import models
+from offline_report.llm import models
 from offline_report.analyze import ModelAnalyzer
 from offline_report.cache import Store
 from offline_report.errors import ModelError
-from offline_report.gitlog import open_repo
-from offline_report.guard import check_answer
-from offline_report.prompts import PatchText, analysis_instructions, diff_excerpt, fitted_prompt
-from offline_report.session import ModelOptions, ModelSession
+from offline_report.git.commits import open_repo
+from offline_report.llm.guard import check_answer
+from offline_report.llm.prompts import PatchText, analysis_instructions, diff_excerpt, fitted_prompt
+from offline_report.llm.session import ModelOptions, ModelSession
 from offline_report.stats import RunStats
-from offline_report.vote import Vote, calibrate, combine
+from offline_report.llm.vote import Vote, calibrate, combine
 
 from .fakes import FakeEngine, good_answer, make_gguf
 from .gitrepo import RepoBuilder, lines
@@ -134,7 +134,7 @@ def analyzer_for(tmp_path, engine, counted=False, lang="en"):
                            store, stats, engine_factory=lambda info, settings: engine)
     calibration = {"samples": 36, "accuracy": 0.9 if counted else 0.3, "baseline": 0.33, "counted": counted,
                    "method": "score", "seconds_per_commit": 0.0}
-    from offline_report.schema import PROMPT_VERSION
+    from offline_report.llm.schema import PROMPT_VERSION
     store.set(calibration, "calibration", session.fingerprint, PROMPT_VERSION, "score")
     return ModelAnalyzer(lang, stats, session, store), stats
 
@@ -142,7 +142,7 @@ def analyzer_for(tmp_path, engine, counted=False, lang="en"):
 def day_facts(handle):
     from datetime import timezone
 
-    from offline_report.gitlog import commit_facts
+    from offline_report.git.commits import commit_facts
 
     walker = [c for c in handle.repo.walk(handle.repo.head.target) if c.commit_time >= 1770854400]
     return [commit_facts(handle, c, timezone.utc) for c in walker]
@@ -225,7 +225,7 @@ def test_source_hunks_come_first_and_lockfiles_are_only_listed():
 def test_prompt_and_answer_always_fit_the_context():
     engine = FakeEngine(n_ctx=600)
     facts = make_facts("feat: big change", [src(added=5000)])
-    from offline_report.classify import classify
+    from offline_report.rules.classify import classify
 
     patches = [PatchText("src/app.py", "\n".join(f"+line {i} of new code" for i in range(5000)))]
     prompt = fitted_prompt(engine.format_prompt, engine.count_tokens, INSTRUCTIONS, facts, classify(facts),

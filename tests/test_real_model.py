@@ -7,8 +7,8 @@ import os
 
 import pytest
 
-from offline_report.guard import _CUT_ENDING, prose_fields
-from offline_report.models import bundled_model_path
+from offline_report.llm.guard import _CUT_ENDING, prose_fields
+from offline_report.llm.models import bundled_model_path
 
 from .conftest import broken_links, run_cli
 from .gitrepo import RepoBuilder, lines
@@ -83,11 +83,12 @@ def test_real_model_markdown_in_chinese_and_a_cached_rerun(bundled_model, model_
 
 
 def test_real_tokenizer_keeps_prompts_inside_the_context(bundled_model, tmp_path):
-    from offline_report.classify import classify
-    from offline_report.engine import EngineSettings, LlamaEngine
-    from offline_report.models import read_info
-    from offline_report.prompts import DIFF_TOKENS, PatchText, analysis_instructions, fitted_prompt
-    from offline_report.schema import MAX_TOKENS
+    from offline_report.rules.classify import classify
+    from offline_report.llm.engine import EngineSettings
+    from offline_report.llm.llama import LlamaEngine
+    from offline_report.llm.models import read_info
+    from offline_report.llm.prompts import DIFF_TOKENS, PatchText, analysis_instructions, fitted_prompt
+    from offline_report.llm.schema import MAX_TOKENS
 
     from .test_classify import facts, src
 

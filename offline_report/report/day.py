@@ -6,8 +6,8 @@ import re
 from dataclasses import dataclass, field
 from datetime import date
 
-from .classify import TIERS
-from .gitlog import CommitFacts
+from ..rules.classify import TIERS
+from ..git.commits import CommitFacts
 
 GROUP_ORDER = tuple(reversed(TIERS))  # high first
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 
-from .stats import RunStats
+from ..stats import RunStats
 from .engine import DEFAULT_SEED, EngineSettings
 from .models import ModelCandidate, ModelInfo, check_memory, check_model_file, fingerprint, read_info
 from .schema import PROMPT_VERSION
@@ -75,7 +75,7 @@ class ModelSession:
             self.validate()
             settings = self.settings()
             if self._engine_factory is None:
-                from .engine import LlamaEngine
+                from .llama import LlamaEngine
 
                 self._engine_factory = LlamaEngine
             self._engine = self._engine_factory(self.info, settings)
@@ -105,6 +105,6 @@ class ModelSession:
 
 
 def _gpu_offload_supported() -> bool:
-    from .engine import gpu_offload_supported
+    from .llama import gpu_offload_supported
 
     return gpu_offload_supported()

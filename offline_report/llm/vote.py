@@ -8,8 +8,8 @@ from dataclasses import asdict, dataclass
 from datetime import datetime, timezone
 from importlib import resources
 
-from .classify import TIERS, Classification, classify
-from .gitlog import CommitFacts, FileChange
+from ..rules.classify import TIERS, Classification, classify
+from ..git.commits import CommitFacts, FileChange
 from .prompts import VOTE_INSTRUCTIONS, fitted_prompt
 from .schema import VOTE_MAX_TOKENS, VOTE_SCHEMA
 

@@ -11,7 +11,7 @@ from typing import Iterator
 import pygit2
 from pygit2.enums import DeltaStatus
 
-from .errors import RepoError
+from ..errors import RepoError
 from .message import parse_message
 from .remote import RemoteInfo, commit_url, parse_remote_url
 

@@ -12,10 +12,10 @@ from pathlib import Path
 
 import jinja2
 
-from . import __version__
-from .classify import type_label
-from .errors import OutputError
-from .report import CommitEntry, DayReport
+from .. import __version__
+from ..rules.classify import type_label
+from ..errors import OutputError
+from .day import CommitEntry, DayReport
 
 TOC_TITLE_CHARS = 60
 _ALWAYS_ESCAPED = re.compile(r"([\\`*\[\]|~])")

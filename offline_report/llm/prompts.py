@@ -6,9 +6,9 @@ import json
 from dataclasses import dataclass
 from typing import Callable, Iterable
 
-from .classify import Classification, path_kind
-from .gitlog import CommitFacts
-from .rules import modules
+from ..rules.classify import Classification, path_kind
+from ..git.commits import CommitFacts
+from ..rules.writer import modules
 
 LANGUAGE_NAME = {"zh": "Simplified Chinese (简体中文)", "en": "English"}
 MAX_LISTED_FILES = 40

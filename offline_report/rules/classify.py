@@ -10,7 +10,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Callable
 
-from .gitlog import CommitFacts, FileChange
+from ..git.commits import CommitFacts, FileChange
 
 TIERS = ("low", "medium", "high")
 

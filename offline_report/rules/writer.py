@@ -6,7 +6,7 @@ import re
 from collections import OrderedDict
 
 from .classify import Classification, Signals, is_public_api, path_kind
-from .gitlog import CommitFacts
+from ..git.commits import CommitFacts
 
 MAX_SUMMARY_BULLETS = 6
 MAX_MODULES = 8

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from .classify import CHANGE_TYPES, TIERS
+from ..rules.classify import CHANGE_TYPES, TIERS
 
 PROMPT_VERSION = "2026-11-23.2"
 INSIGHT_KEYS = ("architecture", "performance", "security", "maintainability", "compatibility")
