@@ -2,26 +2,38 @@
 
 from __future__ import annotations
 
-from itertools import islice
+from typing import Protocol
 
-from .rules.classify import TIERS, Classification, classify
-from .git.commits import CommitFacts, RepoHandle, patch_texts
+from .analysis import MAX_TOKENS, TIERS, Analysis, Vote, fields_of
+from .git.commits import CommitFacts
 from .llm.guard import check_answer
-from .llm.prompts import DIFF_TOKENS, PatchText, analysis_instructions, fitted_prompt
+from .llm.prompts import DIFF_TOKENS, analysis_instructions, commit_patches, fitted_prompt
+from .llm.schema import PROMPT_VERSION, tier_schema
+from .llm.vote import ask_vote, combine
 from .report.day import CommitEntry
+from .rules.classify import Classification, classify
 from .rules.writer import analysis_for
-from .llm.schema import MAX_TOKENS, PROMPT_VERSION, tier_schema
 from .stats import RunStats
-from .llm.vote import Vote, ask_vote, combine
 
 MAX_PATCH_FILES = 200  # files whose patch text may enter an excerpt; the rest are only listed
 RETRY_MAX_ITEMS = 2
 
 
+class Analyzer(Protocol):
+    """Turns a day's decoded commits into report entries."""
+
+    def analyze_day(self, commits: list[CommitFacts], progress=None) -> list[CommitEntry]: ...
+
+
+def rule_entry(facts: CommitFacts, cls: Classification) -> CommitEntry:
+    return CommitEntry(facts=facts, change_type=cls.change_type, importance=cls.importance, reasons=list(cls.reasons),
+                       rule_importance=cls.importance)
+
+
 def rule_analysis(tier: str, facts: CommitFacts, cls: Classification, lang: str,
-                  fallback_reason: str | None = None) -> dict:
-    return {"source": "rules", "from_cache": False, "fallback_reason": fallback_reason,
-            **analysis_for(tier, facts, cls, lang)}
+                  fallback_reason: str | None = None, from_cache: bool = False) -> Analysis:
+    return Analysis(tier, analysis_for(tier, facts, cls, lang), source="rules", from_cache=from_cache,
+                    fallback_reason=fallback_reason)
 
 
 class RuleAnalyzer:
@@ -31,14 +43,14 @@ class RuleAnalyzer:
         self.lang = lang
         self.stats = stats
 
-    def analyze_day(self, handle: RepoHandle, commits: list[CommitFacts], progress=None) -> list[CommitEntry]:
+    def analyze_day(self, commits: list[CommitFacts], progress=None) -> list[CommitEntry]:
         entries = []
         for facts in commits:
-            cls = classify(facts, self.lang)
+            cls = classify(facts)
+            entry = rule_entry(facts, cls)
+            entry.analysis = rule_analysis(cls.importance, facts, cls, self.lang)
             self.stats.rule_analyses += 1
-            entries.append(CommitEntry(facts=facts, change_type=cls.change_type, importance=cls.importance,
-                                       importance_reasons=cls.reasons, rule_importance=cls.importance,
-                                       analysis=rule_analysis(cls.importance, facts, cls, self.lang)))
+            entries.append(entry)
             if progress:
                 progress.advance()
         return entries
@@ -54,14 +66,13 @@ class ModelAnalyzer:
         self.store = store
         self.refresh = refresh
 
-    def analyze_day(self, handle: RepoHandle, commits: list[CommitFacts], progress=None) -> list[CommitEntry]:
-        classes = [classify(f, self.lang) for f in commits]
+    def analyze_day(self, commits: list[CommitFacts], progress=None) -> list[CommitEntry]:
+        classes = [classify(f) for f in commits]
         counted = self._votes_count(progress) if commits else False
-        votes = [self._vote(f, c) if counted else None for f, c in zip(commits, classes)]
-        entries = [self._entry(f, c, v, counted) for f, c, v in zip(commits, classes, votes)]
+        entries = [self._entry(f, c, self._vote(f) if counted else None, counted) for f, c in zip(commits, classes)]
         # Pass 2 tier by tier, so consecutive prompts share their instructions in llama.cpp's KV cache.
         for entry, cls in sorted(zip(entries, classes), key=lambda ec: TIERS.index(ec[0].importance)):
-            entry.analysis = self._analysis(handle, entry.facts, cls, entry.importance)
+            entry.analysis = self._analysis(entry.facts, cls, entry.importance)
             if progress:
                 progress.advance(tokens=self.stats.generated_tokens)
         return entries
@@ -76,46 +87,52 @@ class ModelAnalyzer:
         return counted
 
     def _entry(self, facts: CommitFacts, cls: Classification, vote: Vote | None, counted: bool) -> CommitEntry:
-        final, why = combine(cls.importance, vote, counted, cls.signals.breaking, cls.signals.security)
-        vote_json = None if vote is None else {"importance": vote.importance, "reason": vote.reason,
-                                               "method": vote.method, "counted": counted}
-        return CommitEntry(facts=facts, change_type=cls.change_type, importance=final,
-                           importance_reasons=cls.reasons + [why], rule_importance=cls.importance,
-                           vote=vote_json, analysis={})
+        entry = rule_entry(facts, cls)
+        entry.importance, why = combine(cls.importance, vote, counted, cls.signals.breaking, cls.signals.security)
+        entry.reasons.append(why)
+        if vote is not None:
+            vote.counted = counted
+        entry.vote = vote
+        return entry
 
-    def _vote(self, facts: CommitFacts, cls: Classification) -> Vote:
+    def _cached(self, key: tuple):
+        return None if self.refresh else self.store.get(*key)
+
+    def _vote(self, facts: CommitFacts) -> Vote:
         key = ("vote", facts.sha, self.session.fingerprint, PROMPT_VERSION, self.session.options.vote_method)
-        cached = None if self.refresh else self.store.get(*key)
+        cached = self._cached(key)
         if cached:
             return Vote(**cached)
-        vote = ask_vote(self.session.engine(), facts, cls, self.session.options.vote_method, self.session.options.seed)
+        vote = ask_vote(self.session.engine(), facts, classify(facts), self.session.options.vote_method,
+                        self.session.options.seed)
         self.stats.model_calls += 1
-        self.store.set(vars(vote), *key)
+        self.store.set(vote.cached(), *key)
         return vote
 
-    def _analysis(self, handle: RepoHandle, facts: CommitFacts, cls: Classification, tier: str) -> dict:
+    def _analysis(self, facts: CommitFacts, cls: Classification, tier: str) -> Analysis:
         key = ("analysis", facts.sha, self.session.fingerprint, PROMPT_VERSION, self.lang, tier)
-        cached = None if self.refresh else self.store.get(*key)
+        cached = self._cached(key)
         if cached:
             self.stats.cache_hits += 1
             if cached["source"] == "rules":  # rebuilt from the facts, so rule changes apply at once
                 self.stats.record_fallback(cached["fallback_reason"], new=False)
-                return rule_analysis(tier, facts, cls, self.lang, cached["fallback_reason"]) | {"from_cache": True}
-            return {**cached, "from_cache": True}
-        analysis = self._fresh_analysis(handle, facts, cls, tier)
-        stored = analysis if analysis["source"] == "model" else {"source": "rules",
-                                                                  "fallback_reason": analysis["fallback_reason"]}
+                return rule_analysis(tier, facts, cls, self.lang, cached["fallback_reason"], from_cache=True)
+            return Analysis(tier, {spec.name: cached[spec.name] for spec in fields_of(tier)}, source="model",
+                            from_cache=True)
+        analysis = self._fresh_analysis(facts, cls, tier)
+        stored = (analysis.as_json() if analysis.source == "model"
+                  else {"source": "rules", "fallback_reason": analysis.fallback_reason})
         self.store.set(stored, *key)  # stored before the next commit starts
         return analysis
 
-    def _fresh_analysis(self, handle: RepoHandle, facts: CommitFacts, cls: Classification, tier: str) -> dict:
+    def _fresh_analysis(self, facts: CommitFacts, cls: Classification, tier: str) -> Analysis:
         engine = self.session.engine()
         instructions = analysis_instructions(tier, self.lang)
-        patches = [PatchText(p, t) for p, t in islice(patch_texts(handle.repo, facts.sha), MAX_PATCH_FILES)]
+        patches = commit_patches(facts, MAX_PATCH_FILES)
         prompt = fitted_prompt(engine.format_prompt, engine.count_tokens, instructions, facts, cls, patches,
                                engine.n_ctx, MAX_TOKENS[tier], DIFF_TOKENS[tier])
         fits = engine.count_tokens(prompt) + MAX_TOKENS[tier] <= engine.n_ctx
-        reason = "no answer" if fits else "prompt too long for --ctx"
+        reason = "no_answer" if fits else "prompt_too_long"
         # The retry asks for fewer items with another seed; the prompt itself does not change.
         for attempt, max_items in enumerate((None, RETRY_MAX_ITEMS) if fits else ()):
             completion = engine.complete(prompt, tier_schema(tier, max_items), MAX_TOKENS[tier],
@@ -124,7 +141,7 @@ class ModelAnalyzer:
             verdict = check_answer(completion.text, completion.finish_reason, tier, self.lang, [instructions])
             if verdict.ok:
                 self.stats.model_analyses += 1
-                return {"source": "model", "from_cache": False, "fallback_reason": None, **verdict.data}
+                return Analysis(tier, verdict.data, source="model")
             reason = verdict.reason
         self.stats.record_fallback(reason)
         return rule_analysis(tier, facts, cls, self.lang, fallback_reason=reason)

@@ -9,16 +9,13 @@ from pathlib import Path
 import click
 
 from . import __version__
-from .analyze import ModelAnalyzer, RuleAnalyzer
-from .cache import NullStore, Store, default_cache_dir, resume_day, run_lock
-from .config import FORMATS, LANGS, RunConfig, check_range, parse_day, resolve_tz
+from .cache import Store, default_cache_dir, run_lock
+from .config import FORMATS, LANGS, VOTE_METHODS, Settings
 from .errors import EXIT_INTERNAL, ReportError, UsageError
-from .llm.models import candidates, read_info, resolve_model
-from .pipeline import run
-from .progress import Progress
-from .llm.session import ModelOptions, ModelSession
+from .pipeline import run_report
 from .stats import RunStats
-from .llm.vote import VOTE_METHODS
+
+
 
 EXAMPLES = """
 \b
@@ -78,7 +75,7 @@ def main(ctx: click.Context, **options) -> None:
     ctx.obj["debug"] = options["debug"]
     if ctx.invoked_subcommand is not None:
         return
-    guarded(lambda: run_report(options), options["debug"])
+    guarded(lambda: report_command(ctx, options), options["debug"])
 
 
 def guarded(action, debug: bool) -> None:
@@ -104,68 +101,30 @@ def guarded(action, debug: bool) -> None:
         sys.exit(EXIT_INTERNAL)
 
 
-def build_config(options: dict, store) -> RunConfig:
-    tz, tz_name = resolve_tz(options["tz_name"])
-    today = parse_day("today", tz)
-    until = parse_day(options["until"], tz, "--until") if options["until"] else today
-    repos = list(options["repos"]) or ["."]
-    if options["since"]:
-        since = parse_day(options["since"], tz, "--since")
-    else:
-        since = min(resume_day(store, repos, options["ref"], today), until)
-    check_range(since, until, options["yes"])
-    if options["to_stdout"] and options["output_dir"] != "reports":
+def settings_from(ctx: click.Context, options: dict) -> Settings:
+    """Click's options as one typed Settings value."""
+    given = {name: ctx.get_parameter_source(name) != click.core.ParameterSource.DEFAULT for name in options}
+    if options["to_stdout"] and given["output_dir"]:
         raise UsageError("--stdout and --output-dir both given", "use one of them")
-    return RunConfig(
-        repos=repos,
-        since=since,
-        until=until,
-        tz=tz,
-        tz_name=tz_name,
-        lang=options["lang"],
-        fmt=options["fmt"],
-        output_dir=options["output_dir"],
-        stdout=options["to_stdout"],
-        ref=options["ref"],
-        no_merges=options["no_merges"],
-        commit_url=options["commit_url"],
-        use_llm=not options["no_llm"],
-        empty_days=options["empty_days"],
+    return Settings(
+        repos=list(options["repos"]) or ["."], since=options["since"], until=options["until"],
+        output_dir=Path(options["output_dir"]), stdout=options["to_stdout"], lang=options["lang"],
+        tz_name=options["tz_name"], fmt=options["fmt"], ref=options["ref"], no_merges=options["no_merges"],
+        commit_url=options["commit_url"], use_llm=not options["no_llm"], model_path=options["model_path"],
+        threads=options["threads"], ctx=options["n_ctx"], gpu_layers=options["gpu_layers"], seed=options["seed"],
+        vote_method=options["vote_method"], cache_dir=Path(options["cache_dir"]) if options["cache_dir"] else None,
+        no_cache=options["no_cache"], refresh=options["refresh"], lock_timeout=options["lock_timeout"],
+        verbose=options["verbose"], empty_days=options["empty_days"], yes=options["yes"], quiet=options["quiet"],
     )
 
 
-def model_options(options: dict) -> ModelOptions:
-    return ModelOptions(threads=options["threads"], ctx=options["n_ctx"], gpu_layers=options["gpu_layers"],
-                        seed=options["seed"], vote_method=options["vote_method"], verbose=options["verbose"])
-
-
-def open_store(options: dict):
-    if options["no_cache"]:
-        return NullStore()
-    return Store(options["cache_dir"] or default_cache_dir())
-
-
-def build_analyzer(config: RunConfig, options: dict, stats: RunStats, store):
-    if not config.use_llm:
-        return RuleAnalyzer(config.lang, stats)
-    session = ModelSession(resolve_model(options["model_path"]), model_options(options), store, stats)
-    session.validate()
-    return ModelAnalyzer(config.lang, stats, session, store, refresh=options["refresh"])
-
-
-def run_report(options: dict) -> None:
-    store = open_store(options)
-    lock_dir = store.directory or Path(options["output_dir"])
-    with run_lock(Path(lock_dir), options["lock_timeout"]):
-        config = build_config(options, store)
-        stats = RunStats(use_llm=config.use_llm)
-        analyzer = build_analyzer(config, options, stats, store)
-        result = run(config, analyzer, stats, store=store,
-                     progress_factory=lambda total: Progress(total, quiet=options["quiet"]))
+def report_command(ctx: click.Context, options: dict) -> None:
+    settings = settings_from(ctx, options)
+    result = run_report(settings, engine_factory=ctx.obj.get("engine_factory"))
     for warning in result.warnings:
         click.echo(f"offline-report: warning: {warning}", err=True)
-    if not options["quiet"] and not config.stdout:
-        click.echo(f"offline-report: {len(result.written)} report(s) in {config.output_dir}", err=True)
+    if not settings.quiet and not settings.stdout:
+        click.echo(f"offline-report: {len(result.written)} report(s) in {settings.output_dir}", err=True)
 
 
 @main.group("cache")
@@ -217,6 +176,9 @@ def models_command(ctx: click.Context, model_path: str | None, check: bool, cach
 
 
 def show_models(model_path: str | None, check: bool, cache_dir: str | None, vote_method: str) -> None:
+    from .llm.models import candidates, read_info, resolve_model
+    from .llm.session import ModelOptions, ModelSession
+
     found = candidates(model_path)
     if not found:
         resolve_model(model_path)  # raises the error that says what to do

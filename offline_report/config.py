@@ -1,18 +1,53 @@
-"""Run settings: the date range, the time zone, languages and output choices."""
+"""Run settings: every option as one typed value (Settings), and the resolved run (RunConfig: dates, zone)."""
 
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, tzinfo
 from pathlib import Path
+from typing import Callable
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from .catalog import languages
 from .errors import UsageError
 
-LANGS = ("zh", "en")
+LANGS = languages()
 FORMATS = ("md", "json")
 MAX_DAYS_WITHOUT_CONFIRMATION = 366
+VOTE_METHODS = ("score", "json")
+
+
+@dataclass
+class Settings:
+    """Every option of a report run, typed, whichever way it was given."""
+
+    repos: list[str] = field(default_factory=lambda: ["."])
+    since: str | None = None
+    until: str | None = None
+    output_dir: Path = Path("reports")
+    stdout: bool = False
+    lang: str = "zh"
+    tz_name: str = "local"
+    fmt: str = "md"
+    ref: str = "HEAD"
+    no_merges: bool = False
+    commit_url: str | None = None
+    use_llm: bool = True
+    model_path: str | None = None
+    threads: int | None = None
+    ctx: int | None = None
+    gpu_layers: str = "auto"
+    seed: int = 1234
+    vote_method: str = "score"
+    cache_dir: Path | None = None
+    no_cache: bool = False
+    refresh: bool = False
+    lock_timeout: float = 600.0
+    verbose: bool = False
+    empty_days: bool = False
+    yes: bool = False
+    quiet: bool = False
 
 
 @dataclass
@@ -35,6 +70,22 @@ class RunConfig:
     def days(self) -> list[date]:
         count = (self.until - self.since).days + 1
         return [self.since + timedelta(days=i) for i in range(count)]
+
+
+def run_config(settings: Settings, resume: Callable[[list[str], date], date]) -> RunConfig:
+    """Dates and zone resolved; without --since, `resume(repos, today)` says where the last run stopped."""
+    tz, tz_name = resolve_tz(settings.tz_name)
+    today = parse_day("today", tz)
+    until = parse_day(settings.until, tz, "--until") if settings.until else today
+    if settings.since:
+        since = parse_day(settings.since, tz, "--since")
+    else:
+        since = min(resume(settings.repos, today), until)
+    check_range(since, until, settings.yes)
+    return RunConfig(repos=settings.repos, since=since, until=until, tz=tz, tz_name=tz_name, lang=settings.lang,
+                     fmt=settings.fmt, output_dir=settings.output_dir, stdout=settings.stdout, ref=settings.ref,
+                     no_merges=settings.no_merges, commit_url=settings.commit_url, use_llm=settings.use_llm,
+                     empty_days=settings.empty_days)
 
 
 def parse_day(text: str, tz: tzinfo, option: str = "DATE") -> date:

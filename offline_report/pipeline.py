@@ -1,4 +1,4 @@
-"""One run: repositories × days → analysed day reports → files or stdout."""
+"""One run: settings -> the analyzer (the one wiring function) -> repositories x days -> reports."""
 
 from __future__ import annotations
 
@@ -8,12 +8,15 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Callable, TextIO
 
-from .cache import mark_completed
-from .config import RunConfig
-from .git.commits import RepoHandle, WalkStats, commit_facts, commits_between, day_bounds, open_repo, resolve_ref
+from .analyze import Analyzer, ModelAnalyzer, RuleAnalyzer
+from .cache import NullStore, Store, default_cache_dir, mark_completed, resume_day, run_lock
+from .config import RunConfig, Settings, run_config
+from .git.log import WalkStats, commits_by_day
+from .git.repo import RepoHandle, open_repo
 from .progress import Progress
-from .report.render import render_json, render_markdown, write_atomic
 from .report.day import DayReport, build_day
+from .report.render import render_json, render_markdown, write_atomic
+from .stats import RunStats
 
 
 @dataclass
@@ -22,6 +25,41 @@ class RunResult:
     written: list[Path] = field(default_factory=list)
     reports: list[DayReport] = field(default_factory=list)
     walk: dict[str, WalkStats] = field(default_factory=dict)
+    config: RunConfig | None = None
+
+
+def open_store(settings: Settings):
+    if settings.no_cache:
+        return NullStore()
+    return Store(settings.cache_dir or default_cache_dir())
+
+
+def build_analyzer(settings: Settings, lang: str, stats: RunStats, store, engine_factory=None) -> Analyzer:
+    """The analyzer a run uses: rules alone, or the model (resolved and checked now, loaded on first use)."""
+    if not settings.use_llm:
+        return RuleAnalyzer(lang, stats)
+    from .llm.models import resolve_model
+    from .llm.session import ModelOptions, ModelSession
+
+    options = ModelOptions(threads=settings.threads, ctx=settings.ctx, gpu_layers=settings.gpu_layers,
+                           seed=settings.seed, vote_method=settings.vote_method, verbose=settings.verbose)
+    session = ModelSession(resolve_model(settings.model_path), options, store, stats, engine_factory=engine_factory)
+    session.validate()
+    return ModelAnalyzer(lang, stats, session, store, refresh=settings.refresh)
+
+
+def run_report(settings: Settings, engine_factory=None, out: TextIO | None = None) -> RunResult:
+    """A whole run as the CLI does it: lock, dates, analyzer, reports."""
+    store = open_store(settings)
+    lock_dir = store.directory or Path(settings.output_dir)
+    with run_lock(Path(lock_dir), settings.lock_timeout):
+        config = run_config(settings, lambda repos, today: resume_day(store, repos, settings.ref, today))
+        stats = RunStats(use_llm=config.use_llm)
+        analyzer = build_analyzer(settings, config.lang, stats, store, engine_factory)
+        result = run(config, analyzer, stats, store=store, out=out,
+                     progress_factory=lambda total: Progress(total, quiet=settings.quiet))
+    result.config = config
+    return result
 
 
 def open_repos(config: RunConfig, warnings: list[str]) -> list[RepoHandle]:
@@ -29,40 +67,22 @@ def open_repos(config: RunConfig, warnings: list[str]) -> list[RepoHandle]:
     handles = []
     for path in config.repos:
         handle = open_repo(path, config.commit_url)
-        if handle.repo.is_empty:
+        if handle.is_empty:
             warnings.append(f"{path}: the repository has no commits yet; nothing to report for it")
             continue
-        resolve_ref(handle, config.ref)
+        handle.head(config.ref)
         handles.append(handle)
     return handles
 
 
-def collect_days(handle: RepoHandle, config: RunConfig, walk: WalkStats) -> dict[date, list]:
-    """One time-sorted walk over the whole range, bucketed into local days, newest first."""
-    days = config.days()
-    start, _ = day_bounds(days[0], config.tz)
-    _, end = day_bounds(days[-1], config.tz)
-    buckets: dict[date, list] = {day: [] for day in days}
-    for commit in commits_between(handle, start, end, config.ref, config.no_merges, walk):
-        local_day = day_of(commit.commit_time, config)
-        if local_day in buckets:
-            buckets[local_day].append(commit)
-    for commits in buckets.values():
-        commits.sort(key=lambda c: c.commit_time, reverse=True)
-    return buckets
-
-
-def day_of(timestamp: int, config: RunConfig) -> date:
-    return datetime.fromtimestamp(timestamp, config.tz).date()
-
-
-def run(config: RunConfig, analyzer, stats, progress_factory: Callable[[int], Progress] | None = None,
-        out: TextIO | None = None, store=None) -> RunResult:
+def run(config: RunConfig, analyzer: Analyzer, stats: RunStats,
+        progress_factory: Callable[[int], Progress] | None = None, out: TextIO | None = None,
+        store=None) -> RunResult:
     result = RunResult()
     repos = []
     for handle in open_repos(config, result.warnings):
         walk = result.walk.setdefault(handle.path, WalkStats())
-        repos.append((handle, collect_days(handle, config, walk)))
+        repos.append((handle, commits_by_day(handle, config.days(), config.tz, config.ref, config.no_merges, walk)))
     total = sum(len(commits) for _, days in repos for commits in days.values())
     progress = (progress_factory or (lambda n: Progress(n, quiet=True)))(total)
     today = datetime.now(config.tz).date()
@@ -77,13 +97,12 @@ def run(config: RunConfig, analyzer, stats, progress_factory: Callable[[int], Pr
     return result
 
 
-def write_day(day: date, repos: list[tuple[RepoHandle, dict]], config: RunConfig, analyzer, stats, progress,
-              result: RunResult, out: TextIO | None) -> None:
+def write_day(day: date, repos: list[tuple[RepoHandle, dict]], config: RunConfig, analyzer: Analyzer, stats,
+              progress, result: RunResult, out: TextIO | None) -> None:
     sections = []
     for handle, days in repos:
         progress.set_label(f"{handle.name} {day}")
-        facts = [commit_facts(handle, c, config.tz) for c in days[day]]
-        entries = analyzer.analyze_day(handle, facts, progress)
+        entries = analyzer.analyze_day(days[day], progress)
         if entries or config.empty_days:
             sections.append((handle.name, handle.path, entries))
     if not any(entries for _, _, entries in sections) and not config.empty_days:
@@ -91,7 +110,7 @@ def write_day(day: date, repos: list[tuple[RepoHandle, dict]], config: RunConfig
     report = build_day(day, config.lang, config.tz_name, sections)
     for repo in report.repos:
         if result.walk[repo.path].hit_shallow_boundary:
-            repo.notes.append(shallow_note(config.lang))
+            repo.notes.append("shallow_note")
     report.run = stats.as_dict()
     emit(report, config, result, out)
 
@@ -106,12 +125,6 @@ def summary_line(stats, total: int, result: RunResult) -> str:
             parts.append(f"{s['generated_tokens']} tokens at {s['tokens_per_s']} tok/s")
     parts.append(f"{s['wall_s']:.1f} s")
     return "; ".join(parts)
-
-
-def shallow_note(lang: str) -> str:
-    if lang == "zh":
-        return "这是一个浅克隆：提交遍历到达了浅克隆的边界，更早的提交不在本地。"
-    return "This is a shallow clone: the walk reached the shallow boundary; older commits are not available locally."
 
 
 def emit(report: DayReport, config: RunConfig, result: RunResult, out: TextIO | None) -> None:

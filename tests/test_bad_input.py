@@ -16,14 +16,14 @@ from hypothesis import strategies as st
 
 from offline_report.llm import models
 from offline_report.analyze import RuleAnalyzer
-from offline_report.git.commits import CommitFacts, FileChange, open_repo, patch_texts
+from offline_report.git.commits import CommitFacts, FileChange
 from offline_report.report.render import render_markdown
 from offline_report.report.day import build_day
 from offline_report.stats import RunStats
 
-from .conftest import broken_links, run_cli
-from .fakes import make_gguf
-from .gitrepo import RepoBuilder, lines
+from .support.cli import broken_links, run_cli
+from .support.fakes import make_gguf
+from .support.gitrepo import RepoBuilder, day_commits, lines
 
 DAY = "2026-02-12"
 
@@ -195,8 +195,8 @@ def test_a_fifty_megabyte_text_diff_is_counted_not_diffed(tmp_path):
     result, path = report(tmp_path / "repo", tmp_path, fmt="json")
     change = json.loads(path.read_text())["repos"][0]["commits"][0]["files"][0]
     assert result.exit_code == 0 and change["large"] and change["added"] == 1_000_000
-    handle = open_repo(str(tmp_path / "repo"))
-    assert list(patch_texts(handle.repo, str(b.head))) == [("data/huge.txt", None)]
+    decoded = day_commits(tmp_path / "repo", DAY)[date.fromisoformat(DAY)][0]
+    assert decoded.patch_texts() == [("data/huge.txt", None)]
 
 
 def test_binary_submodule_rename_and_odd_authors(tmp_path):
@@ -253,7 +253,7 @@ def facts_with(message: str, author: str) -> CommitFacts:
 @given(st.text(min_size=1, max_size=400), st.text(max_size=40))
 def test_any_message_keeps_the_report_structure(message, author):
     analyzer = RuleAnalyzer("zh", RunStats())
-    entries = analyzer.analyze_day(None, [facts_with(message, author)])
+    entries = analyzer.analyze_day([facts_with(message, author)])
     text = render_markdown(build_day(date(2026, 2, 12), "zh", "UTC", [("acme/x", "/x", entries)]))
     rows = [line for line in text.splitlines() if line.startswith("| 2026-")]
     assert len(rows) == 1 and len(re.findall(r"(?<!\\)\|", rows[0])) == 4

@@ -13,11 +13,10 @@ from pathlib import Path
 
 import pytest
 
-from offline_report.llm import llama as engine_module
 
-from .conftest import run_cli
-from .fakes import FakeEngine, make_gguf
-from .gitrepo import RepoBuilder, lines
+from .support.cli import run_cli as run_cli_with
+from .support.fakes import FakeEngine, make_gguf
+from .support.gitrepo import RepoBuilder, lines
 
 DAY = "2026-02-12"
 ROOT = Path(__file__).resolve().parent.parent
@@ -32,10 +31,14 @@ class CountingEngine(FakeEngine):
 
 
 @pytest.fixture
-def fake_llama(monkeypatch):
+def fake_llama():
     CountingEngine.loads = 0
-    monkeypatch.setattr(engine_module, "LlamaEngine", CountingEngine)
     return CountingEngine
+
+
+def run_cli(*args: str):
+    """The CLI with the counting stand-in in place of llama.cpp."""
+    return run_cli_with(*args, engine_factory=CountingEngine)
 
 
 @pytest.fixture
@@ -105,7 +108,7 @@ def test_cache_stats_and_clear(day_repo, tmp_path, fake_llama):
 
 def standin_process(log: Path, delay: float, args: list[str]) -> subprocess.Popen:
     env = dict(os.environ, PYTHONPATH=str(ROOT))
-    return subprocess.Popen([sys.executable, "-m", "tests.standin_run", str(log), str(delay), "--", *args],
+    return subprocess.Popen([sys.executable, "-m", "tests.support.standin_run", str(log), str(delay), "--", *args],
                             cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
 
 

@@ -2,24 +2,15 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
-
 import pytest
 
-from offline_report.rules.classify import classify, path_kind
-from offline_report.git.commits import CommitFacts, FileChange
+from offline_report.rules.classify import classify
+from offline_report.git.commits import FileChange
+from offline_report.git.paths import path_kind
 from offline_report.git.message import parse_message
 from offline_report.git.remote import parse_remote_url
 
-
-def facts(subject: str, files: list[FileChange], body: str = "") -> CommitFacts:
-    return CommitFacts.from_message(sha="a" * 40, author="A", email="a@x",
-                                    time=datetime(2026, 2, 12, tzinfo=timezone.utc),
-                                    message=subject + ("\n\n" + body if body else ""), files=files)
-
-
-def src(path="src/app.py", added=20, removed=5, status="modified"):
-    return FileChange(path, status, added, removed)
+from .support.facts import facts, src
 
 
 @pytest.mark.parametrize("message,ctype,scope,breaking,pr", [
@@ -61,7 +52,7 @@ def test_path_kinds(path, kind):
 def test_breaking_marker_is_always_high():
     result = classify(facts("chore!: rename a flag", [src(added=1, removed=1)]))
     assert result.importance == "high"
-    assert any("破坏性" in r for r in result.reasons)
+    assert "breaking" in [r.code for r in result.reasons]
 
 
 def test_security_signal_is_high_unless_docs_only():
@@ -90,5 +81,12 @@ def test_untyped_messages_get_a_type_from_words_and_paths():
     assert classify(facts("Misc", [src("docs/a.md")])).change_type == "docs"
 
 
-def test_reasons_are_localized():
-    assert classify(facts("feat!: x", [src()]), "en").reasons[-1] == "breaking-change marker"
+def test_reasons_are_codes_that_each_catalogue_words():
+    from offline_report.report.day import CommitEntry
+
+    commit = facts("feat!: x", [src()])
+    result = classify(commit)
+    entry = CommitEntry(commit, result.change_type, result.importance, result.reasons, result.importance)
+    assert result.reasons[-1].code == "breaking"
+    assert entry.as_json("en")["importance_reasons"][-1] == "breaking-change marker"
+    assert entry.as_json("zh")["importance_reasons"][-1] == "含破坏性变更标记"

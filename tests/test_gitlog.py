@@ -4,19 +4,11 @@ from __future__ import annotations
 
 import json
 from datetime import date, datetime, timedelta, timezone
-from zoneinfo import ZoneInfo
 
-from offline_report.config import RunConfig
-from offline_report.git.commits import WalkStats, commit_facts, open_repo
-from offline_report.pipeline import collect_days
+from offline_report.git.log import WalkStats
 
-from .conftest import run_cli
-from .gitrepo import RepoBuilder, lines
-
-
-def config_for(path, since: str, until: str, tz: str = "UTC", **kw) -> RunConfig:
-    return RunConfig(repos=[str(path)], since=date.fromisoformat(since), until=date.fromisoformat(until),
-                     tz=ZoneInfo(tz), tz_name=tz, **kw)
+from .support.cli import run_cli
+from .support.gitrepo import RepoBuilder, day_commits, lines
 
 
 def subjects(buckets):
@@ -27,15 +19,14 @@ def test_late_evening_commit_belongs_to_its_local_day(tmp_path):
     b = RepoBuilder(tmp_path / "r")
     b.commit("base", "2026-02-10T12:00:00+08:00", {"a": "1\n"})
     b.commit("late", "2026-02-12T23:30:00+08:00", {"a": "2\n"})
-    handle = open_repo(str(tmp_path / "r"))
-    shanghai = collect_days(handle, config_for(tmp_path / "r", "2026-02-11", "2026-02-12", "Asia/Shanghai"), WalkStats())
-    utc = collect_days(handle, config_for(tmp_path / "r", "2026-02-11", "2026-02-12", "UTC"), WalkStats())
+    shanghai = day_commits(tmp_path / "r", "2026-02-11", "2026-02-12", "Asia/Shanghai")
+    utc = day_commits(tmp_path / "r", "2026-02-11", "2026-02-12", "UTC")
     assert subjects(shanghai) == {"2026-02-11": [], "2026-02-12": ["late"]}
     assert subjects(utc) == {"2026-02-11": [], "2026-02-12": ["late"]}  # 15:30 UTC, the same day
     # 01:30 +08:00 is 17:30 UTC on the previous day.
     b.commit("early", "2026-02-13T01:30:00+08:00", {"a": "3\n"})
-    utc = collect_days(handle, config_for(tmp_path / "r", "2026-02-12", "2026-02-13", "UTC"), WalkStats())
-    shanghai = collect_days(handle, config_for(tmp_path / "r", "2026-02-12", "2026-02-13", "Asia/Shanghai"), WalkStats())
+    utc = day_commits(tmp_path / "r", "2026-02-12", "2026-02-13", "UTC")
+    shanghai = day_commits(tmp_path / "r", "2026-02-12", "2026-02-13", "Asia/Shanghai")
     assert subjects(utc) == {"2026-02-12": ["early", "late"], "2026-02-13": []}
     assert subjects(shanghai) == {"2026-02-12": ["late"], "2026-02-13": ["early"]}
 
@@ -44,8 +35,7 @@ def test_extreme_offsets_are_placed_by_their_instant(tmp_path):
     b = RepoBuilder(tmp_path / "r")
     b.commit("west", "2026-03-01T23:00:00-12:00", {"a": "1\n"})
     b.commit("east", "2026-03-02T00:30:00+14:00", {"a": "2\n"})
-    handle = open_repo(str(tmp_path / "r"))
-    utc = collect_days(handle, config_for(tmp_path / "r", "2026-03-01", "2026-03-02"), WalkStats())
+    utc = day_commits(tmp_path / "r", "2026-03-01", "2026-03-02")
     assert subjects(utc) == {"2026-03-01": ["east"], "2026-03-02": ["west"]}
 
 
@@ -56,8 +46,7 @@ def test_walk_stops_early_instead_of_walking_all_history(tmp_path):
         b.commit(f"c{i}", start + timedelta(hours=6 * i), {"a": f"{i}\n"})
     last_day = (start + timedelta(hours=6 * 399)).date()
     walk = WalkStats()
-    buckets = collect_days(open_repo(str(tmp_path / "r")),
-                           config_for(tmp_path / "r", last_day.isoformat(), last_day.isoformat()), walk)
+    buckets = day_commits(tmp_path / "r", last_day.isoformat(), walk=walk)
     assert len(buckets[last_day]) == 4
     assert walk.visited <= 4 + 4 * 3 + 2  # the day, the skew margin of two days, and the stopping commit
 
@@ -67,7 +56,7 @@ def test_walk_tolerates_clock_skew_between_parent_and_child(tmp_path):
     b.commit("base", "2026-01-01T00:00:00+00:00", {"a": "0\n"})
     b.commit("in range", "2026-02-12T10:00:00+00:00", {"a": "1\n"})
     b.commit("child with a slow clock", "2026-02-11T22:00:00+00:00", {"a": "2\n"})
-    buckets = collect_days(open_repo(str(tmp_path / "r")), config_for(tmp_path / "r", "2026-02-12", "2026-02-12"), WalkStats())
+    buckets = day_commits(tmp_path / "r", "2026-02-12", "2026-02-12")
     assert subjects(buckets) == {"2026-02-12": ["in range"]}
 
 
@@ -78,12 +67,11 @@ def test_merge_is_diffed_against_first_parent_and_no_merges_drops_it(tmp_path):
     main = b.commit("main work", "2026-02-12T03:00:00+00:00", {"m.py": lines(2)})
     merge_files = dict(b.files, **{"side.py": lines(5)})
     b.commit("Merge branch 'side'", "2026-02-12T04:00:00+00:00", merge_files, parents=[main, side])
-    handle = open_repo(str(tmp_path / "r"))
-    buckets = collect_days(handle, config_for(tmp_path / "r", "2026-02-12", "2026-02-12"), WalkStats())
+    buckets = day_commits(tmp_path / "r", "2026-02-12", "2026-02-12")
     merge = buckets[date(2026, 2, 12)][0]
-    facts = commit_facts(handle, merge, timezone.utc)
+    facts = merge
     assert facts.is_merge and [f.path for f in facts.files] == ["side.py"] and facts.added == 5
-    no_merges = collect_days(handle, config_for(tmp_path / "r", "2026-02-12", "2026-02-12", no_merges=True), WalkStats())
+    no_merges = day_commits(tmp_path / "r", "2026-02-12", "2026-02-12", no_merges=True)
     assert "Merge branch 'side'" not in subjects(no_merges)["2026-02-12"]
     assert base is not None
 
@@ -97,9 +85,8 @@ def test_renames_binary_files_and_statuses(tmp_path):
     files["logo.png"] = bytes(range(256)) * 4
     b.files = files
     b.commit("move things", "2026-02-12T02:00:00+00:00", {}, delete=("gone.txt",))
-    handle = open_repo(str(tmp_path / "r"))
-    buckets = collect_days(handle, config_for(tmp_path / "r", "2026-02-12", "2026-02-12"), WalkStats())
-    facts = commit_facts(handle, buckets[date(2026, 2, 12)][0], timezone.utc)
+    buckets = day_commits(tmp_path / "r", "2026-02-12", "2026-02-12")
+    facts = buckets[date(2026, 2, 12)][0]
     by_path = {f.path: f for f in facts.files}
     assert by_path["new/name.py"].status == "renamed" and by_path["new/name.py"].old_path == "old/name.py"
     assert (by_path["new/name.py"].added, by_path["new/name.py"].removed) == (1, 0)

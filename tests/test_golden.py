@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from .conftest import run_cli
-from .seed_day import SEED_DAY
+from .support.cli import run_cli
+from .support.seed_day import SEED_DAY
 
 GOLDEN = Path(__file__).parent / "golden"
 # What differs from run to run: wall time, and the path of the temporary repository.

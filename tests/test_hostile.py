@@ -10,8 +10,8 @@ from hypothesis import strategies as st
 
 from offline_report.report.render import cell, inline
 
-from .conftest import broken_links, run_cli
-from .gitrepo import RepoBuilder
+from .support.cli import broken_links, run_cli
+from .support.gitrepo import RepoBuilder
 
 HOSTILE = [
     "fix: a | b || c |",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from datetime import date
 
 import pytest
 from hypothesis import given, settings
@@ -12,16 +13,15 @@ from offline_report.llm import models
 from offline_report.analyze import ModelAnalyzer
 from offline_report.cache import Store
 from offline_report.errors import ModelError
-from offline_report.git.commits import open_repo
 from offline_report.llm.guard import check_answer
 from offline_report.llm.prompts import PatchText, analysis_instructions, diff_excerpt, fitted_prompt
 from offline_report.llm.session import ModelOptions, ModelSession
 from offline_report.stats import RunStats
 from offline_report.llm.vote import Vote, calibrate, combine
 
-from .fakes import FakeEngine, good_answer, make_gguf
-from .gitrepo import RepoBuilder, lines
-from .test_classify import facts as make_facts, src
+from .support.fakes import FakeEngine, good_answer, make_gguf
+from .support.gitrepo import RepoBuilder, day_commits, lines
+from .support.facts import facts as make_facts, src
 
 INSTRUCTIONS = analysis_instructions("medium", "en")
 
@@ -39,19 +39,19 @@ def test_guard_accepts_a_good_answer_in_each_tier_and_language():
 
 
 @pytest.mark.parametrize("text,finish,reason", [
-    ('{"summary": ["The change adds', "stop", "invalid JSON"),
-    (good_answer("medium"), "length", "cut off at the token limit"),
-    ('{"summary": ["x"], "impact": ["y"]}', "stop", "schema mismatch"),
-    ('{"summary": ["  "], "impact": ["The module."], "recommendations": ["Add tests."]}', "stop", "empty field"),
+    ('{"summary": ["The change adds', "stop", "invalid_json"),
+    (good_answer("medium"), "length", "token_limit"),
+    ('{"summary": ["x"], "impact": ["y"]}', "stop", "schema_mismatch"),
+    ('{"summary": ["  "], "impact": ["The module."], "recommendations": ["Add tests."]}', "stop", "empty_field"),
     ('{"summary": ["The change adds a cache for"], "impact": ["The module,"], "recommendations": ["Add tests."]}',
-     "stop", "cut-off text"),
+     "stop", "cut_off_text"),
     ('{"summary": ["1.1.1.1.1.1.1.1.1.1.1.1"], "impact": ["The module."], "recommendations": ["Add tests."]}',
      "stop", "repetition"),
     ('{"summary": ["The change adds the change adds the change adds the change adds"], "impact": ["The module."], '
      '"recommendations": ["Add tests now."]}', "stop", "repetition"),
-    ('{"summary": ["2.0.12"], "impact": ["The module."], "recommendations": ["Add tests."]}', "stop", "no content"),
+    ('{"summary": ["2.0.12"], "impact": ["The module."], "recommendations": ["Add tests."]}', "stop", "no_content"),
     ('{"summary": ["It supports [insert feature here]."], "impact": ["The module."], "recommendations": ["Add."]}',
-     "stop", "placeholder text"),
+     "stop", "placeholder"),
 ])
 def test_guard_rejects(text, finish, reason):
     result = verdict(text, finish=finish)
@@ -59,23 +59,23 @@ def test_guard_rejects(text, finish, reason):
 
 
 def test_guard_rejects_the_wrong_language():
-    assert verdict(good_answer("medium", "en"), lang="zh").reason == "wrong language"
-    assert verdict(good_answer("medium", "zh"), lang="en").reason == "wrong language"
+    assert verdict(good_answer("medium", "en"), lang="zh").reason == "wrong_language"
+    assert verdict(good_answer("medium", "zh"), lang="en").reason == "wrong_language"
 
 
 def test_guard_rejects_an_echo_of_the_instructions():
     echo = json.dumps({"summary": ["You review one git commit for a daily engineering report."],
                        "impact": ["The module."], "recommendations": ["Add tests."]})
-    assert verdict(echo).reason == "echo of the prompt"
+    assert verdict(echo).reason == "echo_of_prompt"
 
 
 def test_guard_rejects_fields_over_their_caps():
     long_item = json.dumps({"summary": ["The change " + "adds a cache layer and " * 20 + "more."],
                             "impact": ["The module."], "recommendations": ["Add tests."]})
-    assert verdict(long_item).reason == "field too long"
+    assert verdict(long_item).reason == "field_too_long"
     many = json.dumps({"summary": ["The change adds a cache."] * 2 + ["Another point here."] * 2,
                        "impact": ["The module."], "recommendations": ["Add tests."]})
-    assert verdict(many).reason == "too many items"
+    assert verdict(many).reason == "too_many_items"
 
 
 # --- importance: the rule prior and the model's vote ------------------------------------------
@@ -124,7 +124,7 @@ def day_repo(tmp_path):
              "2026-02-12T09:00:00+00:00", {"src/storage.py": lines(200, "new"), "src/app.py": lines(60)})
     b.commit("docs: fix a typo", "2026-02-12T10:00:00+00:00", {"README.md": "hello\n"})
     b.commit("fix: handle empty input", "2026-02-12T11:00:00+00:00", {"src/app.py": lines(62)})
-    return open_repo(str(tmp_path / "repo"))
+    return tmp_path / "repo"
 
 
 def analyzer_for(tmp_path, engine, counted=False, lang="en"):
@@ -139,19 +139,14 @@ def analyzer_for(tmp_path, engine, counted=False, lang="en"):
     return ModelAnalyzer(lang, stats, session, store), stats
 
 
-def day_facts(handle):
-    from datetime import timezone
-
-    from offline_report.git.commits import commit_facts
-
-    walker = [c for c in handle.repo.walk(handle.repo.head.target) if c.commit_time >= 1770854400]
-    return [commit_facts(handle, c, timezone.utc) for c in walker]
+def day_facts(repo_path):
+    return day_commits(repo_path, "2026-02-12")[date(2026, 2, 12)]
 
 
 def test_every_commit_is_model_analysed_when_answers_are_good(tmp_path, day_repo):
     analyzer, stats = analyzer_for(tmp_path, FakeEngine())
-    entries = analyzer.analyze_day(day_repo, day_facts(day_repo))
-    assert [e.analysis["source"] for e in entries] == ["model"] * 3
+    entries = analyzer.analyze_day(day_facts(day_repo))
+    assert [e.analysis.source for e in entries] == ["model"] * 3
     assert stats.model_analyses == 3 and stats.fallbacks == 0 and stats.model_loaded
 
 
@@ -159,22 +154,22 @@ def test_one_retry_then_the_rules_take_over(tmp_path, day_repo):
     bad = ('{"summary": ["unfinished', "length")
     engine = FakeEngine(answers=[bad, (good_answer("low"), "stop"), bad])
     analyzer, stats = analyzer_for(tmp_path, engine)
-    entries = analyzer.analyze_day(day_repo, day_facts(day_repo)[1:])  # the docs and the breaking commit
+    entries = analyzer.analyze_day(day_facts(day_repo)[1:])  # the docs and the breaking commit
     by_subject = {e.facts.subject: e for e in entries}
-    assert by_subject["docs: fix a typo"].analysis["source"] == "model"
+    assert by_subject["docs: fix a typo"].analysis.source == "model"
     fallback = by_subject["feat!: replace the storage API"].analysis
-    assert fallback["source"] == "rules" and fallback["fallback_reason"] == "cut off at the token limit"
-    assert set(fallback) >= {"summary", "impact", "insights", "risks", "recommendations"}
-    assert stats.fallbacks == 1 and stats.fallback_reasons == {"cut off at the token limit": 1}
+    assert fallback.source == "rules" and fallback.fallback_reason == "token_limit"
+    assert list(fallback.fields) == ["summary", "impact", "insights", "risks", "recommendations"]
+    assert stats.fallbacks == 1 and stats.fallback_reasons == {"token_limit": 1}
     assert len(engine.prompts) == 4  # retry happened for both failing attempts
 
 
 def test_prompt_injection_cannot_lower_a_breaking_commit(tmp_path, day_repo):
     engine = FakeEngine(votes={"high": -5.0, "medium": -5.0, "low": -0.01})
     analyzer, _ = analyzer_for(tmp_path, engine, counted=True)
-    entries = analyzer.analyze_day(day_repo, day_facts(day_repo))
+    entries = analyzer.analyze_day(day_facts(day_repo))
     breaking = next(e for e in entries if e.facts.breaking)
-    assert breaking.vote["importance"] == "low" and breaking.importance == "medium"
+    assert breaking.vote.importance == "low" and breaking.importance == "medium"
     docs = next(e for e in entries if e.facts.subject.startswith("docs"))
     assert docs.importance == "low"
     injected = next(p for p in engine.scored if "ignore previous" in p)
@@ -185,7 +180,7 @@ def test_prompt_injection_cannot_lower_a_breaking_commit(tmp_path, day_repo):
 def test_votes_are_not_asked_when_they_do_not_count(tmp_path, day_repo):
     engine = FakeEngine()
     analyzer, stats = analyzer_for(tmp_path, engine, counted=False)
-    entries = analyzer.analyze_day(day_repo, day_facts(day_repo))
+    entries = analyzer.analyze_day(day_facts(day_repo))
     assert engine.scored == [] and all(e.vote is None for e in entries)
     assert all(e.importance == e.rule_importance for e in entries)
 
@@ -193,7 +188,7 @@ def test_votes_are_not_asked_when_they_do_not_count(tmp_path, day_repo):
 def test_instructions_come_first_and_the_commit_last(tmp_path, day_repo):
     engine = FakeEngine()
     analyzer, _ = analyzer_for(tmp_path, engine)
-    analyzer.analyze_day(day_repo, day_facts(day_repo))
+    analyzer.analyze_day(day_facts(day_repo))
     for prompt in engine.prompts:
         assert prompt.startswith("<system>You review one git commit")
         assert prompt.index("Commit facts:") > prompt.index("</system>")

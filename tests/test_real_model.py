@@ -10,8 +10,8 @@ import pytest
 from offline_report.llm.guard import _CUT_ENDING, prose_fields
 from offline_report.llm.models import bundled_model_path
 
-from .conftest import broken_links, run_cli
-from .gitrepo import RepoBuilder, lines
+from .support.cli import broken_links, run_cli
+from .support.gitrepo import RepoBuilder, lines
 
 pytestmark = pytest.mark.real_model
 
@@ -90,7 +90,7 @@ def test_real_tokenizer_keeps_prompts_inside_the_context(bundled_model, tmp_path
     from offline_report.llm.prompts import DIFF_TOKENS, PatchText, analysis_instructions, fitted_prompt
     from offline_report.llm.schema import MAX_TOKENS
 
-    from .test_classify import facts, src
+    from .support.facts import facts, src
 
     engine = LlamaEngine(read_info(bundled_model), EngineSettings(n_ctx=1024, threads=2))
     commit = facts("feat: a very large change", [src(added=20000)], body="word " * 3000)

@@ -5,8 +5,8 @@ from __future__ import annotations
 import json
 import re
 
-from .conftest import broken_links, run_cli, unescape
-from .seed_day import SEED_COMMITS, SEED_DAY
+from .support.cli import broken_links, run_cli, unescape
+from .support.seed_day import SEED_COMMITS, SEED_DAY
 
 TIER_SECTIONS = {
     "high": ["🎯 变更类型", "⚡ 重要程度", "📋 变更摘要", "🧭 影响范围", "🔍 技术洞察", "⚠️ 潜在风险", "💡 关注建议"],

@@ -1,37 +1,27 @@
-"""JSON schemas of the model's answers, and the output budget of each tier."""
+"""JSON schemas of the model's answers, derived from the tier spec, and the prompt version."""
 
 from __future__ import annotations
 
-from ..rules.classify import CHANGE_TYPES, TIERS
+from ..analysis import INSIGHT_KEYS, MAX_TOKENS, TIERS, FieldSpec, fields_of
+from ..rules.classify import CHANGE_TYPES
 
 PROMPT_VERSION = "2026-11-23.2"
-INSIGHT_KEYS = ("architecture", "performance", "security", "maintainability", "compatibility")
-
-# Upper bounds the guard enforces; the grammar only fixes the shape.
-MAX_ITEMS = {"high": 4, "medium": 3}
-MAX_ITEM_CHARS = 300
-MAX_TOKENS = {"high": 640, "medium": 360, "low": 120}
+__all__ = ["MAX_TOKENS", "PROMPT_VERSION", "VOTE_MAX_TOKENS", "VOTE_SCHEMA", "field_schema", "tier_schema"]
 
 
-def _string_list(max_items: int) -> dict:
-    return {"type": "array", "items": {"type": "string"}, "minItems": 1, "maxItems": max_items}
+def field_schema(spec: FieldSpec, max_items: int | None = None) -> dict:
+    if spec.shape == "line":
+        return {"type": "string"}
+    if spec.shape == "insights":
+        return {"type": "object", "properties": {key: {"type": "string"} for key in INSIGHT_KEYS},
+                "required": list(INSIGHT_KEYS), "additionalProperties": False}
+    return {"type": "array", "items": {"type": "string"}, "minItems": 1,
+            "maxItems": min(max_items or spec.max_items, spec.max_items)}
 
 
 def tier_schema(tier: str, max_items: int | None = None) -> dict:
-    if tier == "low":
-        return {"type": "object", "properties": {"summary": {"type": "string"}}, "required": ["summary"],
-                "additionalProperties": False}
-    n = max_items or MAX_ITEMS[tier]
-    properties = {"summary": _string_list(n), "impact": _string_list(n)}
-    if tier == "high":
-        properties["insights"] = {
-            "type": "object",
-            "properties": {key: {"type": "string"} for key in INSIGHT_KEYS},
-            "required": list(INSIGHT_KEYS),
-            "additionalProperties": False,
-        }
-        properties["risks"] = _string_list(n)
-    properties["recommendations"] = _string_list(n)
+    """The tier's answer as a JSON schema, fields in the spec's order."""
+    properties = {spec.name: field_schema(spec, max_items) for spec in fields_of(tier)}
     return {"type": "object", "properties": properties, "required": list(properties), "additionalProperties": False}
 
 

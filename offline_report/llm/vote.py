@@ -8,23 +8,16 @@ from dataclasses import asdict, dataclass
 from datetime import datetime, timezone
 from importlib import resources
 
-from ..rules.classify import TIERS, Classification, classify
+from ..analysis import TIERS, Reason, Vote
+from ..rules.classify import Classification, classify
 from ..git.commits import CommitFacts, FileChange
 from .prompts import VOTE_INSTRUCTIONS, fitted_prompt
 from .schema import VOTE_MAX_TOKENS, VOTE_SCHEMA
 
 # A vote counts only when the model beats the best constant answer by this much on the labelled set.
 CALIBRATION_MARGIN = 0.15
-VOTE_METHODS = ("score", "json")
+from ..config import VOTE_METHODS  # noqa: F401 - the methods this module implements
 IMPORTANCE_OPTIONS = ("high", "medium", "low")
-
-
-@dataclass
-class Vote:
-    importance: str
-    reason: str
-    method: str
-    seconds: float
 
 
 @dataclass
@@ -70,18 +63,18 @@ def ask_vote(engine, facts: CommitFacts, cls: Classification, method: str, seed:
     return Vote(importance, reason, method, time.monotonic() - started)
 
 
-def combine(prior: str, vote: Vote | None, counted: bool, breaking: bool, security: bool) -> tuple[str, str]:
+def combine(prior: str, vote: Vote | None, counted: bool, breaking: bool, security: bool) -> tuple[str, Reason]:
     """The rule prior moved at most one tier toward a counted vote; breaking or security never below medium."""
     if vote is None or not counted:
-        return prior, "rules only (the model's vote is not counted)"
+        return prior, Reason("vote_not_counted")
     p, v = TIERS.index(prior), TIERS.index(vote.importance)
     final = p + max(-1, min(1, v - p))
     floor = TIERS.index("medium") if (breaking or security) else 0
     final = max(final, floor)
+    values = {"vote": vote.importance, "prior": prior}
     if final == p:
-        return prior, f"model voted {vote.importance}; rules' {prior} stands"
-    note = " (floor: breaking or security)" if final == floor and v < floor else ""
-    return TIERS[final], f"model voted {vote.importance}; moved one tier from {prior}{note}"
+        return prior, Reason("vote_kept", values)
+    return TIERS[final], Reason("vote_moved_floor" if final == floor and v < floor else "vote_moved", values)
 
 
 def labelled_set() -> list[dict]:
@@ -104,7 +97,7 @@ def calibrate(engine, method: str, seed: int, samples: list[dict] | None = None)
     correct = 0
     for sample in samples:
         facts = sample_facts(sample)
-        vote = ask_vote(engine, facts, classify(facts, "en"), method, seed)
+        vote = ask_vote(engine, facts, classify(facts), method, seed)
         correct += vote.importance == sample["importance"]
     labels = [s["importance"] for s in samples]
     baseline = max(labels.count(t) for t in set(labels)) / len(labels)

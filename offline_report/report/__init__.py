@@ -1,0 +1,1 @@
+"""The day model, its serialisation, and the templates that render it."""

@@ -1,4 +1,4 @@
-"""The day model: commits per repository, grouped by importance, with stats and unique anchors."""
+"""The day model: commits per repository, grouped by importance, with stats, unique anchors, and its one serialisation."""
 
 from __future__ import annotations
 
@@ -6,7 +6,8 @@ import re
 from dataclasses import dataclass, field
 from datetime import date
 
-from ..rules.classify import TIERS
+from ..analysis import TIERS, Analysis, Reason, Vote
+from ..catalog import catalog
 from ..git.commits import CommitFacts
 
 GROUP_ORDER = tuple(reversed(TIERS))  # high first
@@ -17,18 +18,39 @@ class CommitEntry:
     facts: CommitFacts
     change_type: str
     importance: str
-    importance_reasons: list[str]
-    analysis: dict
+    reasons: list[Reason]
+    rule_importance: str
+    analysis: Analysis | None = None
+    vote: Vote | None = None
     anchor: str = ""
-    rule_importance: str | None = None
-    vote: dict | None = None
 
-
-@dataclass
-class Group:
-    tier: str
-    anchor: str
-    commits: list[CommitEntry]
+    def as_json(self, lang: str) -> dict:
+        f = self.facts
+        reasons = catalog(lang)["reasons"]
+        return {
+            "sha": f.sha,
+            "short_sha": f.short_sha,
+            "time": f.time.isoformat(),
+            "author": f.author,
+            "email": f.email,
+            "subject": f.subject,
+            "message": f.message,
+            "url": f.url,
+            "files": [c.as_json() for c in f.files],
+            "added": f.added,
+            "removed": f.removed,
+            "change_type": self.change_type,
+            "scope": f.scope,
+            "breaking": f.breaking,
+            "pr": f.pr_number,
+            "merge": f.is_merge,
+            "importance": self.importance,
+            "rule_importance": self.rule_importance,
+            "importance_reasons": [reasons[r.code].format(**r.values) for r in self.reasons],
+            "vote": self.vote.as_json() if self.vote else None,
+            "analysis": self.analysis.as_json() if self.analysis else None,
+            "anchor": self.anchor,
+        }
 
 
 @dataclass
@@ -36,11 +58,8 @@ class RepoDay:
     name: str
     path: str
     commits: list[CommitEntry]
-    anchor: str = ""
-    stats_anchor: str = ""
-    toc_anchor: str = ""
-    groups: list[Group] = field(default_factory=list)
-    notes: list[str] = field(default_factory=list)
+    anchors: dict[str, str] = field(default_factory=dict)  # section, stats, toc, and one per tier present
+    notes: list[str] = field(default_factory=list)  # catalogue keys of the report section
 
     @property
     def stats(self) -> dict:
@@ -48,6 +67,17 @@ class RepoDay:
         for entry in self.commits:
             counts[entry.importance] += 1
         return {"total": len(self.commits), **counts}
+
+    def as_json(self, lang: str) -> dict:
+        words = catalog(lang)["report"]
+        return {
+            "name": self.name,
+            "path": self.path,
+            "stats": self.stats,
+            "notes": [words[note] for note in self.notes],
+            "commits": [entry.as_json(lang) for entry in self.commits],
+            "anchors": self.anchors,
+        }
 
 
 @dataclass
@@ -61,6 +91,11 @@ class DayReport:
     @property
     def total(self) -> int:
         return sum(len(r.commits) for r in self.repos)
+
+    def as_json(self) -> dict:
+        """The day as data: written as the JSON output, and the context every template renders from."""
+        return {"date": self.day.isoformat(), "lang": self.lang, "tz": self.tz_name,
+                "repos": [repo.as_json(self.lang) for repo in self.repos], "run": self.run}
 
 
 class AnchorRegistry:
@@ -88,14 +123,12 @@ def build_day(day: date, lang: str, tz_name: str, repos: list[tuple[str, str, li
     report = DayReport(day=day, lang=lang, tz_name=tz_name, repos=[])
     for name, path, entries in repos:
         repo = RepoDay(name=name, path=path, commits=entries)
-        repo.anchor = anchors.take(name)
-        repo.stats_anchor = anchors.take(f"{name}-stats")
-        repo.toc_anchor = anchors.take(f"{name}-toc")
+        repo.anchors = {"section": anchors.take(name), "stats": anchors.take(f"{name}-stats"),
+                        "toc": anchors.take(f"{name}-toc")}
         for entry in entries:
             entry.anchor = anchors.take(entry.facts.short_sha)
         for tier in GROUP_ORDER:
-            members = [e for e in entries if e.importance == tier]
-            if members:
-                repo.groups.append(Group(tier, anchors.take(f"{name}-{tier}"), members))
+            if any(e.importance == tier for e in entries):
+                repo.anchors[tier] = anchors.take(f"{name}-{tier}")
         report.repos.append(repo)
     return report

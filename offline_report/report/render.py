@@ -1,4 +1,4 @@
-"""Rendering: Jinja templates to Markdown, the day model to JSON, and atomic file writes."""
+"""Rendering: the day's data through Jinja templates to Markdown, or as JSON; atomic file writes."""
 
 from __future__ import annotations
 
@@ -13,9 +13,10 @@ from pathlib import Path
 import jinja2
 
 from .. import __version__
-from ..rules.classify import type_label
+from ..analysis import INSIGHT_KEYS, TIER_FIELDS
+from ..catalog import catalog
 from ..errors import OutputError
-from .day import CommitEntry, DayReport
+from .day import GROUP_ORDER, DayReport
 
 TOC_TITLE_CHARS = 60
 _ALWAYS_ESCAPED = re.compile(r"([\\`*\[\]|~])")
@@ -26,9 +27,7 @@ _TRAILING_HASHES = re.compile(r"(\s)(#+)\s*$")
 
 
 def templates_dir() -> Path:
-    """Templates ship inside the wheel; in a source checkout they live at the repository top."""
-    packaged = Path(__file__).parent / "templates"
-    return packaged if packaged.is_dir() else Path(__file__).parent.parent / "templates"
+    return Path(__file__).parent / "templates"
 
 
 def inline(text: object) -> str:
@@ -54,6 +53,11 @@ def toc_title(text: object) -> str:
     return inline(value)
 
 
+def clock(iso_time: str) -> str:
+    """2026-02-12T14:26:56+08:00 -> 2026-02-12 14:26:56 (the time is already in the report's zone)."""
+    return iso_time[:19].replace("T", " ")
+
+
 @lru_cache(maxsize=4)
 def _environment(root: str) -> jinja2.Environment:
     env = jinja2.Environment(
@@ -64,69 +68,25 @@ def _environment(root: str) -> jinja2.Environment:
         keep_trailing_newline=True,
         autoescape=False,
     )
-    env.filters.update(inline=inline, cell=cell, toc_title=toc_title)
+    env.filters.update(inline=inline, cell=cell, toc_title=toc_title, clock=clock)
     return env
 
 
+def template_context(data: dict) -> dict:
+    """What every template gets: the day's data, its language's catalogue and the tier spec."""
+    spec = {tier: [f.as_dict() for f in fields] for tier, fields in TIER_FIELDS.items()}
+    return {"day": data, "L": catalog(data["lang"]), "spec": spec, "insight_keys": INSIGHT_KEYS,
+            "tiers": GROUP_ORDER, "version": __version__}
+
+
 def render_markdown(report: DayReport) -> str:
-    env = _environment(str(templates_dir()))
-    template = env.get_template("day.md.j2")
-    text = template.render(day=report, version=__version__, label_of=lambda ctype: type_label(ctype, report.lang))
+    template = _environment(str(templates_dir())).get_template("day.md.j2")
+    text = template.render(template_context(report.as_json()))
     return re.sub(r"\n{3,}", "\n\n", text)
 
 
-def report_json(report: DayReport) -> dict:
-    return {
-        "date": report.day.isoformat(),
-        "lang": report.lang,
-        "tz": report.tz_name,
-        "repos": [
-            {
-                "name": repo.name,
-                "path": repo.path,
-                "stats": repo.stats,
-                "notes": repo.notes,
-                "commits": [commit_json(entry) for entry in repo.commits],
-            }
-            for repo in report.repos
-        ],
-        "run": report.run,
-    }
-
-
-def commit_json(entry: CommitEntry) -> dict:
-    f = entry.facts
-    return {
-        "sha": f.sha,
-        "short_sha": f.short_sha,
-        "time": f.time.isoformat(),
-        "author": f.author,
-        "email": f.email,
-        "subject": f.subject,
-        "message": f.message,
-        "url": f.url,
-        "files": [
-            {"path": c.path, "old_path": c.old_path, "status": c.status, "added": c.added, "removed": c.removed,
-             "binary": c.binary, "submodule": c.submodule, "large": c.large}
-            for c in f.files
-        ],
-        "added": f.added,
-        "removed": f.removed,
-        "change_type": entry.change_type,
-        "scope": f.scope,
-        "breaking": f.breaking,
-        "pr": f.pr_number,
-        "merge": f.is_merge,
-        "importance": entry.importance,
-        "rule_importance": entry.rule_importance,
-        "importance_reasons": entry.importance_reasons,
-        "vote": entry.vote,
-        "analysis": entry.analysis,
-    }
-
-
 def render_json(report: DayReport, one_line: bool = False) -> str:
-    data = report_json(report)
+    data = report.as_json()
     if one_line:
         return json.dumps(data, ensure_ascii=False, separators=(",", ":"))
     return json.dumps(data, ensure_ascii=False, indent=2) + "\n"

@@ -5,34 +5,15 @@ Every rule lives in the tables below, in the order it is applied.
 
 from __future__ import annotations
 
-import fnmatch
 import re
 from dataclasses import dataclass, field
 from typing import Callable
 
+from ..analysis import TIERS, Reason
 from ..git.commits import CommitFacts, FileChange
 
-TIERS = ("low", "medium", "high")
-
-# Localized change-type labels; the keys are the change types offline-report knows.
-TYPE_LABELS = {
-    "feat": {"zh": "功能增强", "en": "Feature"},
-    "fix": {"zh": "Bug修复", "en": "Bug fix"},
-    "docs": {"zh": "文档更新", "en": "Documentation"},
-    "style": {"zh": "代码风格", "en": "Code style"},
-    "refactor": {"zh": "代码重构", "en": "Refactoring"},
-    "perf": {"zh": "性能优化", "en": "Performance"},
-    "test": {"zh": "测试", "en": "Tests"},
-    "build": {"zh": "构建配置", "en": "Build"},
-    "ci": {"zh": "CI", "en": "CI"},
-    "chore": {"zh": "日常维护", "en": "Chore"},
-    "revert": {"zh": "回滚", "en": "Revert"},
-    "security": {"zh": "安全修复", "en": "Security fix"},
-    "deps": {"zh": "依赖更新", "en": "Dependencies"},
-    "config": {"zh": "配置调整", "en": "Configuration"},
-    "merge": {"zh": "合并", "en": "Merge"},
-}
-CHANGE_TYPES = tuple(TYPE_LABELS)
+CHANGE_TYPES = ("feat", "fix", "docs", "style", "refactor", "perf", "test", "build", "ci", "chore", "revert",
+                "security", "deps", "config", "merge")
 
 # Importance a change type starts from, before the adjustments below.
 BASE_IMPORTANCE = {
@@ -41,27 +22,6 @@ BASE_IMPORTANCE = {
     "style": "low", "deps": "low", "config": "low", "merge": "low",
 }
 
-# Path kinds, first match wins. Patterns match the whole path or any of its components.
-PATH_KINDS: list[tuple[str, tuple[str, ...]]] = [
-    ("lockfile", ("Cargo.lock", "package-lock.json", "yarn.lock", "pnpm-lock.yaml", "poetry.lock", "uv.lock",
-                  "go.sum", "Pipfile.lock", "Gemfile.lock", "composer.lock", "*.lock")),
-    ("vendored", ("vendor/*", "third_party/*", "third-party/*", "node_modules/*", "*.min.js", "*_pb2.py",
-                  "*.pb.go", "*generated*")),
-    ("ci", (".github/workflows/*", ".github/actions/*", ".gitlab-ci.yml", ".circleci/*", "Jenkinsfile",
-            ".travis.yml", "azure-pipelines.yml", ".buildkite/*", ".ci/*", ".github/scripts/*")),
-    ("manifest", ("requirements*.txt", "pyproject.toml", "setup.py", "setup.cfg", "package.json", "Cargo.toml",
-                  "go.mod", "pom.xml", "build.gradle", "build.gradle.kts", "Gemfile", "Pipfile", "environment.yml")),
-    ("test", ("tests/*", "test/*", "*/tests/*", "*/test/*", "__tests__/*", "*/__tests__/*", "spec/*", "*_test.go",
-              "test_*.py", "*_test.py", "*.spec.ts", "*.test.ts", "*.spec.js", "*.test.js", "conftest.py",
-              "*Test.java", "*_spec.rb")),
-    ("build", ("Dockerfile*", "*.dockerfile", "Makefile", "CMakeLists.txt", "*.cmake", "*.bazel", "BUILD",
-               "WORKSPACE", "container/*", "docker/*")),
-    ("docs", ("docs/*", "doc/*", "*/docs/*", "*.md", "*.rst", "*.adoc", "*.txt", "README*", "CHANGELOG*",
-              "LICENSE*", "NOTICE*", "AUTHORS*", "*.svg", "*.png", "*.jpg", "*.gif", "*.d2", "mkdocs.yml")),
-    ("config", ("*.yaml", "*.yml", "*.toml", "*.ini", "*.cfg", "*.json", "*.conf", ".env*", "*.properties")),
-]
-PUBLIC_API_PATTERNS = ("api/*", "*/api/*", "include/*", "*.proto", "*openapi*", "*__init__.py", "*.pyi",
-                       "*/public/*", "*.graphql")
 SECURITY_PATH = re.compile(
     r"(^|[/_.-])(auth|authn|authz|security|crypto|secrets?|passwords?|passwd|ssl|tls|certs?|permissions?|sandbox)"
     r"([/_.-]|$)",
@@ -129,24 +89,8 @@ class Signals:
 class Classification:
     change_type: str
     importance: str
-    reasons: list[str]
+    reasons: list[Reason]
     signals: Signals
-
-
-def path_kind(path: str) -> str:
-    for kind, patterns in PATH_KINDS:
-        if _matches(path, patterns):
-            return kind
-    return "source"
-
-
-def _matches(path: str, patterns: tuple[str, ...]) -> bool:
-    name = path.rsplit("/", 1)[-1]
-    return any(fnmatch.fnmatchcase(path, p) or fnmatch.fnmatchcase(name, p) for p in patterns)
-
-
-def is_public_api(path: str) -> bool:
-    return _matches(path, PUBLIC_API_PATTERNS)
 
 
 def compute_signals(facts: CommitFacts) -> Signals:
@@ -163,14 +107,14 @@ def compute_signals(facts: CommitFacts) -> Signals:
 
 
 def _add_file(s: Signals, change: FileChange) -> None:
-    kind = "submodule" if change.submodule else path_kind(change.path)
+    kind = change.kind
     s.kinds[kind] = s.kinds.get(kind, 0) + 1
     lines = change.added + change.removed
     s.total_lines += lines
     if kind == "source":
         s.source_changed = True
         s.source_lines += lines
-        s.public_api = s.public_api or is_public_api(change.path)
+        s.public_api = s.public_api or change.public_api
         if change.status == "deleted":
             s.deleted_source_files += 1
     s.tests_changed = s.tests_changed or kind == "test"
@@ -202,7 +146,7 @@ def change_type(facts: CommitFacts, signals: Signals) -> str:
 def _normalise_type(ctype: str, scope: str | None) -> str:
     if ctype in ("chore", "build") and scope and scope.lower() in ("deps", "dependencies", "deps-dev"):
         return "deps"
-    return ctype if ctype in TYPE_LABELS else "chore"
+    return ctype if ctype in CHANGE_TYPES else "chore"
 
 
 # Each adjustment: (reason code, applies?, effect). Effects: "+1", "-1", "floor:<tier>", "cap:<tier>".
@@ -224,34 +168,17 @@ ADJUSTMENTS: list[Adjustment] = [
     ("security", lambda t, s: s.security and not (s.docs_only or s.tests_only), "floor:high"),
 ]
 
-REASON_TEXT = {
-    "type": {"zh": "变更类型 {type} 的基础级别为 {tier}", "en": "change type {type} starts at {tier}"},
-    "large_change": {"zh": "源码改动较大（{source_lines} 行）", "en": "large source change ({source_lines} lines)"},
-    "small_change": {"zh": "改动很小（{total_lines} 行）", "en": "small change ({total_lines} lines)"},
-    "public_api": {"zh": "涉及公共接口文件", "en": "touches public API files"},
-    "deleted_sources": {"zh": "删除了 {deleted_source_files} 个源码文件", "en": "deletes {deleted_source_files} source files"},
-    "dependencies": {"zh": "依赖清单有变更", "en": "dependency manifest changed"},
-    "docs_only": {"zh": "仅涉及文档", "en": "documentation only"},
-    "docs_only_large": {"zh": "仅涉及文档（改动较大）", "en": "documentation only (large)"},
-    "tests_only": {"zh": "仅涉及测试", "en": "tests only"},
-    "tests_only_large": {"zh": "仅涉及测试（改动较大）", "en": "tests only (large)"},
-    "ci_only": {"zh": "仅涉及 CI 配置", "en": "CI configuration only"},
-    "breaking": {"zh": "含破坏性变更标记", "en": "breaking-change marker"},
-    "security": {"zh": "含安全相关信号", "en": "security signal"},
-}
-
-
-def classify(facts: CommitFacts, lang: str = "zh") -> Classification:
+def classify(facts: CommitFacts) -> Classification:
     signals = compute_signals(facts)
     ctype = change_type(facts, signals)
     level = TIERS.index(BASE_IMPORTANCE[ctype])
-    reasons = [reason_text("type", lang, type=ctype, tier=TIERS[level])]
+    reasons = [Reason("type", {"type": ctype, "tier": TIERS[level]})]
     for code, applies, effect in ADJUSTMENTS:
         if not applies(ctype, signals):
             continue
         new_level = _apply(effect, level)
         if new_level != level or effect.startswith("floor"):
-            reasons.append(reason_text(code, lang, **vars(signals)))
+            reasons.append(Reason(code, signal_values(signals)))
         level = new_level
     return Classification(ctype, TIERS[level], reasons, signals)
 
@@ -266,9 +193,6 @@ def _apply(effect: str, level: int) -> int:
     return max(level, bound) if kind == "floor" else min(level, bound)
 
 
-def reason_text(code: str, lang: str, **values) -> str:
-    return REASON_TEXT[code][lang].format(**values)
-
-
-def type_label(ctype: str, lang: str) -> str:
-    return TYPE_LABELS.get(ctype, TYPE_LABELS["chore"])[lang]
+def signal_values(s: Signals) -> dict:
+    """The numbers a reason's sentence may name."""
+    return {"source_lines": s.source_lines, "total_lines": s.total_lines, "deleted_source_files": s.deleted_source_files}

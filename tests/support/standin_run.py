@@ -1,6 +1,6 @@
 """Runs the offline-report CLI with a stand-in engine, for tests that need a separate process.
 
-usage: python -m tests.standin_run LOGFILE DELAY_S -- <offline-report arguments>
+usage: python -m tests.support.standin_run LOGFILE DELAY_S -- <offline-report arguments>
 Every completion appends a line to LOGFILE, then sleeps DELAY_S seconds (a slow model on purpose).
 """
 
@@ -9,7 +9,6 @@ from __future__ import annotations
 import sys
 import time
 
-from offline_report.llm import llama as engine_module
 from offline_report.cli import main
 
 from .fakes import FakeEngine
@@ -32,5 +31,5 @@ def slow_engine_factory(log_path: str, delay: float):
 
 if __name__ == "__main__":
     log_path, delay = sys.argv[1], float(sys.argv[2])
-    engine_module.LlamaEngine = slow_engine_factory(log_path, delay)
-    main(sys.argv[sys.argv.index("--") + 1:], prog_name="offline-report")
+    main(sys.argv[sys.argv.index("--") + 1:], prog_name="offline-report",
+         obj={"engine_factory": slow_engine_factory(log_path, delay)})

@@ -57,3 +57,17 @@ def signature(who: tuple[str, str], when: datetime | str) -> pygit2.Signature:
 
 def lines(count: int, prefix: str = "line") -> str:
     return "".join(f"{prefix} {i}\n" for i in range(count))
+
+
+def day_commits(path, since: str, until: str | None = None, tz: str = "UTC", no_merges: bool = False, walk=None):
+    """The decoded commits of each local day from since to until, as a run reads them."""
+    from datetime import date, timedelta
+    from zoneinfo import ZoneInfo
+
+    from offline_report.git.log import WalkStats, commits_by_day
+    from offline_report.git.repo import open_repo
+
+    first, last = date.fromisoformat(since), date.fromisoformat(until or since)
+    days = [first + timedelta(days=i) for i in range((last - first).days + 1)]
+    return commits_by_day(open_repo(str(path)), days, ZoneInfo(tz), no_merges=no_merges,
+                          stats=walk if walk is not None else WalkStats())

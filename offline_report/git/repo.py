@@ -1,0 +1,87 @@
+"""A local clone opened once: its name, web links, and the commit its ref points to."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+
+import pygit2
+
+from ..errors import RepoError
+from .remote import RemoteInfo, commit_url, parse_remote_url
+
+
+@dataclass
+class RepoHandle:
+    path: str
+    repo: pygit2.Repository
+    name: str
+    remote: RemoteInfo
+    commit_url_template: str | None = None
+    _heads: dict = field(default_factory=dict, repr=False)
+
+    def link(self, sha: str) -> str | None:
+        return commit_url(self.commit_url_template, self.remote.web_url, sha)
+
+    @property
+    def is_empty(self) -> bool:
+        return self.repo.is_empty
+
+    @property
+    def is_shallow(self) -> bool:
+        return self.repo.is_shallow
+
+    def head(self, ref: str) -> pygit2.Commit:
+        """The commit `ref` names, resolved once per run."""
+        if ref not in self._heads:
+            self._heads[ref] = resolve_ref(self, ref)
+        return self._heads[ref]
+
+
+def open_repo(path: str, commit_url_template: str | None = None) -> RepoHandle:
+    if not os.path.exists(path):
+        raise RepoError(f"repository path does not exist: {path}", "check the --repo path")
+    if not os.path.isdir(path):
+        raise RepoError(f"--repo is not a directory: {path}", "pass the directory of a git clone")
+    found = pygit2.discover_repository(path)
+    if found is None:
+        raise RepoError(
+            f"not a git repository: {path}",
+            "pass the directory of a git clone with --repo (run `git status` there to check)",
+        )
+    try:
+        repo = pygit2.Repository(found)
+    except pygit2.GitError as exc:
+        raise RepoError(f"cannot open git repository {path}: {exc}", "check the clone with `git fsck`") from exc
+    remote = _origin(repo)
+    name = remote.slug or _directory_name(repo)
+    return RepoHandle(path=os.path.abspath(path), repo=repo, name=name, remote=remote,
+                      commit_url_template=commit_url_template)
+
+
+def _origin(repo: pygit2.Repository) -> RemoteInfo:
+    try:
+        remote = repo.remotes["origin"]
+    except (KeyError, ValueError):
+        return RemoteInfo(None, None)
+    return parse_remote_url(remote.url)
+
+
+def _directory_name(repo: pygit2.Repository) -> str:
+    root = repo.workdir or repo.path
+    name = os.path.basename(os.path.normpath(root))
+    return name[:-4] if repo.is_bare and name.endswith(".git") else name
+
+
+def resolve_ref(handle: RepoHandle, ref: str) -> pygit2.Commit:
+    repo = handle.repo
+    if repo.is_empty:
+        raise RepoError(f"{handle.name}: the repository has no commits yet", "commit something first, or leave this --repo out")
+    try:
+        obj = repo.revparse_single(ref)
+        return obj.peel(pygit2.Commit)
+    except (KeyError, ValueError, pygit2.GitError, pygit2.InvalidSpecError) as exc:
+        raise RepoError(
+            f"{handle.name}: ref {ref!r} does not exist",
+            "pass an existing branch, tag or commit with --ref (see `git branch -a`)",
+        ) from exc

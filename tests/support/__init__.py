@@ -1,0 +1,1 @@
+"""Helpers the tests share: repositories built with pygit2, stand-in engines, CLI runs, facts and links."""
