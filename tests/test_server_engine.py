@@ -282,7 +282,9 @@ def test_auto_structured_falls_back_once_and_remembers(server):
     def answer(request):
         body = json.loads(request.content)
         if body.get("response_format", {}).get("type") == "json_schema":
-            return httpx.Response(422, json={"detail": "response_format.type: Input should be 'text' or 'json_object'"})
+            # what llama_cpp.server answers: a 500 that carries the validation error
+            return httpx.Response(500, json={"error": {"message": "1 validation error:\n {'type': 'literal_error', "
+                                                       "'msg': \"Input should be 'text' or 'json_object'\"}"}})
         if "schema" in body.get("response_format", {}):
             return httpx.Response(200, json=chat_answer('{"summary": "constrained"}'))
         return httpx.Response(200, json=chat_answer("Sure! Here is the summary."))
@@ -293,6 +295,7 @@ def test_auto_structured_falls_back_once_and_remembers(server):
     assert engine.complete(prompt, tier_schema("low"), 50, 1).text == '{"summary": "constrained"}'
     styles = [b.get("response_format", {}).get("type") for b in server.bodies("/v1/chat/completions")]
     assert styles == ["json_schema", "json_object", "json_object"]
+    assert server.sleeps == []  # a refused body is not retried
 
 
 def test_auto_structured_moves_on_when_a_style_is_ignored(server):
@@ -413,22 +416,24 @@ def _missing_real_server() -> str | None:
 
 
 @pytest.fixture(scope="module")
-def real_server():
+def real_server(tmp_path_factory):
     missing = _missing_real_server()
     if missing:
         if os.environ.get("CI", "").lower() == "true":
             pytest.fail(f"CI must be able to run llama_cpp.server: {missing}")
         pytest.skip(missing)
     port = _free_port()
+    log_path = tmp_path_factory.mktemp("llama-server") / "server.log"
+    log = open(log_path, "w")  # a file, not a pipe: llama.cpp logs enough to fill a pipe and block the server
     proc = subprocess.Popen([sys.executable, "-m", "llama_cpp.server", "--model", bundled_model_path(),
                              "--host", "127.0.0.1", "--port", str(port), "--n_ctx", "2048"],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+                            stdout=log, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}/v1"
     try:
         deadline = time.monotonic() + 120
         while True:
             if proc.poll() is not None:
-                pytest.fail(f"llama_cpp.server exited: {proc.stderr.read()[-2000:]}")
+                pytest.fail(f"llama_cpp.server exited: {log_path.read_text()[-2000:]}")
             try:
                 if httpx.get(f"{url}/models", timeout=2).status_code == 200:
                     break
@@ -445,6 +450,7 @@ def real_server():
         except subprocess.TimeoutExpired:
             proc.kill()
             proc.wait()
+        log.close()
 
 
 @pytest.fixture

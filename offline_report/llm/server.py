@@ -276,7 +276,7 @@ class ServerEngine:
                     raise ModelError(f"the server at {shown} refused the request ({status}): "
                                      + ("the API key was not accepted" if self._api_key else "it needs an API key"),
                                      API_KEY_HINT)
-                if status not in RETRY_STATUS:
+                if status not in RETRY_STATUS or _is_rejection(response):
                     return response
                 failure = f"{status} {response.reason_phrase}".strip()
                 wait = _retry_after(response.headers.get("Retry-After"))
@@ -301,7 +301,7 @@ class ServerEngine:
         """POST a request; 400/422 become _Rejected, other errors ModelError."""
         url = f"{self.root_url if root else self.base_url}{path}"
         response = self._request("POST", url, body)
-        if response.status_code in (400, 422):
+        if _is_rejection(response):
             raise _Rejected(response.status_code, self._shown(response.text[:500]))
         if response.status_code == 404:
             raise ModelError(f"the server has no {self._shown(url)} (404)",
@@ -554,6 +554,12 @@ def _top_logprobs(data: dict) -> dict[str, float]:
     if isinstance(legacy, list) and legacy and isinstance(legacy[0], dict):  # OpenAI legacy completions
         return {token: float(lp) for token, lp in legacy[0].items() if lp is not None}
     return {}
+
+
+def _is_rejection(response: httpx.Response) -> bool:
+    """The server refused the request's body. llama_cpp.server answers 500 to a body that fails validation."""
+    return response.status_code in (400, 422) or (
+        response.status_code == 500 and "validation error" in response.text[:2000].lower())
 
 
 def _context_overflow(detail: str) -> bool:
