@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 from offline_report.git import diff_facts as df
 from offline_report.git.diff_facts import DiffFacts, FilePatch, diff_facts
-from .gitrepo import RepoBuilder
+from .support.gitrepo import RepoBuilder
 
 STATUS = {pygit2.enums.DeltaStatus.ADDED: "added", pygit2.enums.DeltaStatus.DELETED: "deleted",
           pygit2.enums.DeltaStatus.MODIFIED: "modified", pygit2.enums.DeltaStatus.RENAMED: "renamed",
