@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 from offline_report.git import diff_facts as df
 from offline_report.git.diff_facts import DiffFacts, FilePatch, diff_facts
 from .support.gitrepo import RepoBuilder
+from .support.thirteen import BASE_FILES, follow_up_files
 
 STATUS = {pygit2.enums.DeltaStatus.ADDED: "added", pygit2.enums.DeltaStatus.DELETED: "deleted",
           pygit2.enums.DeltaStatus.MODIFIED: "modified", pygit2.enums.DeltaStatus.RENAMED: "renamed",
@@ -69,129 +70,9 @@ def history(tmp_path) -> History:
 
 # --------------------------------------------------------------------------- the whole scenario
 
-CONFIG_PY = '''"""Configuration."""
-import os
-
-
-def load(path):
-    with open(path) as handle:
-        return handle.read()
-'''
-
-CLI_PY = '''import click
-
-
-@click.command()
-@click.option("--verbose", is_flag=True)
-def main(verbose):
-    click.echo("hello")
-'''
-
-DEVICE_CPP = '''#include "device.h"
-
-namespace nixl {
-
-int init_device(int ordinal) {
-    return ordinal + 1;
-}
-
-int init_host(void) {
-    return 0;
-}
-
-int shutdown(void) {
-    return 0;
-}
-
-}  // namespace nixl
-'''
-
-SERVER_GO = '''package server
-
-type Server struct {
-\taddr string
-}
-
-func New(addr string) *Server {
-\treturn &Server{addr: addr}
-}
-'''
-
-QUEUE_RS = '''pub struct Queue {
-    items: Vec<u32>,
-}
-
-impl Queue {
-    pub fn new() -> Self {
-        Queue { items: Vec::new() }
-    }
-}
-'''
-
-PYPROJECT = '''[project]
-name = "pkg"
-version = "1.0"
-dependencies = [
-    "httpx>=0.27",
-    "click>=8.1",
-]
-'''
-
-
 def test_one_commit_yields_every_fact_its_message_never_names(history):
-    history.commit({"pkg/config.py": CONFIG_PY, "pkg/cli.py": CLI_PY, "src/device.cpp": DEVICE_CPP,
-                    "server/server.go": SERVER_GO, "src/queue.rs": QUEUE_RS, "pyproject.toml": PYPROJECT,
-                    "requirements.txt": "vllm==0.15.0\nnumpy>=1.26\n",
-                    "tests/test_config.py": "import pkg\n\n\ndef test_load():\n    assert pkg\n"},
-                   message="initial import")
-    config = CONFIG_PY + '''
-
-class ConfigError(Exception):
-    """A configuration that cannot be used."""
-
-
-def parse_config(text):
-    timeout = float(os.environ.get("PKG_TIMEOUT", "30"))
-    return {"text": text, "timeout": timeout}
-'''
-    cli = CLI_PY.replace('@click.option("--verbose", is_flag=True)\n',
-                         '@click.option("--verbose", is_flag=True)\n@click.option("--max-retries", type=int, default=3)\n')
-    cli = cli.replace("def main(verbose):", "def main(verbose, max_retries):")
-    device = DEVICE_CPP.replace('''int init_device(int ordinal) {
-    return ordinal + 1;
-}
-
-int init_host(void) {
-    return 0;
-}
-''', '''int init_memory_view(int ordinal, bool host) {
-    return host ? 0 : ordinal + 1;
-}
-''')
-    server = SERVER_GO + '''
-func (s *Server) Start() error {
-\treturn nil
-}
-'''
-    queue = QUEUE_RS.replace('''        Queue { items: Vec::new() }
-    }
-''', '''        Queue { items: Vec::new() }
-    }
-
-    pub fn flush_pending(&mut self) -> usize {
-        let count = self.items.len();
-        self.items.clear();
-        count
-    }
-''')
-    tests = "import pkg\n\n\ndef test_load():\n    assert pkg\n" + "".join(
-        f"\n\ndef test_parse_config_{case}():\n    assert pkg.config.parse_config('{case}')\n"
-        for case in ("empty", "timeout", "retries"))
-    facts = history.commit({"pkg/config.py": config, "pkg/cli.py": cli, "src/device.cpp": device,
-                            "server/server.go": server, "src/queue.rs": queue,
-                            "pyproject.toml": PYPROJECT.replace("httpx>=0.27", "httpx>=0.28"),
-                            "requirements.txt": "vllm==0.15.1\nnumpy>=1.26\n", "tests/test_config.py": tests},
-                           message="misc: follow-up work")
+    history.commit(BASE_FILES, message="initial import")
+    facts = history.commit(follow_up_files(), message="misc: follow-up work")
 
     added = names(facts.symbols_added)
     assert {"parse_config", "ConfigError", "init_memory_view", "Server.Start", "Queue::flush_pending"} <= added

@@ -9,6 +9,7 @@ from typing import Callable
 import pygit2
 from pygit2.enums import DeltaStatus
 
+from .diff_facts import DiffFacts, FilePatch, diff_facts
 from .message import parse_message
 from .paths import is_public_api, path_kind
 
@@ -72,17 +73,19 @@ class CommitFacts:
     is_merge: bool
     files: list[FileChange] = field(default_factory=list)
     url: str | None = None
+    diff: DiffFacts = field(default_factory=DiffFacts)
     _load_patches: Callable[[], PatchTexts] | None = field(default=None, repr=False, compare=False)
 
     @classmethod
     def from_message(cls, sha: str, author: str, email: str, time: datetime, message: str,
                      files: list[FileChange], is_merge: bool = False, url: str | None = None,
-                     load_patches: Callable[[], PatchTexts] | None = None) -> "CommitFacts":
+                     load_patches: Callable[[], PatchTexts] | None = None,
+                     diff: DiffFacts | None = None) -> "CommitFacts":
         parsed = parse_message(message)
         return cls(sha=sha, author=author, email=email, time=time, message=message, subject=parsed.subject,
                    body=parsed.body, conventional_type=parsed.conventional_type, scope=parsed.scope,
                    breaking=parsed.breaking, pr_number=parsed.pr_number, is_merge=is_merge, files=files, url=url,
-                   _load_patches=load_patches)
+                   diff=diff or DiffFacts(), _load_patches=load_patches)
 
     @property
     def short_sha(self) -> str:
@@ -97,7 +100,7 @@ class CommitFacts:
         return sum(f.removed for f in self.files)
 
     def patch_texts(self) -> PatchTexts:
-        """Each file's patch text, read from the diff this commit was decoded with."""
+        """Each file's patch text, as read once from the diff this commit was decoded with."""
         return self._load_patches() if self._load_patches else [(f.path, None) for f in self.files]
 
 
@@ -105,14 +108,14 @@ def decode_commit(handle, commit: pygit2.Commit, tz: tzinfo) -> CommitFacts:
     """Everything the report needs from one commit, from one diff against its first parent."""
     repo = handle.repo
     diff = commit_diff(repo, commit)
-    files, diffable = [], []
+    files, texts, inputs = [], [], []
     for index, delta in enumerate(diff.deltas):
         change, patch_index = _file_change(repo, diff, index, delta)
+        text = None if patch_index is None or change.binary else diff[patch_index].text
         files.append(change)
-        diffable.append(patch_index)
-
-    def load_patches() -> PatchTexts:
-        return [(f.path, None if i is None or f.binary else diff[i].text) for f, i in zip(files, diffable)]
+        texts.append((change.path, text))
+        inputs.append(FilePatch(change.path, change.status, text, _blob_text(repo, delta.old_file.id),
+                                _blob_text(repo, delta.new_file.id), change.old_path))
 
     return CommitFacts.from_message(
         sha=str(commit.id),
@@ -123,8 +126,21 @@ def decode_commit(handle, commit: pygit2.Commit, tz: tzinfo) -> CommitFacts:
         files=files,
         is_merge=len(commit.parent_ids) > 1,
         url=handle.link(str(commit.id)),
-        load_patches=load_patches,
+        load_patches=lambda: texts,
+        diff=diff_facts(inputs),
     )
+
+
+def _blob_text(repo: pygit2.Repository, oid: pygit2.Oid) -> Callable[[], str | None]:
+    """A file's whole text, read only if asked for (dependency manifests)."""
+    def read() -> str | None:
+        if _is_null(oid):
+            return None
+        try:
+            return repo[oid].data.decode("utf-8", errors="replace")
+        except (KeyError, ValueError):
+            return None
+    return read
 
 
 def _message_text(commit: pygit2.Commit) -> str:

@@ -18,6 +18,39 @@ KNOWN_TYPES = {
 }
 
 
+_TRAILER = re.compile(
+    r"^(Signed-off-by|Co-authored-by|Reviewed-by|Acked-by|Tested-by|Reported-by|Suggested-by|Helped-by|Cc|"
+    r"Change-Id|See-also)\s*:",
+    re.IGNORECASE,
+)
+_RULE_LINE = re.compile(r"^\s*([-=_*#~]\s*){3,}$")
+# What squash merges and review rounds leave in a body: commit subjects of fixups, not information.
+_SQUASH_NOISE = re.compile(
+    r"^\s*[*-]?\s*(merge (branch|remote-tracking branch|pull request)\b.*|"
+    r"(address(ed|es)?|apply|applied|resolve[sd]?) (the )?(review|pr|code review)?\s*(comments?|feedback|suggestions?)\b.*|"
+    r"update[sd]? based on (review|feedback|comments?)\b.*|(review|pr) (feedback|comments?)\b.*|"
+    r"fix(ed|es)? (a |the )?(typos?|lint|linting|formatting|pre-?commit|ci|tests?)\.?$|"
+    r"(wip|fixup!?.*|squash!?.*|minor( fix(es)?| changes?| cleanup)?|lint|format(ting)?|pre-?commit( fixes)?|"
+    r"cleanup|clean up|typo|nit|nits|update|updates|more fixes|fix|fixes)\.?)\s*$",
+    re.IGNORECASE,
+)
+
+
+def clean_body(body: str) -> str:
+    """The body a reader wants: trailers, rule lines and squash-merge noise removed, blank runs folded."""
+    kept: list[str] = []
+    for line in body.replace("\r\n", "\n").split("\n"):
+        stripped = line.strip()
+        if stripped == "---" and kept:
+            break  # bots put machine-readable metadata after a rule
+        if _TRAILER.match(stripped) or _RULE_LINE.match(stripped) or _SQUASH_NOISE.match(stripped):
+            continue
+        if not stripped and (not kept or not kept[-1].strip()):
+            continue
+        kept.append(line.rstrip())
+    return "\n".join(kept).strip("\n")
+
+
 @dataclass(frozen=True)
 class ParsedMessage:
     subject: str

@@ -14,6 +14,7 @@ from ..git.paths import path_kind
 from ..rules.writer import modules
 
 MAX_LISTED_FILES = 40
+MAX_FACT_NAMES = 8
 MAX_MESSAGE_CHARS = 4000
 MIN_MESSAGE_CHARS = 200
 NOT_SHOWN_KINDS = {"lockfile", "vendored"}
@@ -77,7 +78,31 @@ def commit_facts_text(facts: CommitFacts, cls: Classification) -> str:
         lines.append(f"  {change.status} {change.path} (+{change.added}/-{change.removed}){extra}")
     if len(facts.files) > MAX_LISTED_FILES:
         lines.append(f"  ... and {len(facts.files) - MAX_LISTED_FILES} more files")
+    lines += diff_fact_lines(facts)
     return "\n".join(lines)
+
+
+def diff_fact_lines(facts: CommitFacts) -> list[str]:
+    """The diff facts in a few compact lines, so the model is grounded on what the rules also see."""
+    d = facts.diff
+
+    def names(items, limit=MAX_FACT_NAMES) -> str:
+        items = list(items)
+        return ", ".join(items[:limit]) + (f" (+{len(items) - limit} more)" if len(items) > limit else "")
+
+    found = [
+        ("definitions added", [f"{s.kind} {s.name}" for s in d.symbols_added]),
+        ("definitions removed", [f"{s.kind} {s.name}" for s in d.symbols_removed]),
+        ("definitions changed", [f"{s.kind} {s.name}" for s in d.symbols_changed]),
+        ("dependencies", [f"{x.name} {x.old or '(new)'} -> {x.new or '(removed)'}" for x in d.dependencies]),
+        ("command-line options added", d.options_added), ("command-line options removed", d.options_removed),
+        ("environment variables added", d.env_added), ("environment variables removed", d.env_removed),
+        ("tests added", [name.rsplit("::", 1)[-1] for name in d.tests_added]),
+        ("tests removed", [name.rsplit("::", 1)[-1] for name in d.tests_removed]),
+        ("docs touched", d.docs),
+    ]
+    lines = [f"{label}: {names(items)}" for label, items in found if items]
+    return ["facts read from the diff:", *(f"  {line}" for line in lines)] if lines else []
 
 
 def quoted_message(facts: CommitFacts, max_chars: int = MAX_MESSAGE_CHARS) -> str:

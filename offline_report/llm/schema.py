@@ -5,7 +5,7 @@ from __future__ import annotations
 from ..analysis import INSIGHT_KEYS, MAX_TOKENS, TIERS, FieldSpec, fields_of
 from ..rules.classify import CHANGE_TYPES
 
-PROMPT_VERSION = "2026-11-23.2"
+PROMPT_VERSION = "2026-11-25.1"
 __all__ = ["MAX_TOKENS", "PROMPT_VERSION", "VOTE_MAX_TOKENS", "VOTE_SCHEMA", "field_schema", "tier_schema"]
 
 

@@ -9,6 +9,7 @@ from datetime import date
 from ..analysis import TIERS, Analysis, Reason, Vote
 from ..catalog import catalog
 from ..git.commits import CommitFacts
+from ..git.message import clean_body
 
 GROUP_ORDER = tuple(reversed(TIERS))  # high first
 
@@ -35,8 +36,10 @@ class CommitEntry:
             "email": f.email,
             "subject": f.subject,
             "message": f.message,
+            "body": clean_body(f.body),
             "url": f.url,
             "files": [c.as_json() for c in f.files],
+            "facts": f.diff.as_json(),
             "added": f.added,
             "removed": f.removed,
             "change_type": self.change_type,

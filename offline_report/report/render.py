@@ -46,6 +46,12 @@ def cell(text: object) -> str:
     return "<br>".join(inline(line) for line in lines if line.strip())
 
 
+def paragraphs(text: object) -> str:
+    """A commit body inside <details>: every line inline-safe, kept as its own line."""
+    lines = str(text).replace("\r\n", "\n").split("\n")
+    return "  \n".join(inline(line) if line.strip() else "" for line in lines).replace("\n  \n", "\n\n")
+
+
 def toc_title(text: object) -> str:
     value = " ".join(str(text).split())
     if len(value) > TOC_TITLE_CHARS:
@@ -68,7 +74,7 @@ def _environment(root: str) -> jinja2.Environment:
         keep_trailing_newline=True,
         autoescape=False,
     )
-    env.filters.update(inline=inline, cell=cell, toc_title=toc_title, clock=clock)
+    env.filters.update(inline=inline, cell=cell, toc_title=toc_title, clock=clock, paragraphs=paragraphs)
     return env
 
 

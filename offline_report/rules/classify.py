@@ -29,9 +29,26 @@ SECURITY_PATH = re.compile(
 )
 SECURITY_MESSAGE = re.compile(
     r"\b(security|vulnerab\w*|cve-\d+|exploit\w*|injection|xss|csrf|ssrf|rce|privilege\w*|authn|authz|authenticat\w*|authoriz\w*|"
-    r"credential\w*|password\w*|secret\w*|sanitiz\w*|overflow|denial of service|dos attack|unsafe)\b",
+    r"credential\w*|password\w*|secret\w*|sanitiz\w*|overflow|denial of service|dos attack|unsafe|"
+    r"path traversal|directory traversal)\b",
     re.IGNORECASE,
 )
+
+SEVERE_BUG = re.compile(r"\b(data race|race condition|deadlock|corrupt\w*|data loss|lost (requests|data|writes)|"
+                        r"use[- ]after[- ]free|segfault|memory leak|panic\w*)\b", re.IGNORECASE)
+
+# Change type from the leading verb of an untyped subject ("nixl_ep: Migrate to ..." reads "Migrate to ...").
+LEADING_VERB_TYPES: list[tuple[str, re.Pattern]] = [
+    ("feat", re.compile(r"^(add|adds|added|implement\w*|support\w*|introduce\w*|enable\w*|allow\w*|create\w*|new)\b", re.I)),
+    ("fix", re.compile(r"^(fix\w*|resolve\w*|correct\w*|handle\w*|prevent\w*|avoid\w*|repair\w*|hotfix)\b", re.I)),
+    ("refactor", re.compile(r"^(migrate\w*|refactor\w*|move\w*|rename\w*|restructure\w*|reorgani[sz]\w*|"
+                            r"simplif\w*|split\w*|extract\w*|replace\w*|rework\w*|unify\w*|consolidate\w*|"
+                            r"remove\w*|delete\w*|drop\w*|clean\s*up\w*|cleanup)\b", re.I)),
+    ("deps", re.compile(r"^(bump\w*|upgrade\w*|downgrade\w*|update\w*\s+\S+\s+(to|from)\s+v?\d)", re.I)),
+    ("perf", re.compile(r"^(speed\w* up|optimi[sz]\w*|accelerate\w*|reduce\w* (latency|memory|allocations))\b", re.I)),
+]
+# "scope: rest" of a subject that is not a conventional commit, e.g. "libfabric: CQ batch reads".
+UNTYPED_SCOPE = re.compile(r"^(?P<scope>[\w./-]{2,40}):\s+(?P<rest>\S.*)$")
 
 # Change type from words of an untyped subject, first match wins.
 SUBJECT_TYPE_SIGNALS: list[tuple[str, re.Pattern]] = [
@@ -83,6 +100,14 @@ class Signals:
     submodules: int = 0
     large_files: int = 0
     breaking: bool = False
+    # From the diff facts.
+    removed_public: list[str] = field(default_factory=list)
+    added_public: list[str] = field(default_factory=list)
+    major_bumps: list[str] = field(default_factory=list)
+    undocumented_options: list[str] = field(default_factory=list)
+    undocumented_env: list[str] = field(default_factory=list)
+    tests_added: int = 0
+    severe_bug: bool = False
 
 
 @dataclass
@@ -103,7 +128,21 @@ def compute_signals(facts: CommitFacts) -> Signals:
     s.ci_only = bool(kinds) and kinds <= {"ci"}
     s.lockfile_only = bool(kinds) and kinds <= {"lockfile"}
     s.security = s.security or bool(SECURITY_MESSAGE.search(facts.subject))
+    s.severe_bug = bool(SEVERE_BUG.search(facts.subject))
+    _add_diff_facts(s, facts)
     return s
+
+
+def _add_diff_facts(s: Signals, facts: CommitFacts) -> None:
+    d = facts.diff
+    changed = {(x.path, x.name) for x in d.symbols_changed}
+    s.removed_public = [x.name for x in d.symbols_removed if x.public and (x.path, x.name) not in changed]
+    s.added_public = [x.name for x in d.symbols_added if x.public]
+    s.major_bumps = [f"{x.name} {x.old} → {x.new}" for x in d.dependencies if x.major and x.change == "changed"]
+    if not d.docs:
+        s.undocumented_options = list(d.options_added)
+        s.undocumented_env = list(d.env_added)
+    s.tests_added = len(d.tests_added)
 
 
 def _add_file(s: Signals, change: FileChange) -> None:
@@ -133,14 +172,29 @@ def change_type(facts: CommitFacts, signals: Signals) -> str:
     if facts.is_merge:
         return "merge"
     if facts.conventional_type:
-        return _normalise_type(facts.conventional_type, facts.scope)
-    for ctype, pattern in SUBJECT_TYPE_SIGNALS:
-        if pattern.search(facts.subject):
-            return ctype
+        ctype = _normalise_type(facts.conventional_type, facts.scope)
+        return "security" if ctype == "fix" and signals.security and not signals.tests_only else ctype
     kinds = set(signals.kinds)
+    if len(kinds) == 1 and (only := next(iter(kinds))) in PATH_ONLY_TYPES and only != "manifest":
+        return PATH_ONLY_TYPES[only]  # docs-only, tests-only, CI-only... whatever the subject says
+    subject = _untyped_rest(facts.subject)
+    for ctype, pattern in LEADING_VERB_TYPES:
+        if pattern.search(subject):
+            return ctype
+    for ctype, pattern in SUBJECT_TYPE_SIGNALS:
+        if pattern.search(subject):
+            return ctype
     if len(kinds) == 1 and (only := next(iter(kinds))) in PATH_ONLY_TYPES:
         return PATH_ONLY_TYPES[only]
+    if signals.added_public:
+        return "feat"  # new public definitions, whatever the subject's words
     return "chore"
+
+
+def _untyped_rest(subject: str) -> str:
+    """The subject after a leading "scope: " that is not a conventional type."""
+    match = UNTYPED_SCOPE.match(subject)
+    return match.group("rest") if match else subject
 
 
 def _normalise_type(ctype: str, scope: str | None) -> str:
@@ -164,6 +218,10 @@ ADJUSTMENTS: list[Adjustment] = [
     ("tests_only", lambda t, s: s.tests_only and s.total_lines < LARGE_SOURCE_LINES, "cap:low"),
     ("tests_only_large", lambda t, s: s.tests_only and s.total_lines >= LARGE_SOURCE_LINES, "cap:medium"),
     ("ci_only", lambda t, s: s.ci_only, "cap:medium"),
+    ("severe_bug", lambda t, s: t == "fix" and s.severe_bug, "+1"),
+    ("removed_public_symbols", lambda t, s: bool(s.removed_public), "+1"),
+    ("major_bump", lambda t, s: bool(s.major_bumps), "floor:medium"),
+    ("new_options", lambda t, s: bool(s.undocumented_options), "floor:medium"),
     ("breaking", lambda t, s: s.breaking, "floor:high"),
     ("security", lambda t, s: s.security and not (s.docs_only or s.tests_only), "floor:high"),
 ]
@@ -194,5 +252,7 @@ def _apply(effect: str, level: int) -> int:
 
 
 def signal_values(s: Signals) -> dict:
-    """The numbers a reason's sentence may name."""
-    return {"source_lines": s.source_lines, "total_lines": s.total_lines, "deleted_source_files": s.deleted_source_files}
+    """The numbers and names a reason's sentence may use."""
+    return {"source_lines": s.source_lines, "total_lines": s.total_lines, "deleted_source_files": s.deleted_source_files,
+            "symbols": ", ".join(s.removed_public[:3]), "bumps": ", ".join(s.major_bumps[:3]),
+            "options": ", ".join(s.undocumented_options[:3])}

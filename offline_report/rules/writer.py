@@ -10,25 +10,19 @@ from ..catalog import catalog
 from .classify import Classification, Signals
 from ..git.commits import CommitFacts
 
-MAX_SUMMARY_BULLETS = 6
+MAX_SUMMARY_BULLETS = 10
 MAX_MODULES = 8
 MAX_NAMED_FILES = 3
-MAX_POINT_CHARS = 300
-_SENTENCE_END = re.compile(r"(?<=[.!?\u3002\uff01\uff1f])(\s+|$)")
-_TRAILER = re.compile(
-    r"^(Signed-off-by|Co-authored-by|Reviewed-by|Acked-by|Tested-by|Reported-by|Suggested-by|Helped-by|Cc|"
-    r"Change-Id|Fixes|Closes|Refs|See-also|This reverts commit)\b",
-    re.IGNORECASE,
-)
-_BULLET = re.compile(r"^\s*(?:[-*•+]|\d+[.)])\s+")
+MAX_NAMED_SYMBOLS = 5
 _PERF_WORDS = re.compile(r"\b(perf|performance|latency|throughput|faster|slower|slowdown|speed\s*up|optimi[sz]\w*)\b", re.I)
 
 def analysis_for(tier: str, facts: CommitFacts, cls: Classification, lang: str) -> dict:
     """The rule-based analysis of one commit: one writer per field of the tier's spec."""
-    text = catalog(lang)["rules"]
+    words = catalog(lang)
+    text = words["rules"]
     writers = {
-        "line": lambda: low_line(facts, text),
-        "summary": lambda: summary_bullets(facts, text),
+        "line": lambda: low_line(facts, cls, words),
+        "summary": lambda: summary_bullets(facts, words),
         "impact": lambda: impact_lines(facts, text),
         "insights": lambda: insights(facts, cls.signals, text),
         "risks": lambda: risks_and_recommendations(cls.signals, text)[0],
@@ -37,54 +31,47 @@ def analysis_for(tier: str, facts: CommitFacts, cls: Classification, lang: str) 
     return {spec.name: writers["line" if spec.shape == "line" else spec.name]() for spec in fields_of(tier)}
 
 
-def description(facts: CommitFacts) -> str:
-    subject = facts.subject
-    if facts.conventional_type and ":" in subject:
-        subject = subject.split(":", 1)[1].strip()
-    return subject or facts.short_sha
+def fact_lines(facts: CommitFacts, words: dict) -> list[str]:
+    """What the diff says by name: definitions, dependencies, options, variables, tests, docs."""
+    text, kinds = words["rules"], words["symbol_kinds"]
+    d = facts.diff
+    lines = []
+    for key, symbols in (("fact_added", d.symbols_added), ("fact_removed", d.symbols_removed),
+                         ("fact_changed", d.symbols_changed)):
+        if symbols:
+            named = [text["symbol"].format(kind=kinds.get(s.kind, s.kind), name=s.name) for s in symbols]
+            lines.append(text[key].format(items=_named(named, text, MAX_NAMED_SYMBOLS)))
+    for dep in d.dependencies:
+        key = {"added": "fact_dep_added", "removed": "fact_dep_removed"}.get(dep.change, "fact_dep_changed")
+        lines.append(text[key].format(name=dep.name, old=dep.old or "", new=dep.new or "", manifest=dep.manifest))
+    if d.lockfiles:
+        lines.append(text["fact_lockfiles"].format(files=_named([lock.path for lock in d.lockfiles], text)))
+    for key, names in (("fact_options_added", d.options_added), ("fact_options_removed", d.options_removed),
+                       ("fact_env_added", d.env_added), ("fact_env_removed", d.env_removed)):
+        if names:
+            lines.append(text[key].format(items=_named(list(names), text)))
+    for key, tests in (("fact_tests_added", d.tests_added), ("fact_tests_removed", d.tests_removed)):
+        if tests:
+            names = [name.rsplit("::", 1)[-1] for name in tests]
+            lines.append(text[key].format(count=len(tests), items=_named(names, text, MAX_NAMED_SYMBOLS)))
+    if d.docs:
+        lines.append(text["fact_docs"].format(files=_named(list(d.docs), text)))
+    return lines
 
 
-def low_line(facts: CommitFacts, text: dict) -> str:
-    return text["low_line"].format(description=description(facts), files=len(facts.files),
-                                   added=facts.added, removed=facts.removed)
+def low_line(facts: CommitFacts, cls: Classification, words: dict) -> str:
+    found = fact_lines(facts, words)
+    what = found[0] if found else words["types"].get(cls.change_type, cls.change_type)
+    return words["rules"]["low_line"].format(what=what, files=len(facts.files), added=facts.added,
+                                             removed=facts.removed)
 
 
-def summary_bullets(facts: CommitFacts, text: dict) -> list[str]:
-    bullets = body_points(facts.body)[:MAX_SUMMARY_BULLETS - 1] or [description(facts)]
+def summary_bullets(facts: CommitFacts, words: dict) -> list[str]:
+    """The facts by name, then the size; never the message's own lines (they are shown as they are)."""
+    text = words["rules"]
+    bullets = fact_lines(facts, words)[:MAX_SUMMARY_BULLETS - 1]
     bullets.append(text["files_changed"].format(files=len(facts.files), added=facts.added, removed=facts.removed))
     return bullets
-
-
-def body_points(body: str) -> list[str]:
-    """Bullet items of the body, else its paragraphs: wrapped lines joined, trailers left out, never cut."""
-    items: list[list[str]] = []
-    current: list[str] | None = None
-    for line in body.splitlines():
-        stripped = line.strip()
-        if stripped == "---":
-            break  # bots put machine-readable metadata after a rule
-        if not stripped or _TRAILER.match(stripped):
-            current = None
-        elif _BULLET.match(line):
-            current = [_BULLET.sub("", line).strip()]
-            items.append(current)
-        elif current is not None:
-            current.append(stripped)
-        else:
-            current = [stripped]
-            items.append(current)
-    return [first_sentences(" ".join(item)) for item in items]
-
-
-def first_sentences(text: str, limit: int = MAX_POINT_CHARS) -> str:
-    """Whole sentences up to about `limit` characters; a text with no sentence end stays whole."""
-    if len(text) <= limit:
-        return text
-    ends = [m.end() for m in _SENTENCE_END.finditer(text)]
-    fitting = [end for end in ends if end <= limit]
-    if fitting:
-        return text[: fitting[-1]].strip()
-    return text[: ends[0]].strip() if ends else text
 
 
 def modules(facts: CommitFacts) -> "OrderedDict[str, list[int]]":
@@ -110,10 +97,10 @@ def impact_lines(facts: CommitFacts, text: dict) -> list[str]:
     return lines
 
 
-def _named(names: list[str], text: dict) -> str:
-    shown = names[:MAX_NAMED_FILES]
+def _named(names: list[str], text: dict, limit: int = MAX_NAMED_FILES) -> str:
+    shown = names[:limit]
     more = len(names) - len(shown)
-    return text["list_sep"].join(shown) + (f" (+{more})" if more > 0 else "")
+    return text["list_sep"].join(shown) + (text["and_more"].format(count=more) if more > 0 else "")
 
 
 def insights(facts: CommitFacts, s: Signals, text: dict) -> dict:
@@ -130,40 +117,51 @@ def insights(facts: CommitFacts, s: Signals, text: dict) -> dict:
         architecture.append(text["arch_added"].format(count=added))
     if s.deleted_files >= 3:
         architecture.append(text["arch_deleted"].format(count=s.deleted_files))
-    return {
+    if s.added_public:
+        architecture.append(text["arch_public_added"].format(items=_named(s.added_public, text)))
+    found = {
         "architecture": text["clause_sep"].join(architecture),
         "performance": _performance(facts, text),
-        "security": text["sec_signal"] if s.security else text["sec_none"],
+        "security": text["sec_signal"] if s.security else "",
         "maintainability": _maintainability(s, text),
         "compatibility": _compatibility(s, text),
     }
+    return {key: value for key, value in found.items() if value}  # nothing to say: no filler
 
 
 def _performance(facts: CommitFacts, text: dict) -> str:
     if facts.conventional_type == "perf":
         return text["perf_type"]
-    return text["perf_signal"] if _PERF_WORDS.search(facts.message) else text["perf_none"]
+    return text["perf_signal"] if _PERF_WORDS.search(facts.message) else ""
 
 
 def _maintainability(s: Signals, text: dict) -> str:
     if not s.source_changed:
-        return text["maint_no_source"]
+        return ""
+    if s.tests_added:
+        return text["maint_tests_added"].format(count=s.tests_added)
     if s.tests_changed:
         return text["maint_tests"].format(count=s.kinds.get("test", 0))
     return text["maint_no_tests"]
 
 
 def _compatibility(s: Signals, text: dict) -> str:
+    if s.removed_public:
+        return text["compat_removed"].format(items=_named(s.removed_public, text))
     for flag, key in ((s.breaking, "compat_breaking"), (s.deps_changed, "compat_deps"), (s.public_api, "compat_api")):
         if flag:
             return text[key]
-    return text["compat_none"]
+    return ""
 
 
 def risks_and_recommendations(s: Signals, text: dict) -> tuple[list[str], list[str]]:
     checks = [
         (s.breaking, "breaking", {}),
         (s.security, "security", {}),
+        (bool(s.removed_public), "removed_public", {"items": _named(s.removed_public, text)}),
+        (bool(s.major_bumps), "major_bump", {"items": _named(s.major_bumps, text)}),
+        (bool(s.undocumented_options), "undocumented_options", {"items": _named(s.undocumented_options, text)}),
+        (bool(s.undocumented_env), "undocumented_env", {"items": _named(s.undocumented_env, text)}),
         (s.source_changed and not s.tests_changed, "no_tests", {"lines": s.source_lines}),
         (s.source_lines >= 300, "large", {"lines": s.source_lines}),
         (s.deps_changed, "deps", {}),
@@ -175,5 +173,5 @@ def risks_and_recommendations(s: Signals, text: dict) -> tuple[list[str], list[s
     ]
     found = [(key, values) for flag, key, values in checks if flag] or [("none", {})]
     risks = [text[f"risk_{key}"].format(**values) for key, values in found]
-    recommendations = [text[f"rec_{key}"] for key, _ in found]
+    recommendations = [text[f"rec_{key}"].format(**values) for key, values in found]
     return risks, recommendations

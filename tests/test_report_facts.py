@@ -1,0 +1,93 @@
+"""Facts read from the diff reach the JSON and the report; types and importance without conventional prefixes."""
+
+from __future__ import annotations
+
+import html
+import json
+import re
+
+import pytest
+
+from offline_report.rules.classify import classify
+
+from .support.cli import run_cli, unescape
+from .support.facts import facts, src
+from .support.gitrepo import RepoBuilder
+from .support.thirteen import BASE_FILES, THIRTEEN, follow_up_files
+
+DAY = "2026-02-12"
+
+
+@pytest.fixture
+def thirteen_repo(tmp_path):
+    b = RepoBuilder(tmp_path / "repo", remote="https://github.com/acme/pkg.git")
+    b.commit("initial import", "2026-02-11T10:00:00+00:00", BASE_FILES)
+    b.commit("misc: follow-up work\n\nSee the discussion.", f"{DAY}T10:00:00+00:00", follow_up_files())
+    return tmp_path / "repo"
+
+
+def report(repo, tmp_path, fmt, lang="en"):
+    out = tmp_path / f"out-{fmt}-{lang}"
+    result = run_cli("--repo", str(repo), "--since", DAY, "--until", DAY, "--tz", "UTC", "--lang", lang,
+                     "--format", fmt, "--output-dir", str(out), "--no-llm", "-q")
+    assert result.exit_code == 0, result.output
+    return (out / f"{DAY}.{fmt}").read_text(encoding="utf-8")
+
+
+def test_all_thirteen_facts_are_in_the_json_outside_the_message(thirteen_repo, tmp_path):
+    commit = json.loads(report(thirteen_repo, tmp_path, "json"))["repos"][0]["commits"][0]
+    facts_text = json.dumps(commit["facts"])
+    assert [name for name in THIRTEEN if name not in facts_text] == []
+    assert not any(name in commit["message"] for name in THIRTEEN)
+    assert {"symbols_added", "symbols_removed", "symbols_changed", "dependencies", "lockfiles", "options_added",
+            "options_removed", "env_added", "env_removed", "tests_added", "tests_removed", "docs",
+            "truncated"} == set(commit["facts"])
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_all_thirteen_facts_are_named_in_the_markdown(thirteen_repo, tmp_path, lang):
+    text = html.unescape(unescape(report(thirteen_repo, tmp_path, "md", lang)))
+    assert [name for name in THIRTEEN if name not in text] == []
+
+
+def test_the_rule_analysis_draws_risks_from_the_facts(thirteen_repo, tmp_path):
+    commit = json.loads(report(thirteen_repo, tmp_path, "json"))["repos"][0]["commits"][0]
+    assert commit["importance"] == "high"
+    risks = " ".join(commit["analysis"]["risks"])
+    assert "init_device" in risks and "httpx" in risks and "--max-retries" in risks
+    assert any("init_device" in reason for reason in commit["importance_reasons"])
+
+
+def test_the_commit_table_holds_one_linked_subject_per_commit(tmp_path):
+    b = RepoBuilder(tmp_path / "repo")
+    b.commit("base", "2026-02-11T10:00:00+00:00", {"src/a.py": "x = 1\n"})
+    b.commit("nixl_ep: Migrate to memory view API\n\n```\n+---+\n| A |\n+---+\n```\n\n* Update based on feedback\n"
+             "* fix typo\n* Real change in the API\n\n---------\n\nSigned-off-by: A <a@example.com>",
+             f"{DAY}T10:00:00+00:00", {"src/a.py": "def memory_view():\n    return 1\n"})
+    text = report(tmp_path / "repo", tmp_path, "md")
+    rows = [line for line in text.splitlines() if line.startswith("| 20")]
+    assert len(rows) == 1 and "<br>" not in rows[0] and "Migrate to memory view API](#" in rows[0]
+    details = text.split("<details>")[1].split("</details>")[0]
+    assert "Real change in the API" in details
+    assert "Signed-off-by" not in details and "Update based on feedback" not in details and "-----" not in details
+    assert not re.search(r"^(- |\d+\. )\\?-{3,}", text, re.M)  # no bullet is a separator
+    assert "feedback" not in text.split("</details>")[1]
+
+
+@pytest.mark.parametrize("subject,paths,ctype", [
+    ("nixl_ep: Migrate to memory view API", ["src/ep.py"], "refactor"),
+    ("Add a cache layer", ["src/cache.py"], "feat"),
+    ("Implement retries for uploads", ["src/up.py"], "feat"),
+    ("Support ARM builds", ["src/arch.py"], "feat"),
+    ("Resolve a crash on empty input", ["src/a.py"], "fix"),
+    ("Refactor the parser", ["src/p.py"], "refactor"),
+    ("Move helpers into utils", ["src/u.py"], "refactor"),
+    ("Bump serde to 1.0.200", ["Cargo.toml"], "deps"),
+    ("Update vllm to 0.15.1", ["requirements.txt"], "deps"),
+    ("Cleanup unused helpers", ["src/x.py"], "refactor"),
+    ("Explain the cache", ["docs/cache.md"], "docs"),
+    ("More cases for the parser", ["tests/test_parser.py"], "test"),
+    ("Run the linter on pushes", [".github/workflows/ci.yml"], "ci"),
+])
+def test_types_without_conventional_prefixes(subject, paths, ctype):
+    assert classify(facts(subject, [src(p) for p in paths])).change_type == ctype
