@@ -24,6 +24,12 @@ class Analyzer(Protocol):
 
     def analyze_day(self, commits: list[CommitFacts], progress=None) -> list[CommitEntry]: ...
 
+    def plan(self, commits: list[CommitFacts]) -> str | None:
+        """One line on what the run will cost, or None when it is cheap."""
+
+    def finish(self) -> None:
+        """Whatever the analyzer keeps for the next run."""
+
 
 def rule_entry(facts: CommitFacts, cls: Classification) -> CommitEntry:
     return CommitEntry(facts=facts, change_type=cls.change_type, importance=cls.importance, reasons=list(cls.reasons),
@@ -42,6 +48,12 @@ class RuleAnalyzer:
     def __init__(self, lang: str, stats: RunStats):
         self.lang = lang
         self.stats = stats
+
+    def plan(self, commits: list[CommitFacts]) -> str | None:
+        return None
+
+    def finish(self) -> None:
+        return None
 
     def analyze_day(self, commits: list[CommitFacts], progress=None) -> list[CommitEntry]:
         entries = []
@@ -65,6 +77,19 @@ class ModelAnalyzer:
         self.session = session
         self.store = store
         self.refresh = refresh
+
+    def plan(self, commits: list[CommitFacts]) -> str | None:
+        """Commits the model still has to analyse, which model, and the expected time."""
+        todo = [f for f in commits if self.refresh or not any(self.store.get(*self._analysis_key(f, tier))
+                                                                for tier in TIERS)]
+        if not todo:
+            return None
+        seconds, measured = self.session.seconds_per_commit()
+        days = len({f.time.date() for f in todo})
+        return self.session.plan_line(len(todo), days, seconds * len(todo), seconds, measured, self.lang)
+
+    def finish(self) -> None:
+        self.session.remember_speed()
 
     def analyze_day(self, commits: list[CommitFacts], progress=None) -> list[CommitEntry]:
         classes = [classify(f) for f in commits]
@@ -109,8 +134,11 @@ class ModelAnalyzer:
         self.store.set(vote.cached(), *key)
         return vote
 
+    def _analysis_key(self, facts: CommitFacts, tier: str) -> tuple:
+        return ("analysis", facts.sha, self.session.fingerprint, PROMPT_VERSION, self.lang, tier)
+
     def _analysis(self, facts: CommitFacts, cls: Classification, tier: str) -> Analysis:
-        key = ("analysis", facts.sha, self.session.fingerprint, PROMPT_VERSION, self.lang, tier)
+        key = self._analysis_key(facts, tier)
         cached = self._cached(key)
         if cached:
             self.stats.cache_hits += 1

@@ -10,6 +10,7 @@ import click
 
 from . import __version__
 from .cache import Store, default_cache_dir, run_lock
+from .catalog import words
 from .config import FORMATS, LANGS, VOTE_METHODS, Settings
 from .errors import EXIT_INTERNAL, ReportError, UsageError
 from .pipeline import run_report
@@ -17,9 +18,11 @@ from .stats import RunStats
 
 
 
+MAX_NAMED_REPORTS = 3
 EXAMPLES = """
 \b
 Examples:
+  offline-report --last 1
   offline-report --since 2026-02-10
   offline-report --repo /srv/git/dynamo --repo /srv/git/nixl --output-dir /srv/reports
   offline-report --since yesterday --lang en --format json --stdout
@@ -40,6 +43,7 @@ def gpu_layers_option(value: str) -> str:
 @click.option("--repo", "repos", multiple=True, type=click.Path(), help="Local git clone (repeatable). Default: the current directory.")
 @click.option("--since", help="First day: YYYY-MM-DD, 'today' or 'yesterday'. Default: the day after the last completed one (first run: today).")
 @click.option("--until", help="Last day, inclusive. Default: today.")
+@click.option("--last", type=click.IntRange(1), help="The N most recent days that have commits, per repository.")
 @click.option("--output-dir", default="reports", show_default=True, type=click.Path(), help="Where the day files go.")
 @click.option("--stdout", "to_stdout", is_flag=True, help="Print the reports instead of writing files.")
 @click.option("--lang", type=click.Choice(LANGS), default="zh", show_default=True, help="Report language.")
@@ -107,7 +111,7 @@ def settings_from(ctx: click.Context, options: dict) -> Settings:
     if options["to_stdout"] and given["output_dir"]:
         raise UsageError("--stdout and --output-dir both given", "use one of them")
     return Settings(
-        repos=list(options["repos"]) or ["."], since=options["since"], until=options["until"],
+        repos=list(options["repos"]) or ["."], since=options["since"], until=options["until"], last=options["last"],
         output_dir=Path(options["output_dir"]), stdout=options["to_stdout"], lang=options["lang"],
         tz_name=options["tz_name"], fmt=options["fmt"], ref=options["ref"], no_merges=options["no_merges"],
         commit_url=options["commit_url"], use_llm=not options["no_llm"], model_path=options["model_path"],
@@ -124,7 +128,17 @@ def report_command(ctx: click.Context, options: dict) -> None:
     for warning in result.warnings:
         click.echo(f"offline-report: warning: {warning}", err=True)
     if not settings.quiet and not settings.stdout:
-        click.echo(f"offline-report: {len(result.written)} report(s) in {settings.output_dir}", err=True)
+        click.echo(f"offline-report: {opened(result)}", err=True)
+
+
+def opened(result) -> str:
+    """What to open: the report files, newest first (the site's index first when there is one)."""
+    files = sorted(result.written, key=lambda path: path.name, reverse=True)
+    index = [path for path in files if path.name == "index.html"]
+    shown = index + [path for path in files if path.name != "index.html"][:MAX_NAMED_REPORTS]
+    more = len(files) - len(shown)
+    listing = ", ".join(str(path) for path in shown) + (f" (+{more} more)" if more > 0 else "")
+    return words(result.config.lang, "run", "written", count=len(files), files=listing or "-")
 
 
 @main.group("cache")

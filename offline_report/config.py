@@ -25,6 +25,7 @@ class Settings:
     repos: list[str] = field(default_factory=lambda: ["."])
     since: str | None = None
     until: str | None = None
+    last: int | None = None  # the N most recent days with commits, per repository
     output_dir: Path = Path("reports")
     stdout: bool = False
     lang: str = "zh"
@@ -66,6 +67,8 @@ class RunConfig:
     commit_url: str | None = None
     use_llm: bool = True
     empty_days: bool = False
+    last: int | None = None
+    repo_days: dict[str, list[date]] = field(default_factory=dict)  # with --last: each repository's own days
 
     def days(self) -> list[date]:
         count = (self.until - self.since).days + 1
@@ -77,7 +80,11 @@ def run_config(settings: Settings, resume: Callable[[list[str], date], date]) ->
     tz, tz_name = resolve_tz(settings.tz_name)
     today = parse_day("today", tz)
     until = parse_day(settings.until, tz, "--until") if settings.until else today
-    if settings.since:
+    if settings.last and (settings.since or settings.until):
+        raise UsageError("--last and --since/--until both given", "use --last N alone, or a --since/--until range")
+    if settings.last:
+        since = until  # narrowed to the days that have commits once the repositories are read
+    elif settings.since:
         since = parse_day(settings.since, tz, "--since")
     else:
         since = min(resume(settings.repos, today), until)
@@ -85,7 +92,7 @@ def run_config(settings: Settings, resume: Callable[[list[str], date], date]) ->
     return RunConfig(repos=settings.repos, since=since, until=until, tz=tz, tz_name=tz_name, lang=settings.lang,
                      fmt=settings.fmt, output_dir=settings.output_dir, stdout=settings.stdout, ref=settings.ref,
                      no_merges=settings.no_merges, commit_url=settings.commit_url, use_llm=settings.use_llm,
-                     empty_days=settings.empty_days)
+                     empty_days=settings.empty_days, last=settings.last)
 
 
 def parse_day(text: str, tz: tzinfo, option: str = "DATE") -> date:

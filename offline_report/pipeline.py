@@ -11,7 +11,8 @@ from typing import Callable, TextIO
 from .analyze import Analyzer, ModelAnalyzer, RuleAnalyzer
 from .cache import NullStore, Store, default_cache_dir, mark_completed, resume_day, run_lock
 from .config import RunConfig, Settings, run_config
-from .git.log import WalkStats, commits_by_day
+from .catalog import words
+from .git.log import WalkStats, commits_by_day, newest_day, recent_days
 from .git.repo import RepoHandle, open_repo
 from .progress import Progress
 from .report.day import DayReport, build_day
@@ -79,22 +80,49 @@ def run(config: RunConfig, analyzer: Analyzer, stats: RunStats,
         progress_factory: Callable[[int], Progress] | None = None, out: TextIO | None = None,
         store=None) -> RunResult:
     result = RunResult()
+    handles = open_repos(config, result.warnings)
+    if config.last:
+        narrow_to_recent_days(config, handles)
     repos = []
-    for handle in open_repos(config, result.warnings):
+    for handle in handles:
         walk = result.walk.setdefault(handle.path, WalkStats())
-        repos.append((handle, commits_by_day(handle, config.days(), config.tz, config.ref, config.no_merges, walk)))
+        days = config.repo_days.get(handle.path) or config.days()
+        buckets = commits_by_day(handle, days, config.tz, config.ref, config.no_merges, walk)
+        if not any(buckets.values()):
+            result.warnings.append(empty_window(handle, config))
+        repos.append((handle, buckets))
     total = sum(len(commits) for _, days in repos for commits in days.values())
     progress = (progress_factory or (lambda n: Progress(n, quiet=True)))(total)
+    plan = analyzer.plan([c for _, days in repos for commits in days.values() for c in commits])
+    if plan:
+        progress.note(plan)
     today = datetime.now(config.tz).date()
     for day in config.days():
         write_day(day, repos, config, analyzer, stats, progress, result, out)
         if store is not None:
             for path in config.repos:
                 mark_completed(store, path, config.ref, day, today)
+    analyzer.finish()
     progress.finish(summary_line(stats, total, result))
     if store is not None:
         store.set(stats.as_dict(), "last-run")
     return result
+
+
+def narrow_to_recent_days(config: RunConfig, handles: list[RepoHandle]) -> None:
+    """--last N: each repository's N most recent days with commits; the run covers all of them."""
+    for handle in handles:
+        config.repo_days[handle.path] = recent_days(handle, config.last, config.tz, config.ref, config.no_merges)
+    every = sorted({day for days in config.repo_days.values() for day in days})
+    if every:
+        config.since, config.until = every[0], every[-1]
+
+
+def empty_window(handle: RepoHandle, config: RunConfig) -> str:
+    """Where the commits are, when the window holds none."""
+    newest = newest_day(handle, config.tz, config.ref)
+    return words(config.lang, "run", "empty_window", since=config.since, until=config.until, ref=config.ref,
+                 repo=handle.name, newest=newest)
 
 
 def write_day(day: date, repos: list[tuple[RepoHandle, dict]], config: RunConfig, analyzer: Analyzer, stats,
@@ -102,7 +130,7 @@ def write_day(day: date, repos: list[tuple[RepoHandle, dict]], config: RunConfig
     sections = []
     for handle, days in repos:
         progress.set_label(f"{handle.name} {day}")
-        entries = analyzer.analyze_day(days[day], progress)
+        entries = analyzer.analyze_day(days.get(day, []), progress)
         if entries or config.empty_days:
             sections.append((handle.name, handle.path, entries))
     if not any(entries for _, _, entries in sections) and not config.empty_days:

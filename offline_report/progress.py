@@ -20,6 +20,12 @@ class Progress:
         self.label = ""
         self.started = time.monotonic()
 
+    def note(self, line: str) -> None:
+        """One line before the work starts, on a terminal only: cron and --quiet keep their single summary."""
+        if self.live:
+            self.stream.write(line + "\n")
+            self.stream.flush()
+
     def set_label(self, label: str) -> None:
         self.label = label
         self._draw()

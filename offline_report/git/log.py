@@ -45,6 +45,28 @@ def commits_by_day(handle: RepoHandle, days: list[date], tz: tzinfo, ref: str = 
     return buckets
 
 
+def recent_days(handle: RepoHandle, count: int, tz: tzinfo, ref: str = "HEAD", no_merges: bool = False) -> list[date]:
+    """The `count` most recent local days that have commits reachable from ref, oldest first."""
+    found: list[date] = []
+    stop_ts = None
+    for commit in newest_first(handle.repo, handle.head(ref)):
+        if stop_ts is not None and commit.commit_time < stop_ts:
+            break
+        if no_merges and len(commit.parent_ids) > 1:
+            continue
+        day = datetime.fromtimestamp(commit.commit_time, tz).date()
+        if day not in found:
+            found.append(day)
+            if len(found) == count:  # keep walking past the clock-skew margin for late arrivals
+                stop_ts = (day_bounds(day, tz)[0] - CLOCK_SKEW_MARGIN).timestamp()
+    return sorted(found)[-count:]
+
+
+def newest_day(handle: RepoHandle, tz: tzinfo, ref: str = "HEAD") -> date:
+    """The local day of the newest commit reachable from ref."""
+    return datetime.fromtimestamp(handle.head(ref).commit_time, tz).date()
+
+
 def commits_between(
     handle: RepoHandle,
     start: datetime,
