@@ -72,6 +72,7 @@ class CommitFacts:
     is_merge: bool
     files: list[FileChange] = field(default_factory=list)
     url: str | None = None
+    context: str | None = None  # what the team says about the repository ([[repos]] context), for the prompt
     _load_patches: Callable[[], PatchTexts] | None = field(default=None, repr=False, compare=False)
 
     @classmethod
