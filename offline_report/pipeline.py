@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -11,6 +12,7 @@ from typing import Callable, TextIO
 from .analyze import Analyzer, ModelAnalyzer, RuleAnalyzer
 from .cache import NullStore, Store, default_cache_dir, mark_completed, resume_day, run_lock
 from .config import RunConfig, Settings, run_config
+from .configfile import RepoOptions
 from .git.log import WalkStats, commits_by_day
 from .git.repo import RepoHandle, open_repo
 from .progress import Progress
@@ -37,7 +39,7 @@ def open_store(settings: Settings):
 def build_analyzer(settings: Settings, lang: str, stats: RunStats, store, engine_factory=None) -> Analyzer:
     """The analyzer a run uses: rules alone, or the model (resolved and checked now, loaded on first use)."""
     if not settings.use_llm:
-        return RuleAnalyzer(lang, stats)
+        return RuleAnalyzer(lang, stats, team_rules=settings.team_rules)
     from .llm.models import resolve_model
     from .llm.session import ModelOptions, ModelSession
 
@@ -45,7 +47,7 @@ def build_analyzer(settings: Settings, lang: str, stats: RunStats, store, engine
                            seed=settings.seed, vote_method=settings.vote_method, verbose=settings.verbose)
     session = ModelSession(resolve_model(settings.model_path), options, store, stats, engine_factory=engine_factory)
     session.validate()
-    return ModelAnalyzer(lang, stats, session, store, refresh=settings.refresh)
+    return ModelAnalyzer(lang, stats, session, store, refresh=settings.refresh, team_rules=settings.team_rules)
 
 
 def run_report(settings: Settings, engine_factory=None, out: TextIO | None = None) -> RunResult:
@@ -66,13 +68,27 @@ def open_repos(config: RunConfig, warnings: list[str]) -> list[RepoHandle]:
     """Open and check every repository before any work starts; an empty one is skipped with a warning."""
     handles = []
     for path in config.repos:
-        handle = open_repo(path, config.commit_url)
+        options = repo_options(config, path)
+        handle = open_repo(path, options.commit_url or config.commit_url)
+        handle.name = options.name or handle.name
         if handle.is_empty:
             warnings.append(f"{path}: the repository has no commits yet; nothing to report for it")
             continue
-        handle.head(config.ref)
+        handle.head(options.ref or config.ref)
         handles.append(handle)
     return handles
+
+
+def repo_options(config: RunConfig, path: str) -> RepoOptions:
+    """The [[repos]] options of offline-report.toml for this repository (none: the run's own)."""
+    return config.repo_options.get(os.path.realpath(path)) or RepoOptions(path)
+
+
+def repo_days(handle: RepoHandle, config: RunConfig, walk: WalkStats) -> dict[date, list]:
+    """The repository's commits per day, from its own ref, kept by its include/exclude globs, with its context."""
+    options = repo_options(config, handle.path)
+    days = commits_by_day(handle, config.days(), config.tz, options.ref or config.ref, config.no_merges, walk)
+    return {day: options.select(commits) for day, commits in days.items()}
 
 
 def run(config: RunConfig, analyzer: Analyzer, stats: RunStats,
@@ -82,7 +98,7 @@ def run(config: RunConfig, analyzer: Analyzer, stats: RunStats,
     repos = []
     for handle in open_repos(config, result.warnings):
         walk = result.walk.setdefault(handle.path, WalkStats())
-        repos.append((handle, commits_by_day(handle, config.days(), config.tz, config.ref, config.no_merges, walk)))
+        repos.append((handle, repo_days(handle, config, walk)))
     total = sum(len(commits) for _, days in repos for commits in days.values())
     progress = (progress_factory or (lambda n: Progress(n, quiet=True)))(total)
     today = datetime.now(config.tz).date()
@@ -131,12 +147,12 @@ def emit(report: DayReport, config: RunConfig, result: RunResult, out: TextIO | 
     result.reports.append(report)
     if config.stdout:
         out = out or sys.stdout
-        text = render_json(report, one_line=True) + "\n" if config.fmt == "json" else render_markdown(report)
+        text = render_json(report, one_line=True) + "\n" if config.fmt == "json" else render_markdown(report, config.templates)
         out.write(text)
         out.flush()
         return
     suffix = "json" if config.fmt == "json" else "md"
     path = Path(config.output_dir) / f"{report.day.isoformat()}.{suffix}"
-    text = render_json(report) if config.fmt == "json" else render_markdown(report)
+    text = render_json(report) if config.fmt == "json" else render_markdown(report, config.templates)
     write_atomic(path, text)
     result.written.append(path)
