@@ -93,7 +93,8 @@ class ModelAnalyzer:
         entry = rule_entry(facts, cls)
         entry.importance, why = combine(cls.importance, vote, counted, cls.signals.breaking, cls.signals.security)
         if cls.team_fixed and vote is not None and counted:  # a team rule that applied is final
-            entry.importance, why = cls.importance, Reason("vote_kept", {"vote": vote.importance, "prior": cls.importance})
+            entry.importance = cls.importance
+            why = Reason("vote_kept", {"vote": vote.importance, "prior": cls.importance})
         entry.reasons.append(why)
         if vote is not None:
             vote.counted = counted
@@ -109,14 +110,15 @@ class ModelAnalyzer:
         cached = self._cached(key)
         if cached:
             return Vote(**cached)
-        vote = ask_vote(self.session.engine(), facts, classify(facts, self.team_rules), self.session.options.vote_method,
-                        self.session.options.seed)
+        vote = ask_vote(self.session.engine(), facts, classify(facts, self.team_rules),
+                        self.session.options.vote_method, self.session.options.seed)
         self.stats.model_calls += 1
         self.store.set(vote.cached(), *key)
         return vote
 
     def _analysis(self, facts: CommitFacts, cls: Classification, tier: str) -> Analysis:
-        key = ("analysis", facts.sha, self.session.fingerprint, PROMPT_VERSION, self.lang, tier, *context_key(facts.context))
+        key = ("analysis", facts.sha, self.session.fingerprint, PROMPT_VERSION, self.lang, tier,
+               *context_key(facts.context))
         cached = self._cached(key)
         if cached:
             self.stats.cache_hits += 1

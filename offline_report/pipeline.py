@@ -147,7 +147,8 @@ def emit(report: DayReport, config: RunConfig, result: RunResult, out: TextIO | 
     result.reports.append(report)
     if config.stdout:
         out = out or sys.stdout
-        text = render_json(report, one_line=True) + "\n" if config.fmt == "json" else render_markdown(report, config.templates)
+        text = (render_json(report, one_line=True) + "\n" if config.fmt == "json"
+                else render_markdown(report, config.templates))
         out.write(text)
         out.flush()
         return
