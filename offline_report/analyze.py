@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import Protocol
 
-from .analysis import MAX_TOKENS, TIERS, Analysis, Vote, fields_of
+from .analysis import MAX_TOKENS, TIERS, Analysis, Reason, Vote, fields_of
+from .configfile import context_key
 from .git.commits import CommitFacts
 from .llm.guard import check_answer
 from .llm.prompts import DIFF_TOKENS, analysis_instructions, commit_patches, fitted_prompt
@@ -45,9 +46,10 @@ def rule_analysis(tier: str, facts: CommitFacts, cls: Classification, lang: str,
 class RuleAnalyzer:
     """Analysis from git facts alone (--no-llm)."""
 
-    def __init__(self, lang: str, stats: RunStats):
+    def __init__(self, lang: str, stats: RunStats, team_rules=()):
         self.lang = lang
         self.stats = stats
+        self.team_rules = team_rules
 
     def plan(self, commits: list[CommitFacts]) -> str | None:
         return None
@@ -58,7 +60,7 @@ class RuleAnalyzer:
     def analyze_day(self, commits: list[CommitFacts], progress=None) -> list[CommitEntry]:
         entries = []
         for facts in commits:
-            cls = classify(facts)
+            cls = classify(facts, self.team_rules)
             entry = rule_entry(facts, cls)
             entry.analysis = rule_analysis(cls.importance, facts, cls, self.lang)
             self.stats.rule_analyses += 1
@@ -71,7 +73,8 @@ class RuleAnalyzer:
 class ModelAnalyzer:
     """Pass 1: the importance vote (only when calibration says it counts). Pass 2: the tier's analysis."""
 
-    def __init__(self, lang: str, stats: RunStats, session, store, refresh: bool = False):
+    def __init__(self, lang: str, stats: RunStats, session, store, refresh: bool = False, team_rules=()):
+        self.team_rules = team_rules
         self.lang = lang
         self.stats = stats
         self.session = session
@@ -92,7 +95,7 @@ class ModelAnalyzer:
         self.session.remember_speed()
 
     def analyze_day(self, commits: list[CommitFacts], progress=None) -> list[CommitEntry]:
-        classes = [classify(f) for f in commits]
+        classes = [classify(f, self.team_rules) for f in commits]
         counted = self._votes_count(progress) if commits else False
         entries = [self._entry(f, c, self._vote(f) if counted else None, counted) for f, c in zip(commits, classes)]
         # Pass 2 tier by tier, so consecutive prompts share their instructions in llama.cpp's KV cache.
@@ -114,6 +117,9 @@ class ModelAnalyzer:
     def _entry(self, facts: CommitFacts, cls: Classification, vote: Vote | None, counted: bool) -> CommitEntry:
         entry = rule_entry(facts, cls)
         entry.importance, why = combine(cls.importance, vote, counted, cls.signals.breaking, cls.signals.security)
+        if cls.team_fixed and vote is not None and counted:  # a team rule that applied is final
+            entry.importance = cls.importance
+            why = Reason("vote_kept", {"vote": vote.importance, "prior": cls.importance})
         entry.reasons.append(why)
         if vote is not None:
             vote.counted = counted
@@ -124,18 +130,20 @@ class ModelAnalyzer:
         return None if self.refresh else self.store.get(*key)
 
     def _vote(self, facts: CommitFacts) -> Vote:
-        key = ("vote", facts.sha, self.session.fingerprint, PROMPT_VERSION, self.session.options.vote_method)
+        key = ("vote", facts.sha, self.session.fingerprint, PROMPT_VERSION, self.session.options.vote_method,
+               *context_key(facts.context))
         cached = self._cached(key)
         if cached:
             return Vote(**cached)
-        vote = ask_vote(self.session.engine(), facts, classify(facts), self.session.options.vote_method,
-                        self.session.options.seed)
+        vote = ask_vote(self.session.engine(), facts, classify(facts, self.team_rules),
+                        self.session.options.vote_method, self.session.options.seed)
         self.stats.model_calls += 1
         self.store.set(vote.cached(), *key)
         return vote
 
     def _analysis_key(self, facts: CommitFacts, tier: str) -> tuple:
-        return ("analysis", facts.sha, self.session.fingerprint, PROMPT_VERSION, self.lang, tier)
+        return ("analysis", facts.sha, self.session.fingerprint, PROMPT_VERSION, self.lang, tier,
+                *context_key(facts.context))
 
     def _analysis(self, facts: CommitFacts, cls: Classification, tier: str) -> Analysis:
         key = self._analysis_key(facts, tier)

@@ -12,6 +12,7 @@ from . import __version__
 from .cache import Store, default_cache_dir, run_lock
 from .catalog import words
 from .config import FORMATS, LANGS, VOTE_METHODS, Settings
+from .configfile import apply_config, effective_lines, write_starter
 from .errors import EXIT_INTERNAL, ReportError, UsageError
 from .pipeline import run_report
 from .stats import RunStats
@@ -71,12 +72,15 @@ def gpu_layers_option(value: str) -> str:
 @click.option("--yes", is_flag=True, help="Allow a range of more than 366 days.")
 @click.option("--quiet", "-q", is_flag=True, help="No progress on stderr.")
 @click.option("--debug", is_flag=True, help="Show a traceback on errors.")
+@click.option("--config", "config_path", type=click.Path(dir_okay=False),
+              help="Settings file. Default: $OFFLINE_REPORT_CONFIG, else ./offline-report.toml if present.")
 @click.version_option(__version__, prog_name="offline-report")
 @click.pass_context
 def main(ctx: click.Context, **options) -> None:
     """Daily Markdown reports of local git clones, analysed by a local GGUF model. Never touches the network."""
     ctx.ensure_object(dict)
     ctx.obj["debug"] = options["debug"]
+    ctx.obj["options"] = options
     if ctx.invoked_subcommand is not None:
         return
     guarded(lambda: report_command(ctx, options), options["debug"])
@@ -122,8 +126,14 @@ def settings_from(ctx: click.Context, options: dict) -> Settings:
     )
 
 
-def report_command(ctx: click.Context, options: dict) -> None:
+def file_settings(ctx: click.Context, options: dict) -> tuple[Settings, dict[str, str]]:
+    """The command line's Settings, filled from offline-report.toml where the command line and environment are silent."""
     settings = settings_from(ctx, options)
+    return settings, apply_config(settings, ctx, options["config_path"])
+
+
+def report_command(ctx: click.Context, options: dict) -> None:
+    settings, _ = file_settings(ctx, options)
     result = run_report(settings, engine_factory=ctx.obj.get("engine_factory"))
     for warning in result.warnings:
         click.echo(f"offline-report: warning: {warning}", err=True)
@@ -139,6 +149,28 @@ def opened(result) -> str:
     more = len(files) - len(shown)
     listing = ", ".join(str(path) for path in shown) + (f" (+{more} more)" if more > 0 else "")
     return words(result.config.lang, "run", "written", count=len(files), files=listing or "-")
+
+
+@main.command("config")
+@click.pass_context
+def config_command(ctx: click.Context) -> None:
+    """Print the effective settings and where each one came from."""
+    root = ctx.find_root()
+
+    def show():
+        settings, sources = file_settings(root, ctx.obj["options"])
+        click.echo("\n".join(effective_lines(settings, sources)))
+    guarded(show, ctx.obj.get("debug", False))
+
+
+@main.command("init")
+@click.pass_context
+def init_command(ctx: click.Context) -> None:
+    """Write a commented starter offline-report.toml (never overwrites one)."""
+    def write():
+        path = write_starter(ctx.obj["options"]["config_path"])
+        click.echo(f"wrote {path}; edit it, then check it with `offline-report config`")
+    guarded(write, ctx.obj.get("debug", False))
 
 
 @main.group("cache")

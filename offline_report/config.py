@@ -49,6 +49,16 @@ class Settings:
     empty_days: bool = False
     yes: bool = False
     quiet: bool = False
+    # An inference server instead of a local model (its options are wired in llm/server.py).
+    server: str | None = None
+    server_model: str | None = None
+    api_key_env: str | None = None
+    parallel: int | None = None
+    # From offline-report.toml (configfile.py): the file, per-repository options by real path, team rules, templates.
+    config_path: Path | None = None
+    repo_options: dict = field(default_factory=dict)
+    team_rules: list = field(default_factory=list)
+    templates: Path | None = None
 
 
 @dataclass
@@ -69,6 +79,8 @@ class RunConfig:
     empty_days: bool = False
     last: int | None = None
     repo_days: dict[str, list[date]] = field(default_factory=dict)  # with --last: each repository's own days
+    repo_options: dict = field(default_factory=dict)  # real path -> configfile.RepoOptions
+    templates: Path | None = None
 
     def days(self) -> list[date]:
         count = (self.until - self.since).days + 1
@@ -92,7 +104,8 @@ def run_config(settings: Settings, resume: Callable[[list[str], date], date]) ->
     return RunConfig(repos=settings.repos, since=since, until=until, tz=tz, tz_name=tz_name, lang=settings.lang,
                      fmt=settings.fmt, output_dir=settings.output_dir, stdout=settings.stdout, ref=settings.ref,
                      no_merges=settings.no_merges, commit_url=settings.commit_url, use_llm=settings.use_llm,
-                     empty_days=settings.empty_days, last=settings.last)
+                     empty_days=settings.empty_days, last=settings.last, repo_options=settings.repo_options,
+                     templates=settings.templates)
 
 
 def parse_day(text: str, tz: tzinfo, option: str = "DATE") -> date:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -12,6 +13,7 @@ from .analyze import Analyzer, ModelAnalyzer, RuleAnalyzer
 from .cache import NullStore, Store, default_cache_dir, mark_completed, resume_day, run_lock
 from .config import RunConfig, Settings, run_config
 from .catalog import words
+from .configfile import RepoOptions
 from .git.log import WalkStats, commits_by_day, newest_day, recent_days
 from .git.repo import RepoHandle, open_repo
 from .progress import Progress
@@ -38,7 +40,7 @@ def open_store(settings: Settings):
 def build_analyzer(settings: Settings, lang: str, stats: RunStats, store, engine_factory=None) -> Analyzer:
     """The analyzer a run uses: rules alone, or the model (resolved and checked now, loaded on first use)."""
     if not settings.use_llm:
-        return RuleAnalyzer(lang, stats)
+        return RuleAnalyzer(lang, stats, team_rules=settings.team_rules)
     from .llm.models import resolve_model
     from .llm.session import ModelOptions, ModelSession
 
@@ -46,7 +48,7 @@ def build_analyzer(settings: Settings, lang: str, stats: RunStats, store, engine
                            seed=settings.seed, vote_method=settings.vote_method, verbose=settings.verbose)
     session = ModelSession(resolve_model(settings.model_path), options, store, stats, engine_factory=engine_factory)
     session.validate()
-    return ModelAnalyzer(lang, stats, session, store, refresh=settings.refresh)
+    return ModelAnalyzer(lang, stats, session, store, refresh=settings.refresh, team_rules=settings.team_rules)
 
 
 def run_report(settings: Settings, engine_factory=None, out: TextIO | None = None) -> RunResult:
@@ -67,13 +69,28 @@ def open_repos(config: RunConfig, warnings: list[str]) -> list[RepoHandle]:
     """Open and check every repository before any work starts; an empty one is skipped with a warning."""
     handles = []
     for path in config.repos:
-        handle = open_repo(path, config.commit_url)
+        options = repo_options(config, path)
+        handle = open_repo(path, options.commit_url or config.commit_url)
+        handle.name = options.name or handle.name
         if handle.is_empty:
             warnings.append(f"{path}: the repository has no commits yet; nothing to report for it")
             continue
-        handle.head(config.ref)
+        handle.head(options.ref or config.ref)
         handles.append(handle)
     return handles
+
+
+def repo_options(config: RunConfig, path: str) -> RepoOptions:
+    """The [[repos]] options of offline-report.toml for this repository (none: the run's own)."""
+    return config.repo_options.get(os.path.realpath(path)) or RepoOptions(path)
+
+
+def repo_days(handle: RepoHandle, config: RunConfig, walk: WalkStats) -> dict[date, list]:
+    """The repository's commits per day, from its own ref, kept by its include/exclude globs, with its context."""
+    options = repo_options(config, handle.path)
+    days = commits_by_day(handle, config.repo_days.get(handle.path) or config.days(), config.tz,
+                          options.ref or config.ref, config.no_merges, walk)
+    return {day: options.select(commits) for day, commits in days.items()}
 
 
 def run(config: RunConfig, analyzer: Analyzer, stats: RunStats,
@@ -86,8 +103,7 @@ def run(config: RunConfig, analyzer: Analyzer, stats: RunStats,
     repos = []
     for handle in handles:
         walk = result.walk.setdefault(handle.path, WalkStats())
-        days = config.repo_days.get(handle.path) or config.days()
-        buckets = commits_by_day(handle, days, config.tz, config.ref, config.no_merges, walk)
+        buckets = repo_days(handle, config, walk)
         if not any(buckets.values()):
             result.warnings.append(empty_window(handle, config))
         repos.append((handle, buckets))
@@ -112,7 +128,8 @@ def run(config: RunConfig, analyzer: Analyzer, stats: RunStats,
 def narrow_to_recent_days(config: RunConfig, handles: list[RepoHandle]) -> None:
     """--last N: each repository's N most recent days with commits; the run covers all of them."""
     for handle in handles:
-        config.repo_days[handle.path] = recent_days(handle, config.last, config.tz, config.ref, config.no_merges)
+        ref = repo_options(config, handle.path).ref or config.ref
+        config.repo_days[handle.path] = recent_days(handle, config.last, config.tz, ref, config.no_merges)
     every = sorted({day for days in config.repo_days.values() for day in days})
     if every:
         config.since, config.until = every[0], every[-1]
@@ -120,8 +137,9 @@ def narrow_to_recent_days(config: RunConfig, handles: list[RepoHandle]) -> None:
 
 def empty_window(handle: RepoHandle, config: RunConfig) -> str:
     """Where the commits are, when the window holds none."""
-    newest = newest_day(handle, config.tz, config.ref)
-    return words(config.lang, "run", "empty_window", since=config.since, until=config.until, ref=config.ref,
+    ref = repo_options(config, handle.path).ref or config.ref
+    newest = newest_day(handle, config.tz, ref)
+    return words(config.lang, "run", "empty_window", since=config.since, until=config.until, ref=ref,
                  repo=handle.name, newest=newest)
 
 
@@ -159,12 +177,13 @@ def emit(report: DayReport, config: RunConfig, result: RunResult, out: TextIO | 
     result.reports.append(report)
     if config.stdout:
         out = out or sys.stdout
-        text = render_json(report, one_line=True) + "\n" if config.fmt == "json" else render_markdown(report)
+        text = (render_json(report, one_line=True) + "\n" if config.fmt == "json"
+                else render_markdown(report, config.templates))
         out.write(text)
         out.flush()
         return
     suffix = "json" if config.fmt == "json" else "md"
     path = Path(config.output_dir) / f"{report.day.isoformat()}.{suffix}"
-    text = render_json(report) if config.fmt == "json" else render_markdown(report)
+    text = render_json(report) if config.fmt == "json" else render_markdown(report, config.templates)
     write_atomic(path, text)
     result.written.append(path)

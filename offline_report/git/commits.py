@@ -74,6 +74,7 @@ class CommitFacts:
     files: list[FileChange] = field(default_factory=list)
     url: str | None = None
     diff: DiffFacts = field(default_factory=DiffFacts)
+    context: str | None = None  # what the team says about the repository ([[repos]] context), for the prompt
     _load_patches: Callable[[], PatchTexts] | None = field(default=None, repr=False, compare=False)
 
     @classmethod

@@ -7,6 +7,7 @@ import json
 import os
 import re
 import tempfile
+import traceback
 from functools import lru_cache
 from pathlib import Path
 
@@ -15,7 +16,7 @@ import jinja2
 from .. import __version__
 from ..analysis import INSIGHT_KEYS, TIER_FIELDS
 from ..catalog import catalog
-from ..errors import OutputError
+from ..errors import OutputError, UsageError
 from .day import GROUP_ORDER, DayReport
 
 TOC_TITLE_CHARS = 60
@@ -65,9 +66,13 @@ def clock(iso_time: str) -> str:
 
 
 @lru_cache(maxsize=4)
-def _environment(root: str) -> jinja2.Environment:
+def _environment(root: str, team: str | None = None) -> jinja2.Environment:
+    """Built-in templates; with a team folder (offline-report.toml `templates`), its files win by name."""
+    loader = jinja2.FileSystemLoader(root)
+    if team:
+        loader = jinja2.ChoiceLoader([jinja2.FileSystemLoader(team), loader])
     env = jinja2.Environment(
-        loader=jinja2.FileSystemLoader(root),
+        loader=loader,
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
@@ -85,10 +90,25 @@ def template_context(data: dict) -> dict:
             "tiers": GROUP_ORDER, "version": __version__}
 
 
-def render_markdown(report: DayReport) -> str:
-    template = _environment(str(templates_dir())).get_template("day.md.j2")
-    text = template.render(template_context(report.as_json()))
+def render_markdown(report: DayReport, team_templates: Path | None = None) -> str:
+    env = _environment(str(templates_dir()), str(team_templates) if team_templates else None)
+    try:
+        text = env.get_template("day.md.j2").render(template_context(report.as_json()))
+    except jinja2.TemplateError as exc:
+        if not team_templates:
+            raise
+        raise template_error(exc) from None
     return re.sub(r"\n{3,}", "\n\n", text)
+
+
+def template_error(exc: jinja2.TemplateError) -> UsageError:
+    """A team template's error with its file and line: a syntax error's own, else the deepest template frame."""
+    where = f"{exc.filename}:{exc.lineno}" if isinstance(exc, jinja2.TemplateSyntaxError) else None
+    if where is None:
+        frames = [f for f in traceback.extract_tb(exc.__traceback__) if f.filename.endswith(".j2")]
+        where = f"{frames[-1].filename}:{frames[-1].lineno}" if frames else "a template"
+    return UsageError(f"{where}: template error: {exc.message or exc}",
+                      "fix the team template (offline-report.toml `templates`), or remove it to use the built-in one")
 
 
 def render_json(report: DayReport, one_line: bool = False) -> str:

@@ -116,6 +116,7 @@ class Classification:
     importance: str
     reasons: list[Reason]
     signals: Signals
+    team_fixed: bool = False  # a team rule applied: the model's vote does not move the importance
 
 
 def compute_signals(facts: CommitFacts) -> Signals:
@@ -226,7 +227,8 @@ ADJUSTMENTS: list[Adjustment] = [
     ("security", lambda t, s: s.security and not (s.docs_only or s.tests_only), "floor:high"),
 ]
 
-def classify(facts: CommitFacts) -> Classification:
+def classify(facts: CommitFacts, team_rules=()) -> Classification:
+    """Type and importance by the built-in rules, then by the team's rules (offline-report.toml [importance])."""
     signals = compute_signals(facts)
     ctype = change_type(facts, signals)
     level = TIERS.index(BASE_IMPORTANCE[ctype])
@@ -238,7 +240,26 @@ def classify(facts: CommitFacts) -> Classification:
         if new_level != level or effect.startswith("floor"):
             reasons.append(Reason(code, signal_values(signals)))
         level = new_level
-    return Classification(ctype, TIERS[level], reasons, signals)
+    level, fixed = apply_team_rules(facts, level, reasons, team_rules)
+    return Classification(ctype, TIERS[level], reasons, signals, team_fixed=fixed)
+
+
+def apply_team_rules(facts: CommitFacts, level: int, reasons: list[Reason], team_rules) -> tuple[int, bool]:
+    """Each rule in turn: its tier is a floor when it matches any changed file (or the subject), and a
+    ceiling when it matches every changed file (or the subject). A bound that changes nothing (a floor at
+    low, a ceiling at high) is not applied; every applied one adds a team_rule reason naming its pattern."""
+    fixed = False
+    for rule in team_rules:
+        floor, ceiling = rule.bounds(facts)
+        bound = TIERS.index(rule.tier)
+        effects = [e for e, on in ((f"floor:{rule.tier}", floor and bound > 0),
+                                   (f"cap:{rule.tier}", ceiling and bound < len(TIERS) - 1)) if on]
+        for effect in effects:
+            level = _apply(effect, level)
+        if effects:
+            fixed = True
+            reasons.append(Reason("team_rule", {"pattern": rule.pattern, "tier": rule.tier}))
+    return level, fixed
 
 
 def _apply(effect: str, level: int) -> int:
