@@ -1,4 +1,4 @@
-"""Rendering: the day's data through Jinja templates to Markdown, or as JSON; atomic file writes."""
+"""Rendering: the day's data through Jinja templates to Markdown or HTML, or as JSON; atomic file writes."""
 
 from __future__ import annotations
 
@@ -58,18 +58,29 @@ def clock(iso_time: str) -> str:
     return iso_time[:19].replace("T", " ")
 
 
-@lru_cache(maxsize=4)
-def _environment(root: str) -> jinja2.Environment:
+def message_lines(text: object) -> list[str]:
+    """The non-blank lines of a commit message, each stripped (HTML shows them one per line)."""
+    lines = str(text).replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    return [line.strip() for line in lines if line.strip()]
+
+
+@lru_cache(maxsize=8)
+def _environment(root: str, autoescape: bool = False) -> jinja2.Environment:
+    """Markdown templates render raw text (their filters escape); HTML templates autoescape every value."""
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(root),
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
-        autoescape=False,
+        autoescape=autoescape,
     )
-    env.filters.update(inline=inline, cell=cell, toc_title=toc_title, clock=clock)
+    env.filters.update(inline=inline, cell=cell, toc_title=toc_title, clock=clock, message_lines=message_lines)
     return env
+
+
+def html_environment() -> jinja2.Environment:
+    return _environment(str(templates_dir()), autoescape=True)
 
 
 def template_context(data: dict) -> dict:
@@ -83,6 +94,24 @@ def render_markdown(report: DayReport) -> str:
     template = _environment(str(templates_dir())).get_template("day.md.j2")
     text = template.render(template_context(report.as_json()))
     return re.sub(r"\n{3,}", "\n\n", text)
+
+
+def day_summary(data: dict) -> dict:
+    """What a day page carries for the site index (in its day-data block): date, repositories and counts."""
+    totals = {"total": 0, **{tier: 0 for tier in GROUP_ORDER}}
+    for repo in data["repos"]:
+        for key in totals:
+            totals[key] += repo["stats"][key]
+    return {"date": data["date"], "lang": data["lang"], "tz": data["tz"], "stats": totals,
+            "repos": [{"name": repo["name"], "section": repo["anchors"]["section"], "stats": repo["stats"]}
+                      for repo in data["repos"]]}
+
+
+def render_html(report: DayReport) -> str:
+    """One self-contained day page: inline CSS, a little inline JS, nothing fetched from anywhere."""
+    context = template_context(report.as_json())
+    context["summary"] = day_summary(context["day"])
+    return html_environment().get_template("day.html.j2").render(context)
 
 
 def render_json(report: DayReport, one_line: bool = False) -> str:
