@@ -11,8 +11,8 @@ The flow, one concern per module:
   analyze    per commit: rules, or cache, model, guard and fallback
   llm/       engine (the seam), llama (the only importer of llama_cpp), models, session, prompts,
              schema, guard, vote
-  report/    day (the day model and its one serialisation), render (templates, JSON, atomic writes),
-             templates/
+  report/    day (the day model and its one serialisation), render (templates: Markdown and HTML, JSON,
+             atomic writes), site (index.html from the day pages present), templates/
   catalog    words a reader sees, per language (catalogs/<lang>.toml)
   cache      the diskcache store, resume state, the run lock
   stats      what a run did (JSON `run`, the footer)

@@ -49,7 +49,7 @@ def gpu_layers_option(value: str) -> str:
 @click.option("--stdout", "to_stdout", is_flag=True, help="Print the reports instead of writing files.")
 @click.option("--lang", type=click.Choice(LANGS), default="zh", show_default=True, help="Report language.")
 @click.option("--tz", "tz_name", default="local", show_default=True, help="IANA time zone of the day windows, or 'local'.")
-@click.option("--format", "fmt", type=click.Choice(FORMATS), default="md", show_default=True, help="Markdown or JSON.")
+@click.option("--format", "fmt", type=click.Choice(FORMATS), default="md", show_default=True, help="Markdown, JSON or HTML.")
 @click.option("--ref", default="HEAD", show_default=True, help="Branch, tag or commit to walk from.")
 @click.option("--no-merges", is_flag=True, help="Leave merge commits out.")
 @click.option("--commit-url", help="Commit link template with {sha}, e.g. https://git.example.com/x/y/-/commit/{sha}.")

@@ -13,7 +13,7 @@ from .catalog import languages
 from .errors import UsageError
 
 LANGS = languages()
-FORMATS = ("md", "json")
+FORMATS = ("md", "json", "html")
 MAX_DAYS_WITHOUT_CONFIRMATION = 366
 VOTE_METHODS = ("score", "json")
 

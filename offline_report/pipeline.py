@@ -18,7 +18,8 @@ from .git.log import WalkStats, commits_by_day, newest_day, recent_days
 from .git.repo import RepoHandle, open_repo
 from .progress import Progress
 from .report.day import DayReport, build_day
-from .report.render import render_json, render_markdown, write_atomic
+from .report.render import render_html, render_json, render_markdown, write_atomic
+from .report.site import write_index
 from .stats import RunStats
 
 
@@ -119,6 +120,8 @@ def run(config: RunConfig, analyzer: Analyzer, stats: RunStats,
             for path in config.repos:
                 mark_completed(store, path, config.ref, day, today)
     analyzer.finish()
+    if config.fmt == "html" and not config.stdout:
+        result.written.append(write_index(config.output_dir, config.lang))
     progress.finish(summary_line(stats, total, result))
     if store is not None:
         store.set(stats.as_dict(), "last-run")
@@ -173,17 +176,21 @@ def summary_line(stats, total: int, result: RunResult) -> str:
     return "; ".join(parts)
 
 
+def render(report: DayReport, fmt: str, one_line: bool = False, templates: Path | None = None) -> str:
+    """The text of one day in the chosen format."""
+    if fmt == "json":
+        return render_json(report, one_line=one_line)
+    return render_html(report, templates) if fmt == "html" else render_markdown(report, templates)
+
+
 def emit(report: DayReport, config: RunConfig, result: RunResult, out: TextIO | None) -> None:
     result.reports.append(report)
     if config.stdout:
         out = out or sys.stdout
-        text = (render_json(report, one_line=True) + "\n" if config.fmt == "json"
-                else render_markdown(report, config.templates))
-        out.write(text)
+        text = render(report, config.fmt, one_line=True, templates=config.templates)
+        out.write(text + "\n" if config.fmt == "json" else text)
         out.flush()
         return
-    suffix = "json" if config.fmt == "json" else "md"
-    path = Path(config.output_dir) / f"{report.day.isoformat()}.{suffix}"
-    text = render_json(report) if config.fmt == "json" else render_markdown(report, config.templates)
-    write_atomic(path, text)
+    path = Path(config.output_dir) / f"{report.day.isoformat()}.{config.fmt}"
+    write_atomic(path, render(report, config.fmt, templates=config.templates))
     result.written.append(path)

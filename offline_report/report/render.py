@@ -1,4 +1,4 @@
-"""Rendering: the day's data through Jinja templates to Markdown, or as JSON; atomic file writes."""
+"""Rendering: the day's data through Jinja templates to Markdown or HTML, or as JSON; atomic file writes."""
 
 from __future__ import annotations
 
@@ -65,9 +65,17 @@ def clock(iso_time: str) -> str:
     return iso_time[:19].replace("T", " ")
 
 
-@lru_cache(maxsize=4)
-def _environment(root: str, team: str | None = None) -> jinja2.Environment:
-    """Built-in templates; with a team folder (offline-report.toml `templates`), its files win by name."""
+def message_lines(text: object) -> list[str]:
+    """The non-blank lines of a commit message, each stripped (HTML shows them one per line)."""
+    lines = str(text).replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    return [line.strip() for line in lines if line.strip()]
+
+
+@lru_cache(maxsize=8)
+def _environment(root: str, team: str | None = None, autoescape: bool = False) -> jinja2.Environment:
+    """Built-in templates; with a team folder (offline-report.toml `templates`), its files win by name.
+
+    Markdown templates render raw text (their filters escape); HTML templates autoescape every value."""
     loader = jinja2.FileSystemLoader(root)
     if team:
         loader = jinja2.ChoiceLoader([jinja2.FileSystemLoader(team), loader])
@@ -77,10 +85,15 @@ def _environment(root: str, team: str | None = None) -> jinja2.Environment:
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
-        autoescape=False,
+        autoescape=autoescape,
     )
-    env.filters.update(inline=inline, cell=cell, toc_title=toc_title, clock=clock, paragraphs=paragraphs)
+    env.filters.update(inline=inline, cell=cell, toc_title=toc_title, clock=clock, paragraphs=paragraphs,
+                       message_lines=message_lines)
     return env
+
+
+def html_environment(team_templates: Path | None = None) -> jinja2.Environment:
+    return _environment(str(templates_dir()), str(team_templates) if team_templates else None, autoescape=True)
 
 
 def template_context(data: dict) -> dict:
@@ -109,6 +122,29 @@ def template_error(exc: jinja2.TemplateError) -> UsageError:
         where = f"{frames[-1].filename}:{frames[-1].lineno}" if frames else "a template"
     return UsageError(f"{where}: template error: {exc.message or exc}",
                       "fix the team template (offline-report.toml `templates`), or remove it to use the built-in one")
+
+
+def day_summary(data: dict) -> dict:
+    """What a day page carries for the site index (in its day-data block): date, repositories and counts."""
+    totals = {"total": 0, **{tier: 0 for tier in GROUP_ORDER}}
+    for repo in data["repos"]:
+        for key in totals:
+            totals[key] += repo["stats"][key]
+    return {"date": data["date"], "lang": data["lang"], "tz": data["tz"], "stats": totals,
+            "repos": [{"name": repo["name"], "section": repo["anchors"]["section"], "stats": repo["stats"]}
+                      for repo in data["repos"]]}
+
+
+def render_html(report: DayReport, team_templates: Path | None = None) -> str:
+    """One self-contained day page: inline CSS, a little inline JS, nothing fetched from anywhere."""
+    context = template_context(report.as_json())
+    context["summary"] = day_summary(context["day"])
+    try:
+        return html_environment(team_templates).get_template("day.html.j2").render(context)
+    except jinja2.TemplateError as exc:
+        if not team_templates:
+            raise
+        raise template_error(exc) from None
 
 
 def render_json(report: DayReport, one_line: bool = False) -> str:
