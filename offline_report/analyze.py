@@ -12,7 +12,7 @@ from .llm.prompts import DIFF_TOKENS, analysis_instructions, commit_patches, fit
 from .llm.schema import PROMPT_VERSION, tier_schema
 from .llm.vote import ask_vote, combine
 from .report.day import CommitEntry
-from .rules.classify import Classification, classify
+from .rules.classify import Classification, classify, day_risks
 from .rules.writer import analysis_for
 from .stats import RunStats
 
@@ -34,7 +34,7 @@ class Analyzer(Protocol):
 
 def rule_entry(facts: CommitFacts, cls: Classification) -> CommitEntry:
     return CommitEntry(facts=facts, change_type=cls.change_type, importance=cls.importance, reasons=list(cls.reasons),
-                       rule_importance=cls.importance)
+                       rule_importance=cls.importance, risks=day_risks(facts, cls.signals))
 
 
 def rule_analysis(tier: str, facts: CommitFacts, cls: Classification, lang: str,

@@ -91,3 +91,16 @@ def test_the_commit_table_holds_one_linked_subject_per_commit(tmp_path):
 ])
 def test_types_without_conventional_prefixes(subject, paths, ctype):
     assert classify(facts(subject, [src(p) for p in paths])).change_type == ctype
+
+
+def test_the_day_overview_gathers_numbers_highlights_and_risks(thirteen_repo, tmp_path):
+    repo = json.loads(report(thirteen_repo, tmp_path, "json"))["repos"][0]
+    overview = repo["overview"]
+    assert overview["numbers"] == {"commits": 1, "authors": 1, "files": 8, "added": repo["commits"][0]["added"],
+                                   "removed": repo["commits"][0]["removed"]}
+    assert [t["anchor"] for t in overview["top"]] == [repo["commits"][0]["anchor"]]
+    codes = {r["code"] for r in overview["risks"]}
+    assert {"removed_public", "major_bump"} <= codes
+    assert any("init_device" in r["text"] for r in overview["risks"])
+    text = report(thirteen_repo, tmp_path, "md")
+    assert text.index("Day overview") < text.index("| Committed |")

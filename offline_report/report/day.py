@@ -12,6 +12,7 @@ from ..git.commits import CommitFacts
 from ..git.message import clean_body
 
 GROUP_ORDER = tuple(reversed(TIERS))  # high first
+MAX_OVERVIEW_TOP = 5
 
 
 @dataclass
@@ -24,6 +25,7 @@ class CommitEntry:
     analysis: Analysis | None = None
     vote: Vote | None = None
     anchor: str = ""
+    risks: list[Reason] = field(default_factory=list)  # the commit's risks for the day overview
 
     def as_json(self, lang: str) -> dict:
         f = self.facts
@@ -78,8 +80,26 @@ class RepoDay:
             "path": self.path,
             "stats": self.stats,
             "notes": [words[note] for note in self.notes],
+            "overview": self.overview(lang),
             "commits": [entry.as_json(lang) for entry in self.commits],
             "anchors": self.anchors,
+        }
+
+    def overview(self, lang: str) -> dict:
+        """The day at a glance: the numbers, the changes that matter most, and the risks gathered."""
+        sentences = catalog(lang)["overview"]
+        by_weight = sorted(self.commits, key=lambda e: (-TIERS.index(e.importance), -(e.facts.added + e.facts.removed)))
+        top = [e for e in by_weight if e.importance != "low"][:MAX_OVERVIEW_TOP]
+        return {
+            "numbers": {"commits": len(self.commits), "authors": len({(e.facts.author, e.facts.email) for e in self.commits}),
+                        "files": len({f.path for e in self.commits for f in e.facts.files}),
+                        "added": sum(e.facts.added for e in self.commits),
+                        "removed": sum(e.facts.removed for e in self.commits)},
+            "top": [{"short_sha": e.facts.short_sha, "subject": e.facts.subject, "importance": e.importance,
+                     "anchor": e.anchor, "added": e.facts.added, "removed": e.facts.removed} for e in top],
+            "risks": [{"code": r.code, "short_sha": e.facts.short_sha, "anchor": e.anchor,
+                       "text": sentences[r.code].format(**r.values)} for e in self.commits for r in e.risks],
+            "summary": None,
         }
 
 

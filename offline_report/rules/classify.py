@@ -272,6 +272,21 @@ def _apply(effect: str, level: int) -> int:
     return max(level, bound) if kind == "floor" else min(level, bound)
 
 
+LARGE_UNTESTED_LINES = 300
+
+
+def day_risks(facts: CommitFacts, s: Signals) -> list[Reason]:
+    """What a reader of the day overview should not miss in this commit."""
+    found = [
+        (facts.breaking, "breaking", {"subject": facts.subject}),
+        (bool(s.removed_public), "removed_public", {"items": ", ".join(s.removed_public[:5])}),
+        (bool(s.major_bumps), "major_bump", {"items": ", ".join(s.major_bumps[:3])}),
+        (s.security and not (s.docs_only or s.tests_only), "security", {"subject": facts.subject}),
+        (s.source_lines >= LARGE_UNTESTED_LINES and not s.tests_changed, "large_untested", {"lines": s.source_lines}),
+    ]
+    return [Reason(code, values) for applies, code, values in found if applies]
+
+
 def signal_values(s: Signals) -> dict:
     """The numbers and names a reason's sentence may use."""
     return {"source_lines": s.source_lines, "total_lines": s.total_lines, "deleted_source_files": s.deleted_source_files,
