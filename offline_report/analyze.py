@@ -25,6 +25,12 @@ class Analyzer(Protocol):
     def analyze_day(self, commits: list[CommitFacts], progress=None) -> list[CommitEntry]: ...
 
 
+def contents_key(facts: CommitFacts) -> tuple:
+    """Part of a cache key: what of the commit this clone held, so that an answer made without its contents is
+    made again once the objects arrive (git fetch --unshallow). Empty for a complete commit: old keys stay valid."""
+    return () if facts.contents == "complete" else (facts.contents, facts.contents_reason)
+
+
 def rule_entry(facts: CommitFacts, cls: Classification) -> CommitEntry:
     return CommitEntry(facts=facts, change_type=cls.change_type, importance=cls.importance, reasons=list(cls.reasons),
                        rule_importance=cls.importance)
@@ -99,7 +105,7 @@ class ModelAnalyzer:
         return None if self.refresh else self.store.get(*key)
 
     def _vote(self, facts: CommitFacts) -> Vote:
-        key = ("vote", facts.sha, self.session.fingerprint, PROMPT_VERSION, self.session.options.vote_method)
+        key = ("vote", facts.sha, self.session.fingerprint, PROMPT_VERSION, self.session.options.vote_method) + contents_key(facts)
         cached = self._cached(key)
         if cached:
             return Vote(**cached)
@@ -110,7 +116,7 @@ class ModelAnalyzer:
         return vote
 
     def _analysis(self, facts: CommitFacts, cls: Classification, tier: str) -> Analysis:
-        key = ("analysis", facts.sha, self.session.fingerprint, PROMPT_VERSION, self.lang, tier)
+        key = ("analysis", facts.sha, self.session.fingerprint, PROMPT_VERSION, self.lang, tier) + contents_key(facts)
         cached = self._cached(key)
         if cached:
             self.stats.cache_hits += 1

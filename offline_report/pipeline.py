@@ -11,10 +11,10 @@ from typing import Callable, TextIO
 from .analyze import Analyzer, ModelAnalyzer, RuleAnalyzer
 from .cache import NullStore, Store, default_cache_dir, mark_completed, resume_day, run_lock
 from .config import RunConfig, Settings, run_config
-from .git.log import WalkStats, commits_by_day
+from .git.log import WalkStats, commits_by_day, missing_contents_warning
 from .git.repo import RepoHandle, open_repo
 from .progress import Progress
-from .report.day import DayReport, build_day
+from .report.day import DayReport, build_day, contents_notes
 from .report.render import render_json, render_markdown, write_atomic
 from .stats import RunStats
 
@@ -83,6 +83,8 @@ def run(config: RunConfig, analyzer: Analyzer, stats: RunStats,
     for handle in open_repos(config, result.warnings):
         walk = result.walk.setdefault(handle.path, WalkStats())
         repos.append((handle, commits_by_day(handle, config.days(), config.tz, config.ref, config.no_merges, walk)))
+        if warning := missing_contents_warning(handle.path, repos[-1][1]):
+            result.warnings.append(warning)
     total = sum(len(commits) for _, days in repos for commits in days.values())
     progress = (progress_factory or (lambda n: Progress(n, quiet=True)))(total)
     today = datetime.now(config.tz).date()
@@ -111,6 +113,7 @@ def write_day(day: date, repos: list[tuple[RepoHandle, dict]], config: RunConfig
     for repo in report.repos:
         if result.walk[repo.path].hit_shallow_boundary:
             repo.notes.append("shallow_note")
+        repo.notes += contents_notes(repo.commits)
     report.run = stats.as_dict()
     emit(report, config, result, out)
 
