@@ -32,6 +32,12 @@ class Analyzer(Protocol):
         """Whatever the analyzer keeps for the next run."""
 
 
+def contents_key(facts: CommitFacts) -> tuple:
+    """Part of a cache key: what of the commit this clone held, so that an answer made without its contents is
+    made again once the objects arrive (git fetch --unshallow). Empty for a complete commit: old keys stay valid."""
+    return () if facts.contents == "complete" else (facts.contents, facts.contents_reason)
+
+
 def rule_entry(facts: CommitFacts, cls: Classification) -> CommitEntry:
     return CommitEntry(facts=facts, change_type=cls.change_type, importance=cls.importance, reasons=list(cls.reasons),
                        rule_importance=cls.importance, risks=day_risks(facts, cls.signals))
@@ -131,7 +137,7 @@ class ModelAnalyzer:
 
     def _vote(self, facts: CommitFacts) -> Vote:
         key = ("vote", facts.sha, self.session.fingerprint, PROMPT_VERSION, self.session.options.vote_method,
-               *context_key(facts.context))
+               *context_key(facts.context), *contents_key(facts))
         cached = self._cached(key)
         if cached:
             return Vote(**cached)
@@ -143,7 +149,7 @@ class ModelAnalyzer:
 
     def _analysis_key(self, facts: CommitFacts, tier: str) -> tuple:
         return ("analysis", facts.sha, self.session.fingerprint, PROMPT_VERSION, self.lang, tier,
-                *context_key(facts.context))
+                *context_key(facts.context), *contents_key(facts))
 
     def _analysis(self, facts: CommitFacts, cls: Classification, tier: str) -> Analysis:
         key = self._analysis_key(facts, tier)

@@ -14,10 +14,10 @@ from .cache import NullStore, Store, default_cache_dir, mark_completed, resume_d
 from .config import RunConfig, Settings, run_config
 from .catalog import words
 from .configfile import RepoOptions
-from .git.log import WalkStats, commits_by_day, newest_day, recent_days
+from .git.log import WalkStats, commits_by_day, missing_contents_warning, newest_day, recent_days
 from .git.repo import RepoHandle, open_repo
 from .progress import Progress
-from .report.day import DayReport, build_day
+from .report.day import DayReport, build_day, contents_notes
 from .report.render import render_html, render_json, render_markdown, write_atomic
 from .report.site import write_index
 from .stats import RunStats
@@ -108,6 +108,8 @@ def run(config: RunConfig, analyzer: Analyzer, stats: RunStats,
         if not any(buckets.values()):
             result.warnings.append(empty_window(handle, config))
         repos.append((handle, buckets))
+        if warning := missing_contents_warning(handle.path, buckets):
+            result.warnings.append(warning)
     total = sum(len(commits) for _, days in repos for commits in days.values())
     progress = (progress_factory or (lambda n: Progress(n, quiet=True)))(total)
     plan = analyzer.plan([c for _, days in repos for commits in days.values() for c in commits])
@@ -160,6 +162,7 @@ def write_day(day: date, repos: list[tuple[RepoHandle, dict]], config: RunConfig
     for repo in report.repos:
         if result.walk[repo.path].hit_shallow_boundary:
             repo.notes.append("shallow_note")
+        repo.notes += contents_notes(repo.commits)
     report.run = stats.as_dict()
     emit(report, config, result, out)
 

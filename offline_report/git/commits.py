@@ -7,7 +7,7 @@ from datetime import datetime, tzinfo
 from typing import Callable
 
 import pygit2
-from pygit2.enums import DeltaStatus
+from pygit2.enums import DeltaStatus, DiffFind
 
 from .diff_facts import DiffFacts, FilePatch, diff_facts
 from .message import parse_message
@@ -27,17 +27,28 @@ _STATUS_NAMES = {
 }
 
 
+# What of a commit's changes this clone holds (partial, shallow and filtered clones lack objects).
+CONTENTS = ("complete", "partial", "absent")
+# Why contents are missing: file contents (blobs) not fetched, trees not fetched, or the parent lies past the
+# shallow boundary.
+MISSING_BLOBS, MISSING_TREES, SHALLOW_BOUNDARY = "missing_blobs", "missing_trees", "shallow_boundary"
+
+
 @dataclass(frozen=True)
 class FileChange:
     path: str
     status: str
-    added: int
-    removed: int
+    added: int | None   # None: the file's contents are not in this clone, so its line counts are unknown
+    removed: int | None
     binary: bool = False
     old_path: str | None = None
     submodule: bool = False
     # Too large to diff: line counts are the whole old and new file, not a diff.
     large: bool = False
+
+    @property
+    def lines_known(self) -> bool:
+        return self.added is not None and self.removed is not None
 
     @property
     def kind(self) -> str:
@@ -49,6 +60,7 @@ class FileChange:
         return self.kind == "source" and is_public_api(self.path)
 
     def as_json(self) -> dict:
+        """added and removed are null when the file's contents are not in this clone."""
         return {"path": self.path, "old_path": self.old_path, "status": self.status, "added": self.added,
                 "removed": self.removed, "binary": self.binary, "submodule": self.submodule, "large": self.large}
 
@@ -75,30 +87,44 @@ class CommitFacts:
     url: str | None = None
     diff: DiffFacts = field(default_factory=DiffFacts)
     context: str | None = None  # what the team says about the repository ([[repos]] context), for the prompt
+    contents: str = "complete"          # one of CONTENTS
+    contents_reason: str | None = None  # MISSING_BLOBS, MISSING_TREES or SHALLOW_BOUNDARY when not complete
     _load_patches: Callable[[], PatchTexts] | None = field(default=None, repr=False, compare=False)
 
     @classmethod
     def from_message(cls, sha: str, author: str, email: str, time: datetime, message: str,
                      files: list[FileChange], is_merge: bool = False, url: str | None = None,
                      load_patches: Callable[[], PatchTexts] | None = None,
-                     diff: DiffFacts | None = None) -> "CommitFacts":
+                     diff: DiffFacts | None = None, contents: str = "complete",
+                     contents_reason: str | None = None) -> "CommitFacts":
         parsed = parse_message(message)
         return cls(sha=sha, author=author, email=email, time=time, message=message, subject=parsed.subject,
                    body=parsed.body, conventional_type=parsed.conventional_type, scope=parsed.scope,
                    breaking=parsed.breaking, pr_number=parsed.pr_number, is_merge=is_merge, files=files, url=url,
-                   diff=diff or DiffFacts(), _load_patches=load_patches)
+                   diff=diff or DiffFacts(), contents=contents, contents_reason=contents_reason,
+                   _load_patches=load_patches)
 
     @property
     def short_sha(self) -> str:
         return self.sha[:SHORT_SHA_LEN]
 
     @property
-    def added(self) -> int:
-        return sum(f.added for f in self.files)
+    def lines_known(self) -> bool:
+        """False when some of the commit's contents are not in this clone: its line counts are unknown, not zero."""
+        return self.contents == "complete" and all(f.lines_known for f in self.files)
 
     @property
-    def removed(self) -> int:
-        return sum(f.removed for f in self.files)
+    def files_known(self) -> bool:
+        """False when the commit's trees or its parent are not in this clone: its file list is unknown."""
+        return self.contents != "absent"
+
+    @property
+    def added(self) -> int | None:
+        return sum(f.added for f in self.files) if self.lines_known else None
+
+    @property
+    def removed(self) -> int | None:
+        return sum(f.removed for f in self.files) if self.lines_known else None
 
     def patch_texts(self) -> PatchTexts:
         """Each file's patch text, as read once from the diff this commit was decoded with."""
@@ -106,30 +132,98 @@ class CommitFacts:
 
 
 def decode_commit(handle, commit: pygit2.Commit, tz: tzinfo) -> CommitFacts:
-    """Everything the report needs from one commit, from one diff against its first parent."""
+    """Everything the report needs from one commit, from one diff against its first parent.
+
+    Objects this clone lacks (a partial or shallow clone) are facts of the clone: the commit is decoded from
+    what is present, and says what is not (contents "partial" or "absent"). Nothing is ever fetched."""
     repo = handle.repo
-    diff = commit_diff(repo, commit)
+    parent_ids = commit_parent_ids(handle, commit)
+    author, email = handle.person(_signature_text(commit.author, "name"), _signature_text(commit.author, "email"))
+    known = dict(sha=str(commit.id), author=author, email=email,
+                 time=datetime.fromtimestamp(commit.commit_time, tz), message=_message_text(commit),
+                 is_merge=len(parent_ids) > 1, url=handle.link(str(commit.id)))
+    try:
+        diff = _tree_diff(handle, commit, parent_ids)
+    except _Absent as absent:
+        return CommitFacts.from_message(files=[], contents="absent", contents_reason=absent.reason, **known)
+    missing = any(_lacks_blob(repo, delta) for delta in diff.deltas)
+    _find_renames(diff, exact_only=missing)
     files, texts, inputs = [], [], []
     for index, delta in enumerate(diff.deltas):
-        change, patch_index = _file_change(repo, diff, index, delta)
+        if _lacks_blob(repo, delta):
+            change, patch_index = _file_change_unknown(delta), None
+        else:
+            change, patch_index = _file_change(repo, diff, index, delta)
         text = None if patch_index is None or change.binary else diff[patch_index].text
         files.append(change)
         texts.append((change.path, text))
         inputs.append(FilePatch(change.path, change.status, text, _blob_text(repo, delta.old_file.id),
                                 _blob_text(repo, delta.new_file.id), change.old_path))
-
+    partial = any(not f.lines_known for f in files)
     return CommitFacts.from_message(
-        sha=str(commit.id),
-        author=_signature_text(commit.author, "name"),
-        email=_signature_text(commit.author, "email"),
-        time=datetime.fromtimestamp(commit.commit_time, tz),
-        message=_message_text(commit),
-        files=files,
-        is_merge=len(commit.parent_ids) > 1,
-        url=handle.link(str(commit.id)),
-        load_patches=lambda: texts,
-        diff=diff_facts(inputs),
-    )
+        files=files, load_patches=lambda: texts, diff=diff_facts(inputs),
+        contents="partial" if partial else "complete", contents_reason=MISSING_BLOBS if partial else None, **known)
+
+
+class _Absent(Exception):
+    """The commit's changes cannot be read from this clone; `reason` says why."""
+
+    def __init__(self, reason: str):
+        super().__init__(reason)
+        self.reason = reason
+
+
+def commit_parent_ids(handle, commit: pygit2.Commit) -> list[pygit2.Oid]:
+    """The commit's parents as its object records them, also on a shallow boundary (where libgit2 shows none)."""
+    if commit.parent_ids or not handle.is_shallow:
+        return list(commit.parent_ids)
+    try:
+        _, raw = handle.repo.odb.read(commit.id)
+    except (KeyError, ValueError, pygit2.GitError):
+        return []
+    header = raw.split(b"\n\n", 1)[0]
+    return [pygit2.Oid(hex=line[7:47].decode("ascii")) for line in header.split(b"\n")
+            if line.startswith(b"parent ")]
+
+
+def _tree_diff(handle, commit: pygit2.Commit, parent_ids: list[pygit2.Oid]) -> pygit2.Diff:
+    """The diff of the commit's tree against its first parent's (the empty tree for a root commit)."""
+    repo = handle.repo
+    if parent_ids and parent_ids[0] not in repo.odb:
+        raise _Absent(SHALLOW_BOUNDARY if handle.is_shallow else MISSING_TREES)
+    try:
+        tree = commit.tree
+        if not parent_ids:
+            return tree.diff_to_tree(swap=True)
+        return repo[parent_ids[0]].peel(pygit2.Commit).tree.diff_to_tree(tree)
+    except (KeyError, ValueError, pygit2.GitError) as exc:  # a tree or subtree this clone lacks
+        raise _Absent(MISSING_TREES) from exc
+
+
+def _find_renames(diff: pygit2.Diff, exact_only: bool) -> None:
+    """Rename detection; by object id alone when some contents are missing (similarity would read them)."""
+    if not exact_only:
+        diff.find_similar()
+        return
+    try:
+        diff.find_similar(DiffFind.FIND_RENAMES | DiffFind.FIND_EXACT_MATCH_ONLY)
+    except (KeyError, ValueError, pygit2.GitError):
+        pass
+
+
+def _lacks_blob(repo: pygit2.Repository, delta: pygit2.DiffDelta) -> bool:
+    """True when a side of this file's change is a blob this clone does not hold."""
+    if pygit2.GIT_FILEMODE_COMMIT in (delta.new_file.mode, delta.old_file.mode):
+        return False
+    return any(not _is_null(side.id) and side.id not in repo.odb for side in (delta.old_file, delta.new_file))
+
+
+def _file_change_unknown(delta: pygit2.DiffDelta) -> FileChange:
+    """A file whose contents are not in this clone: path and change kind from the trees, line counts unknown."""
+    status = _STATUS_NAMES.get(delta.status, "modified")
+    path = _path_text(delta.new_file if delta.status != DeltaStatus.DELETED else delta.old_file)
+    old_path = _path_text(delta.old_file) if delta.status in (DeltaStatus.RENAMED, DeltaStatus.COPIED) else None
+    return FileChange(path, status, None, None, old_path=old_path)
 
 
 def _blob_text(repo: pygit2.Repository, oid: pygit2.Oid) -> Callable[[], str | None]:

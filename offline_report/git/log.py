@@ -67,6 +67,18 @@ def newest_day(handle: RepoHandle, tz: tzinfo, ref: str = "HEAD") -> date:
     return datetime.fromtimestamp(handle.head(ref).commit_time, tz).date()
 
 
+def missing_contents_warning(path: str, days: dict[date, list[CommitFacts]]) -> str | None:
+    """One stderr line counting the commits whose contents this clone lacks (partial or shallow clone)."""
+    affected = [c for commits in days.values() for c in commits if c.contents != "complete"]
+    if not affected:
+        return None
+    shallow = sum(c.contents_reason == "shallow_boundary" for c in affected)
+    why = ("partial clone" if not shallow else "shallow clone" if shallow == len(affected)
+           else "partial and shallow clone")
+    return (f"{path}: {len(affected)} commit(s) are reported without all their contents ({why}: objects not in "
+            f"this clone; nothing was fetched); their line counts are unknown")
+
+
 def commits_between(
     handle: RepoHandle,
     start: datetime,

@@ -1,4 +1,4 @@
-"""A local clone opened once: its name, web links, and the commit its ref points to."""
+"""A local clone opened once: its name, web links, its .mailmap, and the commit its ref points to."""
 
 from __future__ import annotations
 
@@ -18,10 +18,20 @@ class RepoHandle:
     name: str
     remote: RemoteInfo
     commit_url_template: str | None = None
+    mailmap: pygit2.Mailmap | None = None
     _heads: dict = field(default_factory=dict, repr=False)
 
     def link(self, sha: str) -> str | None:
         return commit_url(self.commit_url_template, self.remote.web_url, sha)
+
+    def person(self, name: str, email: str) -> tuple[str, str]:
+        """A person's name and email as `git log --use-mailmap` shows them."""
+        if self.mailmap is None:
+            return name, email
+        try:
+            return self.mailmap.resolve(name, email)
+        except (ValueError, pygit2.GitError):
+            return name, email
 
     @property
     def is_empty(self) -> bool:
@@ -56,7 +66,17 @@ def open_repo(path: str, commit_url_template: str | None = None) -> RepoHandle:
     remote = _origin(repo)
     name = remote.slug or _directory_name(repo)
     return RepoHandle(path=os.path.abspath(path), repo=repo, name=name, remote=remote,
-                      commit_url_template=commit_url_template)
+                      commit_url_template=commit_url_template, mailmap=_mailmap(repo))
+
+
+def _mailmap(repo: pygit2.Repository) -> pygit2.Mailmap | None:
+    """The clone's .mailmap (work tree, mailmap.file, mailmap.blob or HEAD:.mailmap in a bare clone), read once.
+
+    A mailmap this clone cannot read (its blob left out of a partial clone) maps nobody."""
+    try:
+        return pygit2.Mailmap.from_repository(repo)
+    except (KeyError, ValueError, OSError, pygit2.GitError):
+        return None
 
 
 def _origin(repo: pygit2.Repository) -> RemoteInfo:

@@ -26,6 +26,12 @@ DIFF_TOKENS = {"high": 1024, "medium": 512, "low": 192}
 
 
 
+# Why a commit's diff is absent, as the model is told (model-facing, not report words).
+ABSENT_WHY = {"shallow_boundary": "its parent commit is not in this shallow clone",
+              "missing_trees": "its trees were not fetched into this partial clone",
+              "missing_blobs": "its file contents were not fetched into this partial clone"}
+
+
 def field_list(tier: str) -> str:
     """The tier's fields as the model is asked for them, in the spec's order."""
     return "; ".join(f"{spec.name}: {spec.guidance}" for spec in fields_of(tier)) + "."
@@ -66,16 +72,23 @@ def commit_patches(facts: CommitFacts, max_files: int) -> list[PatchText]:
 
 def commit_facts_text(facts: CommitFacts, cls: Classification) -> str:
     mods = modules(facts)
+    head = (f"type (from rules): {cls.change_type}; scope: {facts.scope or '-'}; "
+            f"breaking marker: {'yes' if facts.breaking else 'no'}")
+    if not facts.files_known:
+        return "\n".join([head, f"files and diff: absent ({ABSENT_WHY.get(facts.contents_reason, 'not in this clone')}); "
+                                "judge the commit from its message alone and do not guess its files or size"])
+    size = (f"lines +{facts.added}/-{facts.removed}" if facts.lines_known
+            else "line counts unknown (some file contents are not in this clone; their diff is absent)")
     lines = [
-        f"type (from rules): {cls.change_type}; scope: {facts.scope or '-'}; "
-        f"breaking marker: {'yes' if facts.breaking else 'no'}",
-        f"files changed: {len(facts.files)}, lines +{facts.added}/-{facts.removed}",
+        head,
+        f"files changed: {len(facts.files)}, {size}",
         "modules: " + ", ".join(f"{m or '(root)'} ({v[0]} files)" for m, v in list(mods.items())[:8]),
         "files:",
     ]
     for change in facts.files[:MAX_LISTED_FILES]:
         extra = " (binary)" if change.binary else ""
-        lines.append(f"  {change.status} {change.path} (+{change.added}/-{change.removed}){extra}")
+        counts = f"+{change.added}/-{change.removed}" if change.lines_known else "contents absent"
+        lines.append(f"  {change.status} {change.path} ({counts}){extra}")
     if len(facts.files) > MAX_LISTED_FILES:
         lines.append(f"  ... and {len(facts.files) - MAX_LISTED_FILES} more files")
     lines += diff_fact_lines(facts)

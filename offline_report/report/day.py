@@ -40,8 +40,8 @@ class CommitEntry:
             "message": f.message,
             "body": clean_body(f.body),
             "url": f.url,
-            "files": [c.as_json() for c in f.files],
-            "facts": f.diff.as_json(),
+            "files": [c.as_json() for c in f.files] if f.files_known else None,
+            "facts": f.diff.as_json() if f.files_known else None,
             "added": f.added,
             "removed": f.removed,
             "change_type": self.change_type,
@@ -55,6 +55,8 @@ class CommitEntry:
             "vote": self.vote.as_json() if self.vote else None,
             "analysis": self.analysis.as_json() if self.analysis else None,
             "anchor": self.anchor,
+            "contents": f.contents,
+            "contents_reason": f.contents_reason,
         }
 
 
@@ -64,7 +66,8 @@ class RepoDay:
     path: str
     commits: list[CommitEntry]
     anchors: dict[str, str] = field(default_factory=dict)  # section, stats, toc, and one per tier present
-    notes: list[str] = field(default_factory=list)  # catalogue keys of the report section
+    # Catalogue keys of the report section, or (section, key, values) for a sentence with values.
+    notes: list = field(default_factory=list)
 
     @property
     def stats(self) -> dict:
@@ -79,7 +82,8 @@ class RepoDay:
             "name": self.name,
             "path": self.path,
             "stats": self.stats,
-            "notes": [words[note] for note in self.notes],
+            "notes": [words[note] if isinstance(note, str) else catalog(lang)[note[0]][note[1]].format(**note[2])
+                      for note in self.notes],
             "overview": self.overview(lang),
             "commits": [entry.as_json(lang) for entry in self.commits],
             "anchors": self.anchors,
@@ -88,13 +92,14 @@ class RepoDay:
     def overview(self, lang: str) -> dict:
         """The day at a glance: the numbers, the changes that matter most, and the risks gathered."""
         sentences = catalog(lang)["overview"]
-        by_weight = sorted(self.commits, key=lambda e: (-TIERS.index(e.importance), -(e.facts.added + e.facts.removed)))
+        by_weight = sorted(self.commits, key=lambda e: (-TIERS.index(e.importance),
+                                                          -((e.facts.added or 0) + (e.facts.removed or 0))))
         top = [e for e in by_weight if e.importance != "low"][:MAX_OVERVIEW_TOP]
         return {
             "numbers": {"commits": len(self.commits), "authors": len({(e.facts.author, e.facts.email) for e in self.commits}),
                         "files": len({f.path for e in self.commits for f in e.facts.files}),
-                        "added": sum(e.facts.added for e in self.commits),
-                        "removed": sum(e.facts.removed for e in self.commits)},
+                        "added": sum(e.facts.added or 0 for e in self.commits),
+                        "removed": sum(e.facts.removed or 0 for e in self.commits)},
             "top": [{"short_sha": e.facts.short_sha, "subject": e.facts.subject, "importance": e.importance,
                      "anchor": e.anchor, "added": e.facts.added, "removed": e.facts.removed} for e in top],
             "risks": [{"code": r.code, "short_sha": e.facts.short_sha, "anchor": e.anchor,
@@ -119,6 +124,22 @@ class DayReport:
         """The day as data: written as the JSON output, and the context every template renders from."""
         return {"date": self.day.isoformat(), "lang": self.lang, "tz": self.tz_name,
                 "repos": [repo.as_json(self.lang) for repo in self.repos], "run": self.run}
+
+
+# Why a commit's contents are missing -> the [clone] note that says so once per day section.
+CONTENTS_NOTES = {"missing_blobs": "partial_clone", "missing_trees": "trees_absent",
+                  "shallow_boundary": "shallow_boundary"}
+
+
+def contents_notes(entries: list[CommitEntry]) -> list[tuple[str, str, dict]]:
+    """One note per kind of missing contents among a day's commits, with how many commits it concerns."""
+    counts: dict[str, int] = {}
+    for entry in entries:
+        reason = entry.facts.contents_reason
+        if reason in CONTENTS_NOTES:
+            counts[reason] = counts.get(reason, 0) + 1
+    return [("clone", CONTENTS_NOTES[reason], {"count": counts[reason]}) for reason in CONTENTS_NOTES
+            if reason in counts]
 
 
 class AnchorRegistry:

@@ -81,8 +81,11 @@ class Signals:
     """What the changed paths and the message say, independent of any model."""
 
     kinds: dict[str, int] = field(default_factory=dict)
+    # Line counts of the files this clone holds; when lines_known is False they are a lower bound, never "small".
     source_lines: int = 0
     total_lines: int = 0
+    lines_known: bool = True
+    contents_reason: str | None = None  # why the commit's contents are (partly) missing from this clone
     source_changed: bool = False
     tests_changed: bool = False
     docs_only: bool = False
@@ -120,7 +123,7 @@ class Classification:
 
 
 def compute_signals(facts: CommitFacts) -> Signals:
-    s = Signals(breaking=facts.breaking)
+    s = Signals(breaking=facts.breaking, lines_known=facts.lines_known, contents_reason=facts.contents_reason)
     for change in facts.files:
         _add_file(s, change)
     kinds = set(s.kinds)
@@ -149,7 +152,7 @@ def _add_diff_facts(s: Signals, facts: CommitFacts) -> None:
 def _add_file(s: Signals, change: FileChange) -> None:
     kind = change.kind
     s.kinds[kind] = s.kinds.get(kind, 0) + 1
-    lines = change.added + change.removed
+    lines = (change.added or 0) + (change.removed or 0)  # unknown counts: see Signals.lines_known
     s.total_lines += lines
     if kind == "source":
         s.source_changed = True
@@ -209,14 +212,14 @@ Adjustment = tuple[str, Callable[[str, Signals], bool], str]
 
 ADJUSTMENTS: list[Adjustment] = [
     ("large_change", lambda t, s: s.source_lines >= (LARGE_FEATURE_LINES if t == "feat" else LARGE_SOURCE_LINES), "+1"),
-    ("small_change", lambda t, s: s.total_lines <= SMALL_CHANGE_LINES and not s.breaking, "-1"),
+    ("small_change", lambda t, s: s.lines_known and s.total_lines <= SMALL_CHANGE_LINES and not s.breaking, "-1"),
     ("public_api", lambda t, s: s.public_api, "+1"),
     ("deleted_sources", lambda t, s: s.deleted_source_files >= MANY_DELETED_SOURCE_FILES, "+1"),
     # An explicit dependency bump is routine; a manifest change hidden in other work is not.
     ("dependencies", lambda t, s: s.deps_changed and not s.lockfile_only and t != "deps", "floor:medium"),
-    ("docs_only", lambda t, s: s.docs_only and s.total_lines < LARGE_DOCS_LINES, "cap:low"),
+    ("docs_only", lambda t, s: s.docs_only and s.lines_known and s.total_lines < LARGE_DOCS_LINES, "cap:low"),
     ("docs_only_large", lambda t, s: s.docs_only and s.total_lines >= LARGE_DOCS_LINES, "cap:medium"),
-    ("tests_only", lambda t, s: s.tests_only and s.total_lines < LARGE_SOURCE_LINES, "cap:low"),
+    ("tests_only", lambda t, s: s.tests_only and s.lines_known and s.total_lines < LARGE_SOURCE_LINES, "cap:low"),
     ("tests_only_large", lambda t, s: s.tests_only and s.total_lines >= LARGE_SOURCE_LINES, "cap:medium"),
     ("ci_only", lambda t, s: s.ci_only, "cap:medium"),
     ("severe_bug", lambda t, s: t == "fix" and s.severe_bug, "+1"),

@@ -23,10 +23,10 @@ def analysis_for(tier: str, facts: CommitFacts, cls: Classification, lang: str) 
     writers = {
         "line": lambda: low_line(facts, cls, words),
         "summary": lambda: summary_bullets(facts, words),
-        "impact": lambda: impact_lines(facts, text),
+        "impact": lambda: impact_lines(facts, text, words["clone"]),
         "insights": lambda: insights(facts, cls.signals, text),
-        "risks": lambda: risks_and_recommendations(cls.signals, text)[0],
-        "recommendations": lambda: risks_and_recommendations(cls.signals, text)[1],
+        "risks": lambda: risks_and_recommendations(cls.signals, text, words["clone"])[0],
+        "recommendations": lambda: risks_and_recommendations(cls.signals, text, words["clone"])[1],
     }
     return {spec.name: writers["line" if spec.shape == "line" else spec.name]() for spec in fields_of(tier)}
 
@@ -62,35 +62,53 @@ def fact_lines(facts: CommitFacts, words: dict) -> list[str]:
 def low_line(facts: CommitFacts, cls: Classification, words: dict) -> str:
     found = fact_lines(facts, words)
     what = found[0] if found else words["types"].get(cls.change_type, cls.change_type)
+    if not facts.files_known:
+        return words["clone"]["low_line_absent"].format(what=what, why=_why(facts, words))
+    if not facts.lines_known:
+        return words["clone"]["low_line_unknown"].format(what=what, files=len(facts.files))
     return words["rules"]["low_line"].format(what=what, files=len(facts.files), added=facts.added,
                                              removed=facts.removed)
+
+
+def _why(facts: CommitFacts, words: dict) -> str:
+    """Why this clone lacks the commit's contents, in the report's language."""
+    return words["clone"]["why"].get(facts.contents_reason or "", facts.contents_reason or "")
 
 
 def summary_bullets(facts: CommitFacts, words: dict) -> list[str]:
     """The facts by name, then the size; never the message's own lines (they are shown as they are)."""
     text = words["rules"]
     bullets = fact_lines(facts, words)[:MAX_SUMMARY_BULLETS - 1]
-    bullets.append(text["files_changed"].format(files=len(facts.files), added=facts.added, removed=facts.removed))
+    if not facts.files_known:
+        bullets.append(words["clone"]["files_absent"].format(why=_why(facts, words)))
+    elif not facts.lines_known:
+        bullets.append(words["clone"]["files_changed_unknown"].format(files=len(facts.files)))
+    else:
+        bullets.append(text["files_changed"].format(files=len(facts.files), added=facts.added, removed=facts.removed))
     return bullets
 
 
 def modules(facts: CommitFacts) -> "OrderedDict[str, list[int]]":
-    """Top-level modules by lines changed: module -> [files, added, removed]."""
+    """Top-level modules by lines changed: module -> [files, added, removed, files with unknown line counts]."""
     table: dict[str, list[int]] = {}
     for change in facts.files:
         module = change.path.split("/", 1)[0] + "/" if "/" in change.path else ""
-        row = table.setdefault(module, [0, 0, 0])
+        row = table.setdefault(module, [0, 0, 0, 0])
         row[0] += 1
-        row[1] += change.added
-        row[2] += change.removed
+        row[1] += change.added or 0
+        row[2] += change.removed or 0
+        row[3] += not change.lines_known
     return OrderedDict(sorted(table.items(), key=lambda kv: (-(kv[1][1] + kv[1][2]), -kv[1][0], kv[0])))
 
 
-def impact_lines(facts: CommitFacts, text: dict) -> list[str]:
+def impact_lines(facts: CommitFacts, text: dict, clone: dict | None = None) -> list[str]:
     table = modules(facts)
+    if clone is not None and not facts.files_known:
+        return [clone["files_absent"].format(why=clone["why"].get(facts.contents_reason or "", ""))]
     lines = [
         text["module"].format(module=module or text["root"], files=files, added=added, removed=removed)
-        for module, (files, added, removed) in list(table.items())[:MAX_MODULES]
+        if not unknown or clone is None else clone["module_unknown"].format(module=module or text["root"], files=files)
+        for module, (files, added, removed, unknown) in list(table.items())[:MAX_MODULES]
     ]
     if len(table) > MAX_MODULES:
         lines.append(text["more_modules"].format(count=len(table) - MAX_MODULES))
@@ -108,7 +126,7 @@ def insights(facts: CommitFacts, s: Signals, text: dict) -> dict:
     architecture = [
         text["arch_spread"].format(count=len(mods), modules=_named(mods, text)) if len(mods) >= 3
         else text["arch_focused"].format(modules=_named(mods, text))
-    ]
+    ] if facts.files_known else []  # no file list in this clone: nothing to say of its modules
     api_files = [f.path for f in facts.files if f.public_api]
     if api_files:
         architecture.append(text["arch_api"].format(files=_named(api_files, text)))
@@ -154,7 +172,8 @@ def _compatibility(s: Signals, text: dict) -> str:
     return ""
 
 
-def risks_and_recommendations(s: Signals, text: dict) -> tuple[list[str], list[str]]:
+def risks_and_recommendations(s: Signals, text: dict, clone: dict | None = None) -> tuple[list[str], list[str]]:
+    unknown = not s.lines_known and clone is not None
     checks = [
         (s.breaking, "breaking", {}),
         (s.security, "security", {}),
@@ -162,7 +181,7 @@ def risks_and_recommendations(s: Signals, text: dict) -> tuple[list[str], list[s
         (bool(s.major_bumps), "major_bump", {"items": _named(s.major_bumps, text)}),
         (bool(s.undocumented_options), "undocumented_options", {"items": _named(s.undocumented_options, text)}),
         (bool(s.undocumented_env), "undocumented_env", {"items": _named(s.undocumented_env, text)}),
-        (s.source_changed and not s.tests_changed, "no_tests", {"lines": s.source_lines}),
+        (s.source_changed and not s.tests_changed and not unknown, "no_tests", {"lines": s.source_lines}),
         (s.source_lines >= 300, "large", {"lines": s.source_lines}),
         (s.deps_changed, "deps", {}),
         (s.deleted_files > 0, "deleted", {"count": s.deleted_files}),
@@ -171,7 +190,15 @@ def risks_and_recommendations(s: Signals, text: dict) -> tuple[list[str], list[s
         (s.submodules > 0, "submodule", {"count": s.submodules}),
         (s.large_files > 0, "huge_file", {"count": s.large_files}),
     ]
-    found = [(key, values) for flag, key, values in checks if flag] or [("none", {})]
+    found = [(key, values) for flag, key, values in checks if flag]
     risks = [text[f"risk_{key}"].format(**values) for key, values in found]
     recommendations = [text[f"rec_{key}"].format(**values) for key, values in found]
+    if unknown:  # what could not be read is said, never guessed
+        if s.source_changed and not s.tests_changed:
+            risks.append(clone["risk_no_tests_unknown"])
+            recommendations.append(text["rec_no_tests"])
+        risks.append(clone["risk_contents"].format(why=clone["why"].get(s.contents_reason or "", "")))
+        recommendations.append(clone["rec_contents"])
+    if not risks:
+        risks, recommendations = [text["risk_none"]], [text["rec_none"]]
     return risks, recommendations
