@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor, as_completed
 from typing import Protocol
 
 from .analysis import MAX_TOKENS, TIERS, Analysis, Reason, Vote, fields_of
@@ -69,7 +70,7 @@ class RuleAnalyzer:
             cls = classify(facts, self.team_rules)
             entry = rule_entry(facts, cls)
             entry.analysis = rule_analysis(cls.importance, facts, cls, self.lang)
-            self.stats.rule_analyses += 1
+            self.stats.count("rule_analyses")
             entries.append(entry)
             if progress:
                 progress.advance()
@@ -105,11 +106,34 @@ class ModelAnalyzer:
         counted = self._votes_count(progress) if commits else False
         entries = [self._entry(f, c, self._vote(f) if counted else None, counted) for f, c in zip(commits, classes)]
         # Pass 2 tier by tier, so consecutive prompts share their instructions in llama.cpp's KV cache.
-        for entry, cls in sorted(zip(entries, classes), key=lambda ec: TIERS.index(ec[0].importance)):
+        work = sorted(zip(entries, classes), key=lambda ec: TIERS.index(ec[0].importance))
+        parallel = self._parallel() if len(work) > 1 else 1
+        if parallel > 1:
+            self._analyse_in_parallel(work, parallel, progress)
+            return entries
+        for entry, cls in work:
             entry.analysis = self._analysis(entry.facts, cls, entry.importance)
             if progress:
                 progress.advance(tokens=self.stats.generated_tokens)
         return entries
+
+    def _parallel(self) -> int:
+        """Requests a server takes at once; the in-process engine works one commit at a time."""
+        return self.session.parallel
+
+    def _analyse_in_parallel(self, work: list, parallel: int, progress) -> None:
+        """Up to `parallel` requests in flight; each analysis is cached the moment its answer arrives."""
+        with ThreadPoolExecutor(max_workers=parallel) as pool:
+            futures = {pool.submit(self._analysis, entry.facts, cls, entry.importance): entry for entry, cls in work}
+            try:
+                for future in as_completed(futures):
+                    futures[future].analysis = future.result()
+                    if progress:
+                        progress.advance(tokens=self.stats.generated_tokens)
+            except BaseException:
+                for future in futures:
+                    future.cancel()
+                raise
 
     def _votes_count(self, progress) -> bool:
         if progress is None or self.session.calibration_known():
@@ -143,7 +167,7 @@ class ModelAnalyzer:
             return Vote(**cached)
         vote = ask_vote(self.session.engine(), facts, classify(facts, self.team_rules),
                         self.session.options.vote_method, self.session.options.seed)
-        self.stats.model_calls += 1
+        self.stats.count("model_calls")
         self.store.set(vote.cached(), *key)
         return vote
 
@@ -155,7 +179,7 @@ class ModelAnalyzer:
         key = self._analysis_key(facts, tier)
         cached = self._cached(key)
         if cached:
-            self.stats.cache_hits += 1
+            self.stats.count("cache_hits")
             if cached["source"] == "rules":  # rebuilt from the facts, so rule changes apply at once
                 self.stats.record_fallback(cached["fallback_reason"], new=False)
                 return rule_analysis(tier, facts, cls, self.lang, cached["fallback_reason"], from_cache=True)
@@ -182,7 +206,7 @@ class ModelAnalyzer:
             self.stats.record_completion(completion)
             verdict = check_answer(completion.text, completion.finish_reason, tier, self.lang, [instructions])
             if verdict.ok:
-                self.stats.model_analyses += 1
+                self.stats.count("model_analyses")
                 return Analysis(tier, verdict.data, source="model")
             reason = verdict.reason
         self.stats.record_fallback(reason)

@@ -55,6 +55,10 @@ def gpu_layers_option(value: str) -> str:
 @click.option("--commit-url", help="Commit link template with {sha}, e.g. https://git.example.com/x/y/-/commit/{sha}.")
 @click.option("--no-llm", is_flag=True, help="No model: every analysis is built by rules from the git facts.")
 @click.option("--model", "model_path", type=click.Path(), help="GGUF model file (else $OFFLINE_REPORT_MODEL, ./models/*.gguf, the bundled model).")
+@click.option("--server", help="Base URL of an OpenAI-compatible inference server (llama-server, vLLM), e.g. http://gpu-box:8080/v1. Replaces the local model.")
+@click.option("--server-model", help="The model to ask for, when the server hosts several.")
+@click.option("--api-key-env", metavar="VAR", help="Name of the environment variable that holds the server's token.")
+@click.option("--parallel", type=click.IntRange(1), help="Concurrent requests to the server. Default: its slot count, else 4.")
 @click.option("--threads", type=click.IntRange(1), help="CPU threads for llama.cpp. Default: all cores.")
 @click.option("--ctx", "n_ctx", type=click.IntRange(512), help="Context size in tokens. Default: 4096, capped by the model's trained context.")
 @click.option("--gpu-layers", default="auto", show_default=True, callback=lambda c, p, v: gpu_layers_option(v),
@@ -123,6 +127,8 @@ def settings_from(ctx: click.Context, options: dict) -> Settings:
         vote_method=options["vote_method"], cache_dir=Path(options["cache_dir"]) if options["cache_dir"] else None,
         no_cache=options["no_cache"], refresh=options["refresh"], lock_timeout=options["lock_timeout"],
         verbose=options["verbose"], empty_days=options["empty_days"], yes=options["yes"], quiet=options["quiet"],
+        server=options["server"], server_model=options["server_model"], api_key_env=options["api_key_env"],
+        parallel=options["parallel"],
     )
 
 

@@ -15,6 +15,7 @@ from .config import RunConfig, Settings, run_config
 from .catalog import words
 from .configfile import RepoOptions
 from .git.log import WalkStats, commits_by_day, missing_contents_warning, newest_day, recent_days
+from .errors import UsageError
 from .git.repo import RepoHandle, open_repo
 from .progress import Progress
 from .report.day import DayReport, build_day, contents_notes
@@ -43,13 +44,29 @@ def build_analyzer(settings: Settings, lang: str, stats: RunStats, store, engine
     if not settings.use_llm:
         return RuleAnalyzer(lang, stats, team_rules=settings.team_rules)
     from .llm.models import resolve_model
-    from .llm.session import ModelOptions, ModelSession
+    from .llm.session import ModelOptions, ModelSession, ServerSession
 
     options = ModelOptions(threads=settings.threads, ctx=settings.ctx, gpu_layers=settings.gpu_layers,
                            seed=settings.seed, vote_method=settings.vote_method, verbose=settings.verbose)
-    session = ModelSession(resolve_model(settings.model_path), options, store, stats, engine_factory=engine_factory)
+    if settings.server:
+        session = ServerSession(settings.server, settings.server_model, api_key(settings.api_key_env),
+                                settings.parallel, options, store, stats, engine_factory=engine_factory)
+    else:
+        session = ModelSession(resolve_model(settings.model_path), options, store, stats,
+                               engine_factory=engine_factory)
     session.validate()
     return ModelAnalyzer(lang, stats, session, store, refresh=settings.refresh, team_rules=settings.team_rules)
+
+
+def api_key(variable: str | None) -> str | None:
+    """The server's token, read from the environment variable the user named (never from the command line)."""
+    if not variable:
+        return None
+    value = os.environ.get(variable)
+    if not value:
+        raise UsageError(f"--api-key-env {variable}: that environment variable is not set",
+                         f"export {variable}=<token> before the run, or leave --api-key-env out")
+    return value
 
 
 def run_report(settings: Settings, engine_factory=None, out: TextIO | None = None) -> RunResult:

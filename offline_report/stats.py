@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 import time
 from collections import Counter
 from dataclasses import dataclass, field
@@ -28,7 +29,18 @@ class RunStats:
     calibration: dict | None = None
     started: float = field(default_factory=time.monotonic)
 
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False, compare=False)
+
+    def count(self, name: str, by: int = 1) -> None:
+        """One more of something; safe when a server's answers arrive on several threads."""
+        with self._lock:
+            setattr(self, name, getattr(self, name) + by)
+
     def record_completion(self, completion) -> None:
+        with self._lock:
+            self._record_completion(completion)
+
+    def _record_completion(self, completion) -> None:
         self.model_calls += 1
         self.prompt_tokens += completion.prompt_tokens
         self.evaluated_prompt_tokens += completion.evaluated_prompt_tokens
@@ -37,6 +49,10 @@ class RunStats:
 
     def record_fallback(self, reason: str, new: bool = True) -> None:
         """A rule analysis standing in for the model: new in this run, or read back from the cache."""
+        with self._lock:
+            self._record_fallback(reason, new)
+
+    def _record_fallback(self, reason: str, new: bool) -> None:
         self.fallbacks += 1
         self.rule_analyses += new
         self.fallback_reasons[reason] += 1

@@ -6,6 +6,7 @@ import os
 from dataclasses import dataclass
 
 from ..catalog import words
+from ..errors import ModelError
 from ..stats import RunStats
 from .engine import DEFAULT_SEED, EngineSettings
 from .models import ModelCandidate, ModelInfo, check_memory, check_model_file, fingerprint, read_info
@@ -16,6 +17,8 @@ DEFAULT_CTX_CAP = 4096
 # A first estimate before a model has been measured: SmolLM2-135M (98 MB) takes about 7 s per commit
 # on two cores, and time grows roughly with the bytes read per generated token.
 ESTIMATE_BYTES_PER_SECOND = 14e6
+# A first estimate for a server before it has been measured, per commit and slot.
+SERVER_ESTIMATE_S = 10.0
 # Above this the plan line names the cheaper choices.
 LONG_RUN_S = 180
 
@@ -90,6 +93,8 @@ class ModelSession:
                                  if settings.gpu_layers else f"CPU ({settings.threads} threads)")
         return self._engine
 
+    parallel = 1  # an in-process model analyses one commit at a time
+
     def _calibration_key(self) -> tuple:
         return ("calibration", self.fingerprint, PROMPT_VERSION, self.options.vote_method)
 
@@ -130,6 +135,67 @@ class ModelSession:
         line = words(lang, "run", "plan", commits=commits, days=days, model=self.info.label,
                      size=f"{self.info.size / 2**20:.0f} MiB", source=source, eta=_duration(total_s), speed=speed)
         return "offline-report: " + line + (words(lang, "run", "plan_faster") if total_s > LONG_RUN_S else "")
+
+
+class ServerSession(ModelSession):
+    """A model served over HTTP (--server): contacted once at the start, its model id is the cache key.
+
+    With the server unreachable, the id it had last time still opens the cache, so a fully cached
+    rerun works; the first commit that needs the model then stops the run with the server's error.
+    """
+
+    def __init__(self, url: str, model: str | None, api_key: str | None, parallel: int | None,
+                 options: ModelOptions, store, stats: RunStats, engine_factory=None):
+        self.options = options
+        self.store = store
+        self.stats = stats
+        self.url = url
+        self._engine = None
+        self._error = None
+        remembered_key = ("server-model", url.rstrip("/"), model or "")
+        try:
+            factory = engine_factory or _server_engine
+            self._engine = factory(url, model=model, api_key=api_key, parallel=parallel, n_ctx=options.ctx)
+            self.fingerprint = self._engine.model_id
+            store.set(self.fingerprint, *remembered_key)
+        except ModelError as exc:
+            self._error = exc
+            self.fingerprint = store.get(*remembered_key)
+            if self.fingerprint is None:
+                raise
+        stats.model = self.fingerprint.split(" | ")[0]
+        stats.model_label = stats.model
+
+    @property
+    def parallel(self) -> int:
+        return self._engine.parallel if self._engine is not None else 1
+
+    def validate(self) -> None:
+        return None
+
+    def engine(self):
+        if self._engine is None:
+            raise self._error
+        self.stats.model_loaded = True
+        self.stats.device = f"server {self._engine.base_url} ({self._engine.parallel} parallel)"
+        return self._engine
+
+    def seconds_per_commit(self) -> tuple[float, bool]:
+        measured = self.store.get("speed", self.fingerprint)
+        parallel = self._engine.parallel if self._engine else 1
+        return (float(measured), True) if measured else (SERVER_ESTIMATE_S / parallel, False)
+
+    def plan_line(self, commits: int, days: int, total_s: float, seconds: float, measured: bool, lang: str) -> str:
+        speed = words(lang, "run", "speed_measured" if measured else "speed_estimated", seconds=f"{seconds:.1f}")
+        line = words(lang, "run", "plan", commits=commits, days=days, model=self.stats.model, size=self.url,
+                     source="--server", eta=_duration(total_s), speed=speed)
+        return "offline-report: " + line
+
+
+def _server_engine(url: str, **kwargs):
+    from .server import ServerEngine
+
+    return ServerEngine(url, **kwargs)
 
 
 def _duration(seconds: float) -> str:

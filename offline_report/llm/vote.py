@@ -46,8 +46,11 @@ def vote_prompt(engine, facts: CommitFacts, cls: Classification, answer_prefix: 
 def ask_vote(engine, facts: CommitFacts, cls: Classification, method: str, seed: int) -> Vote:
     started = time.monotonic()
     if method == "score":
-        prompt = vote_prompt(engine, facts, cls, SCORE_PREFIX)
-        scores = engine.score_options(prompt, list(IMPORTANCE_OPTIONS))
+        try:
+            prompt = vote_prompt(engine, facts, cls, SCORE_PREFIX)
+            scores = engine.score_options(prompt, list(IMPORTANCE_OPTIONS))
+        except NotImplementedError:  # a server that returns no log-probabilities: the JSON vote instead
+            return ask_vote(engine, facts, cls, "json", seed)
         best = max(scores, key=scores.get)
         reason = "log-probabilities " + ", ".join(f"{k} {v:.2f}" for k, v in scores.items())
         return Vote(best, reason, method, time.monotonic() - started)
