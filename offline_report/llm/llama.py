@@ -88,7 +88,9 @@ class LlamaEngine:
     def _grammar(self, schema: dict):
         from llama_cpp import LlamaGrammar
 
-        key = json.dumps(schema, sort_keys=True)
+        # The schema's own order, not sorted keys: the grammar makes the model write the fields in the
+        # order of the schema's properties (summary first).
+        key = json.dumps(schema)
         if key not in self._grammars:
             self._grammars[key] = LlamaGrammar.from_json_schema(key, verbose=self.settings.verbose)
         return self._grammars[key]
