@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 
 import pytest
 
@@ -40,6 +41,22 @@ def prompt(engine, tier: str = "high") -> str:
     return engine.format_prompt(analysis_instructions(tier, "en"), USER)
 
 
+def conforms(value, schema: dict) -> bool:
+    """The subset of JSON Schema that tier_schema uses."""
+    kind = schema["type"]
+    if kind == "string":
+        return isinstance(value, str)
+    if kind == "array":
+        return (isinstance(value, list) and schema.get("minItems", 0) <= len(value) <= schema.get("maxItems", 1e9)
+                and all(conforms(item, schema["items"]) for item in value))
+    if kind == "object":
+        props = schema["properties"]
+        return (isinstance(value, dict) and set(schema["required"]) <= set(value)
+                and (schema.get("additionalProperties", True) or set(value) <= set(props))
+                and all(conforms(v, props[k]) for k, v in value.items()))
+    raise AssertionError(f"unexpected schema type {kind}")
+
+
 def bounded(schema: dict, chars: int = 80) -> dict:
     """The schema with every string capped, so the tiny model's answer ends within a test's budget; the
     properties keep the schema's order."""
@@ -72,3 +89,33 @@ def test_fields_come_in_the_schema_order(engine, tier):
         inner = key_positions(completion.text, INSIGHT_KEYS)
         assert inner == sorted(inner) and inner[0] > positions[2], completion.text
 
+
+@pytest.mark.parametrize("tier", ["low", "medium", "high"])
+def test_constrained_answer_is_json_of_the_schema(engine, tier):
+    schema = tier_schema(tier)
+    completion = engine.complete(prompt(engine, tier), bounded(schema), MAX_TOKENS[tier] + 384, seed=11)
+    assert completion.finish_reason == "stop", completion.text
+    assert conforms(json.loads(completion.text), schema), completion.text
+    assert 0 < completion.generated_tokens <= MAX_TOKENS[tier] + 384
+
+
+def test_same_seed_same_text_and_the_prompt_is_reused(engine):
+    """Each answer to the same prompt starts from the same KV cache state (another prompt in between), so the
+    same seed must give the same text; a repeated prompt is not evaluated again."""
+    schema = tier_schema("medium")
+    other, asked = prompt(engine, "low"), prompt(engine, "medium")
+    engine.complete(other, tier_schema("low"), 4, seed=1)
+    first = engine.complete(asked, schema, 48, seed=3)
+    engine.complete(other, tier_schema("low"), 4, seed=1)
+    again = engine.complete(asked, schema, 48, seed=3)
+    assert again.text == first.text
+    assert again.evaluated_prompt_tokens == first.evaluated_prompt_tokens < first.prompt_tokens
+    repeated = engine.complete(asked, schema, 8, seed=3)
+    assert repeated.evaluated_prompt_tokens <= 1 and repeated.generated_tokens == 8
+
+
+def test_the_token_limit_cuts_the_answer(engine):
+    completion = engine.complete(prompt(engine, "high"), tier_schema("high"), 12, seed=5)
+    assert completion.finish_reason == "length"
+    assert completion.generated_tokens == 12
+    assert re.match(r'\s*\{\s*"summary"', completion.text), completion.text
