@@ -106,10 +106,11 @@ class _GrammarLastSampler:
         return token
 
     def close(self) -> None:
-        if self.grammar:
+        if getattr(self, "grammar", None):
             self._lib.llama_sampler_free(self.grammar)
             self.grammar = None
-        self.chain.close()
+        if getattr(self, "chain", None) is not None:
+            self.chain.close()
 
     def __del__(self):
         self.close()
