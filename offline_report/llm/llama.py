@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ctypes
 import json
 import math
 import os
@@ -31,6 +32,88 @@ def _silence_llama_logs() -> None:
 
     _silence_llama_logs.callback = _drop  # keep a reference so it is not garbage-collected
     llama_cpp.llama_log_set(_drop, None)
+
+
+class _GrammarLastSampler:
+    """Schema-bound sampling that applies the grammar only when it must, as llama.cpp's common sampler does
+    (`common_sampler_sample` with grammar_first=false).
+
+    llama-cpp-python puts the grammar in the sampler chain, so it is checked against every token of the
+    vocabulary before top-k, at every step. Here the token is sampled from the unconstrained distribution
+    (the same chain: top-k, typical, top-p, min-p, temperature, seeded dist), then the grammar checks that
+    one token; only when it is rejected does the grammar filter the full candidates and the chain sample
+    again. The text is still bound to the grammar: every token returned was accepted by it.
+    """
+
+    def __init__(self, chain, grammar, model, n_vocab: int):
+        import llama_cpp
+        import numpy as np
+
+        self._lib = llama_cpp
+        self.chain = chain  # llama_cpp._internals.LlamaSampler, freed by its own finaliser
+        self.grammar = llama_cpp.llama_sampler_init_grammar(
+            model.vocab, grammar._grammar.encode("utf-8"), grammar._root.encode("utf-8"))
+        if not self.grammar:
+            raise ModelError("llama.cpp could not parse the JSON grammar", "report this as a bug")
+        self.n_vocab = n_vocab
+        self._ids = np.arange(n_vocab, dtype=np.int32)
+        self._buffer = np.zeros(n_vocab, dtype=np.dtype([("id", np.int32), ("logit", np.float32),
+                                                          ("p", np.float32)], align=True))
+        assert self._buffer.dtype.itemsize == ctypes.sizeof(llama_cpp.llama_token_data)
+        self._data = self._buffer.ctypes.data_as(llama_cpp.llama_token_data_p)
+        self._candidates = llama_cpp.llama_token_data_array(self._data, n_vocab, -1, False)
+        self._single = llama_cpp.llama_token_data(0, 1.0, 0.0)
+        self._single_array = llama_cpp.llama_token_data_array(ctypes.pointer(self._single), 1, -1, False)
+        self.rejected = 0
+
+    def _fill(self, ctx, idx: int):
+        import numpy as np
+
+        logits = np.ctypeslib.as_array(self._lib.llama_get_logits_ith(ctx, idx), shape=(self.n_vocab,))
+        self._buffer["id"] = self._ids
+        self._buffer["logit"] = logits
+        self._buffer["p"] = 0.0
+        cur = self._candidates
+        cur.data, cur.size, cur.selected, cur.sorted = self._data, self.n_vocab, -1, False
+        return ctypes.byref(cur)
+
+    def _accepted(self, token: int) -> bool:
+        self._single.id, self._single.logit, self._single.p = token, 1.0, 0.0
+        arr = self._single_array
+        arr.size, arr.selected, arr.sorted = 1, -1, False
+        self._lib.llama_sampler_apply(self.grammar, ctypes.byref(arr))
+        return not math.isinf(self._single.logit)
+
+    def _chosen(self) -> int:
+        cur = self._candidates
+        if cur.selected < 0:
+            raise ModelError("llama.cpp's sampler selected no token", "report this as a bug")
+        return int(cur.data[cur.selected].id)
+
+    def sample(self, ctx, idx: int = -1) -> int:
+        """The same call as llama_cpp._internals.LlamaSampler.sample, which Llama.generate makes."""
+        lib, chain = self._lib, self.chain.sampler
+        lib.llama_sampler_apply(chain, self._fill(ctx.ctx, idx))
+        token = self._chosen()
+        if not self._accepted(token):
+            self.rejected += 1
+            cur = self._fill(ctx.ctx, idx)
+            lib.llama_sampler_apply(self.grammar, cur)
+            lib.llama_sampler_apply(chain, cur)
+            token = self._chosen()
+        lib.llama_sampler_accept(self.grammar, token)
+        lib.llama_sampler_accept(chain, token)
+        return token
+
+    def close(self) -> None:
+        if getattr(self, "grammar", None):
+            self._lib.llama_sampler_free(self.grammar)
+            self.grammar = None
+        if getattr(self, "chain", None) is not None:
+            self.chain.close()
+
+    def __del__(self):
+        self.close()
 
 
 class LlamaEngine:
@@ -64,6 +147,26 @@ class LlamaEngine:
         self.has_chat_template = bool(self.llm.metadata.get("tokenizer.chat_template"))
         self._grammars: dict[str, object] = {}
         self._formatter = self._chat_formatter() if self.has_chat_template else None
+        self._use_grammar_last_sampler()
+
+    # False: llama-cpp-python's own sampling, the grammar over the whole vocabulary first (the benchmark's reference).
+    grammar_last = True
+
+    def _use_grammar_last_sampler(self) -> None:
+        """Llama.generate builds its sampler through Llama._init_sampler(..., grammar=...): with a grammar,
+        hand it the same chain without the grammar, wrapped in _GrammarLastSampler."""
+        llm = self.llm
+        library_init = llm._init_sampler
+
+        def init_sampler(*args, grammar=None, **kwargs):
+            if not self.grammar_last:
+                return library_init(*args, grammar=grammar, **kwargs)
+            chain = library_init(*args, grammar=None, **kwargs)
+            if grammar is None:
+                return chain
+            return _GrammarLastSampler(chain, grammar, llm._model, llm.n_vocab())
+
+        llm._init_sampler = init_sampler
 
     def _chat_formatter(self):
         from llama_cpp.llama_chat_format import Jinja2ChatFormatter
@@ -88,7 +191,9 @@ class LlamaEngine:
     def _grammar(self, schema: dict):
         from llama_cpp import LlamaGrammar
 
-        key = json.dumps(schema, sort_keys=True)
+        # The schema's own order, not sorted keys: the grammar makes the model write the fields in the
+        # order of the schema's properties (summary first).
+        key = json.dumps(schema)
         if key not in self._grammars:
             self._grammars[key] = LlamaGrammar.from_json_schema(key, verbose=self.settings.verbose)
         return self._grammars[key]
