@@ -8,12 +8,8 @@ from pathlib import Path
 
 import pygit2
 
-from offline_report.analyze import ModelAnalyzer, RuleAnalyzer
-from offline_report.cache import NullStore, Store
-from offline_report.config import RunConfig, resolve_tz
-from offline_report.llm.models import resolve_model
-from offline_report.pipeline import run
-from offline_report.llm.session import ModelOptions, ModelSession
+from offline_report.config import RunConfig, Settings, resolve_tz
+from offline_report.pipeline import build_analyzer, open_store, run
 from offline_report.stats import RunStats
 
 
@@ -27,19 +23,17 @@ def day_config(repo: str, day: str, out: str, use_llm: bool = True, lang: str = 
 def run_day(config: RunConfig, model: str | None = None, cache_dir: str | None = None,
             threads: int | None = None, gpu_layers: str = "auto") -> dict:
     """One run of the pipeline, as the CLI does it; returns its stats and wall time."""
+    settings = Settings(repos=config.repos, use_llm=config.use_llm, lang=config.lang, model_path=model,
+                        threads=threads, gpu_layers=gpu_layers, cache_dir=Path(cache_dir) if cache_dir else None,
+                        no_cache=cache_dir is None)
     stats = RunStats(use_llm=config.use_llm)
-    store = Store(cache_dir) if cache_dir else NullStore()
-    session = None
-    if config.use_llm:
-        session = ModelSession(resolve_model(model), ModelOptions(threads=threads, gpu_layers=gpu_layers), store, stats)
-        session.validate()
-        analyzer = ModelAnalyzer(config.lang, stats, session, store)
-    else:
-        analyzer = RuleAnalyzer(config.lang, stats)
+    store = open_store(settings)
+    analyzer = build_analyzer(settings, config.lang, stats, store)  # the wiring the CLI uses
+    session = getattr(analyzer, "session", None)
     started = time.perf_counter()
     result = run(config, analyzer, stats, store=store)
     wall = time.perf_counter() - started
-    load_s = getattr(session._engine, "load_seconds", 0.0) if session and session._engine else 0.0
+    load_s = session.load_seconds if session else 0.0
     return {"stats": stats.as_dict(), "wall_s": wall, "load_s": load_s, "reports": len(result.reports),
             "commits": sum(r.total for r in result.reports), "n_ctx": session.n_ctx() if session else None,
             "session": session}

@@ -29,11 +29,10 @@ from bench.probe import reset_peak as reset_peak_rss, rss_kib  # noqa: E402
 from offline_report.rules.classify import classify  # noqa: E402
 from offline_report.llm.engine import EngineSettings  # noqa: E402
 from offline_report.llm.llama import LlamaEngine, gpu_offload_supported  # noqa: E402
-from offline_report.git.commits import WalkStats, open_repo  # noqa: E402
+from offline_report.git.log import WalkStats, commits_by_day, newest_first  # noqa: E402
+from offline_report.git.repo import open_repo  # noqa: E402
 from offline_report.llm.models import read_info, resolve_model  # noqa: E402
-from offline_report.pipeline import collect_days  # noqa: E402
 from offline_report.llm.schema import tier_schema  # noqa: E402
-from offline_report.git.commits import newest_first  # noqa: E402
 from offline_report.llm.schema import VOTE_MAX_TOKENS  # noqa: E402
 from offline_report.llm.vote import ask_vote, labelled_set, sample_facts, vote_prompt  # noqa: E402
 
@@ -77,7 +76,7 @@ class Table:
 
 
 def synthetic_day(work: Path) -> tuple[str, str]:
-    from tests.seed_day import build_seed_repo
+    from tests.support.seed_day import build_seed_repo
 
     build_seed_repo(work / "seed-day")
     return str(work / "seed-day"), SYNTHETIC_DAY
@@ -123,7 +122,7 @@ def generation_rows(table: Table, engine: LlamaEngine, cold: dict) -> None:
 
 def vote_row(table: Table, engine: LlamaEngine, samples: int = 12) -> None:
     """Each method over the same commits in its own block, so KV-cache reuse is alike for all three."""
-    commits = [(facts, classify(facts, "en")) for facts in map(sample_facts, labelled_set()[:samples])]
+    commits = [(facts, classify(facts)) for facts in map(sample_facts, labelled_set()[:samples])]
     scored = sum(ask_vote(engine, f, c, "score", 1).seconds for f, c in commits)
     as_json = sum(ask_vote(engine, f, c, "json", 1).seconds for f, c in commits)
     free = sum(engine.complete(vote_prompt(engine, f, c), None, VOTE_MAX_TOKENS, 1).seconds for f, c in commits)
@@ -150,10 +149,10 @@ def selection_row(table: Table) -> None:
     config.until = date(2026, 2, 12)
     started = time.perf_counter()
     walk = WalkStats()
-    buckets = collect_days(handle, config, walk)
+    buckets = commits_by_day(handle, config.days(), config.tz, stats=walk)
     selection = time.perf_counter() - started
     started = time.perf_counter()
-    everything = sum(1 for _ in newest_first(handle.repo, handle.repo.head.peel(__import__("pygit2").Commit)))
+    everything = sum(1 for _ in newest_first(handle.repo, handle.head("HEAD")))
     full = time.perf_counter() - started
     found = sum(len(v) for v in buckets.values())
     table.add("5 day selection: last 3 days of a 100,000-commit history / a full history walk",

@@ -95,6 +95,11 @@ class ModelSession:
 
     parallel = 1  # an in-process model analyses one commit at a time
 
+    @property
+    def load_seconds(self) -> float:
+        """How long loading the model took in this run (0 when it was never needed)."""
+        return getattr(self._engine, "load_seconds", 0.0) if self._engine is not None else 0.0
+
     def _calibration_key(self) -> tuple:
         return ("calibration", self.fingerprint, PROMPT_VERSION, self.options.vote_method)
 
