@@ -151,10 +151,9 @@ def decode_commit(handle, commit: pygit2.Commit, tz: tzinfo) -> CommitFacts:
     files, texts, inputs = [], [], []
     for index, delta in enumerate(diff.deltas):
         if _lacks_blob(repo, delta):
-            change, patch_index = _file_change_unknown(delta), None
+            change, text = _file_change_unknown(delta), None
         else:
-            change, patch_index = _file_change(repo, diff, index, delta)
-        text = None if patch_index is None or change.binary else diff[patch_index].text
+            change, text = _file_change(repo, diff, index, delta)
         files.append(change)
         texts.append((change.path, text))
         inputs.append(FilePatch(change.path, change.status, text, _blob_text(repo, delta.old_file.id),
@@ -252,19 +251,9 @@ def _signature_text(signature: pygit2.Signature, attr: str) -> str:
         return getattr(signature, "raw_" + attr).decode("utf-8", errors="replace")
 
 
-def commit_diff(repo: pygit2.Repository, commit: pygit2.Commit) -> pygit2.Diff:
-    """The commit's diff against its first parent (the empty tree for a root commit)."""
-    if commit.parents:
-        diff = repo.diff(commit.parents[0], commit)
-    else:
-        diff = commit.tree.diff_to_tree(swap=True)
-    diff.find_similar()
-    return diff
-
-
 def _file_change(repo: pygit2.Repository, diff: pygit2.Diff, index: int,
-                 delta: pygit2.DiffDelta) -> tuple[FileChange, int | None]:
-    """The file's change, and the index of its patch in the diff when it has a readable one."""
+                 delta: pygit2.DiffDelta) -> tuple[FileChange, str | None]:
+    """The file's change, and its patch text when it has a readable one (one patch, read once)."""
     status = _STATUS_NAMES.get(delta.status, "modified")
     path = _path_text(delta.new_file if delta.status != DeltaStatus.DELETED else delta.old_file)
     old_path = _path_text(delta.old_file) if delta.status in (DeltaStatus.RENAMED, DeltaStatus.COPIED) else None
@@ -274,9 +263,10 @@ def _file_change(repo: pygit2.Repository, diff: pygit2.Diff, index: int,
         added, removed = _count_lines(repo, delta.new_file.id), _count_lines(repo, delta.old_file.id)
         return FileChange(path, status, added, removed, old_path=old_path, large=True), None
     patch = diff[index]
-    binary = patch.delta.is_binary
-    _, added, removed = patch.line_stats if not binary else (0, 0, 0)
-    return FileChange(path, status, added, removed, binary=binary, old_path=old_path), index
+    if patch.delta.is_binary:
+        return FileChange(path, status, 0, 0, binary=True, old_path=old_path), None
+    _, added, removed = patch.line_stats
+    return FileChange(path, status, added, removed, old_path=old_path), patch.text
 
 
 def _path_text(diff_file: pygit2.DiffFile) -> str:
