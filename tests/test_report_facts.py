@@ -104,3 +104,10 @@ def test_the_day_overview_gathers_numbers_highlights_and_risks(thirteen_repo, tm
     assert any("init_device" in r["text"] for r in overview["risks"])
     text = report(thirteen_repo, tmp_path, "md")
     assert text.index("Day overview") < text.index("| Committed |")
+
+
+def test_a_squash_merge_is_typed_by_the_verbs_of_its_body():
+    commit = facts("libfabric: CQ batch reads and threading model (#1272)", [src("src/rail.cpp")],
+                   body="* libfabric: Implement CQ batch reads\n\n- Implement batch CQ reads instead of single reads\n\n"
+                        "Signed-off-by: A <a@example.com>")
+    assert classify(commit).change_type == "feat"

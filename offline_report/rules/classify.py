@@ -11,6 +11,7 @@ from typing import Callable
 
 from ..analysis import TIERS, Reason
 from ..git.commits import CommitFacts, FileChange
+from ..git.message import clean_body
 
 CHANGE_TYPES = ("feat", "fix", "docs", "style", "refactor", "perf", "test", "build", "ci", "chore", "revert",
                 "security", "deps", "config", "merge")
@@ -47,6 +48,8 @@ LEADING_VERB_TYPES: list[tuple[str, re.Pattern]] = [
     ("deps", re.compile(r"^(bump\w*|upgrade\w*|downgrade\w*|update\w*\s+\S+\s+(to|from)\s+v?\d)", re.I)),
     ("perf", re.compile(r"^(speed\w* up|optimi[sz]\w*|accelerate\w*|reduce\w* (latency|memory|allocations))\b", re.I)),
 ]
+_BODY_BULLET = re.compile(r"^\s*(?:[-*\u2022+]|\d+[.)])\s+")
+MAX_BODY_LINES_FOR_TYPE = 20
 # "scope: rest" of a subject that is not a conventional commit, e.g. "libfabric: CQ batch reads".
 UNTYPED_SCOPE = re.compile(r"^(?P<scope>[\w./-]{2,40}):\s+(?P<rest>\S.*)$")
 
@@ -190,9 +193,21 @@ def change_type(facts: CommitFacts, signals: Signals) -> str:
             return ctype
     if len(kinds) == 1 and (only := next(iter(kinds))) in PATH_ONLY_TYPES:
         return PATH_ONLY_TYPES[only]
+    if body_type := _leading_verb_of_body(facts.body):
+        return body_type  # a squash merge lists its commits' subjects in the body
     if signals.added_public:
         return "feat"  # new public definitions, whatever the subject's words
     return "chore"
+
+
+def _leading_verb_of_body(body: str) -> str | None:
+    """The type of the first body line that starts with a known verb (bullets and "scope:" ignored)."""
+    for line in clean_body(body).splitlines()[:MAX_BODY_LINES_FOR_TYPE]:
+        text = _untyped_rest(_BODY_BULLET.sub("", line).strip())
+        for ctype, pattern in LEADING_VERB_TYPES:
+            if pattern.search(text):
+                return ctype
+    return None
 
 
 def _untyped_rest(subject: str) -> str:
