@@ -39,7 +39,8 @@ def fact_lines(facts: CommitFacts, words: dict) -> list[str]:
     for key, symbols in (("fact_added", d.symbols_added), ("fact_removed", d.symbols_removed),
                          ("fact_changed", d.symbols_changed)):
         if symbols:
-            named = [text["symbol"].format(kind=kinds.get(s.kind, s.kind), name=s.name) for s in symbols]
+            named = list(dict.fromkeys(text["symbol"].format(kind=kinds.get(s.kind, s.kind), name=s.name)
+                                       for s in symbols))  # a definition in a header and its source: once
             lines.append(text[key].format(items=_named(named, text, MAX_NAMED_SYMBOLS)))
     for dep in d.dependencies:
         key = {"added": "fact_dep_added", "removed": "fact_dep_removed"}.get(dep.change, "fact_dep_changed")
