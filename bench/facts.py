@@ -199,12 +199,18 @@ def nightly_row(table: Table, runs: int, per_day: int, threads: int | None, work
 
 
 def write_results(entry: dict) -> Path:
-    """Merge this run's entry into the day's file, replacing an earlier entry for the same repository and month."""
+    """Merge this run's entry into the day's file: rows measured again replace the same rows of an earlier run on
+    the same repository and month, the others are kept."""
     target = ROOT / "bench" / "results" / f"{date.today().isoformat()}-{socket.gethostname()}-facts.json"
     target.parent.mkdir(parents=True, exist_ok=True)
     document = json.loads(target.read_text()) if target.exists() else {"runs": []}
-    document["runs"] = [r for r in document["runs"]
-                        if (r.get("repo"), r.get("month")) != (entry["repo"], entry["month"])] + [entry]
+    same = lambda r: (r.get("repo"), r.get("month")) == (entry["repo"], entry["month"])  # noqa: E731
+    for earlier in filter(same, document["runs"]):
+        row_id = lambda r: r["what"].split()[0]  # noqa: E731
+        measured = {row_id(r) for r in entry["rows"]}
+        entry = {**earlier, **entry, "rows": sorted([r for r in earlier.get("rows", []) if row_id(r) not in measured]
+                                                   + entry["rows"], key=row_id)}
+    document["runs"] = [r for r in document["runs"] if not same(r)] + [entry]
     target.write_text(json.dumps(document, indent=2, default=str) + "\n")
     return target
 
