@@ -191,7 +191,7 @@ def offline_report_run(repo: str, day: str, url: str, parallel: int, cache: str,
     analyzer.session._engine.close()
     commits = sum(r.total for r in result.reports)
     return {"wall_s": wall, "commits": commits, "parallel": analyzer.session.parallel,
-            "model_analyses": stats.as_dict().get("model_analyses"), "votes_counted": stats.votes_counted}
+            "model_analyses": stats.as_dict().get("model_analyses"), "votes_counted": getattr(stats, "votes_counted", None)}
 
 
 def replay(root: str, bodies: list[tuple[str, dict]], concurrency: int) -> dict:
@@ -200,7 +200,7 @@ def replay(root: str, bodies: list[tuple[str, dict]], concurrency: int) -> dict:
     with httpx.Client(timeout=600, limits=httpx.Limits(max_connections=concurrency * 2)) as client:
         def send(item):
             path, body = item
-            response = client.post(f"{root}{path}", json=body)
+            response = client.post(f"{root}/v1{path}", json=body)
             response.raise_for_status()
             return response.json().get("usage") or {}
 
