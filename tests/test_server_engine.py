@@ -347,11 +347,13 @@ def test_count_tokens_uses_the_rendered_template_and_the_server_tokenizer():
         m["content"] for m in json.loads(r.content)["messages"])})
     fake.routes[("POST", "/tokenize")] = lambda r: httpx.Response(200, json={
         "tokens": list(range(len(json.loads(r.content)["content"].split())))})
-    prompt = engine.format_prompt("one two", "three four five")
-    assert engine.count_tokens(prompt) == 4  # "<|im_start|>one twothree four five" -> 4 words
-    assert engine.count_tokens(prompt) == 4
+    prompt = engine.format_prompt("one two", "three four five " + "word " * 300)
+    assert engine.count_tokens(prompt) == 304  # "<|im_start|>one twothree four five word ..." -> 304 words
+    assert engine.count_tokens(prompt) == 304
     assert len(fake.bodies("/tokenize")) == 1 and len(fake.bodies("/apply-template")) == 1  # remembered
-    assert engine.count_tokens("a b c") == 3
+    # A diff line is estimated, not sent: fitting an excerpt must not cost one request per line.
+    assert engine.count_tokens("+    return rows\n") == 6
+    assert len(fake.bodies("/tokenize")) == 1
 
 
 def test_count_tokens_estimates_when_the_server_cannot_tokenize(server):

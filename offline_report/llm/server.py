@@ -120,6 +120,10 @@ class _Rejected(Exception):
         self.detail = detail
 
 
+# Texts shorter than this are estimated instead of sent to the server's tokenizer.
+SERVER_COUNT_MIN_CHARS = 1000
+
+
 class ServerEngine:
     """An OpenAI-compatible inference server, reached with one shared (thread-safe) httpx client."""
 
@@ -396,6 +400,11 @@ class ServerEngine:
         return None
 
     def _count_text(self, text: str) -> int:
+        if len(text) < SERVER_COUNT_MIN_CHARS:
+            # The diff excerpt is fitted line by line: one HTTP round trip per line would cost more than the
+            # answer. A short piece is estimated (bytes / 3 over-counts code a little, so budgets still hold);
+            # the whole prompt is always counted by the server before it is sent.
+            return math.ceil(len(text.encode("utf-8")) / CHARS_PER_TOKEN)
         with self._lock:
             if text in self._token_memo:
                 return self._token_memo[text]
