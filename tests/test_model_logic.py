@@ -295,6 +295,13 @@ def test_guard_rejects_content_that_adds_nothing(data, lang, reason):
     assert content_verdict(data, lang).reason == reason
 
 
+def test_a_short_item_that_names_the_commits_own_things_is_not_generic():
+    assert content_verdict(medium(["The cache module now keeps its entries in SQLite."],
+                                  impact=["src/cache.py", "pickle files"])).ok
+    assert content_verdict(medium(["The cache module now keeps its entries in SQLite."],
+                                  impact=["Cache performance."])).reason == "generic"
+
+
 def test_guard_names_check_is_skipped_without_known_text():
     answer = json.dumps(medium(["The cache now lives in SQLite, read through `CacheManager.load_all`."]))
     assert check_answer(answer, "stop", "medium", "en", [INSTRUCTIONS]).ok

@@ -189,7 +189,7 @@ def content_problem(data: dict, lang: str, message: str, known: str | None) -> s
     summary = data["summary"] if isinstance(data["summary"], list) else [data["summary"]]
     if message and _echoes_message(summary, texts, message):
         return "echo_of_message"
-    if any(_generic(t, lang) for t in texts):
+    if any(_generic(t, lang, known) for t in texts):
         return "generic"
     lists = [v for v in data.values() if isinstance(v, list)] + [list(v.values()) for v in data.values()
                                                                    if isinstance(v, dict)]
@@ -236,8 +236,16 @@ def substance(text: str, lang: str) -> int:
     return words + len(_CJK_CHAR.findall(text))
 
 
-def _generic(text: str, lang: str) -> bool:
-    return substance(text, lang) < (MIN_CJK_CHARS_ZH if lang == "zh" else MIN_WORDS_EN)
+def _generic(text: str, lang: str, known: str | None = None) -> bool:
+    """Too little substance, unless a short item names things of this commit ("metrics endpoint", "src/cli/"):
+    every Latin word of 3 letters or more, and at least one, is in the commit's text."""
+    if substance(text, lang) >= (MIN_CJK_CHARS_ZH if lang == "zh" else MIN_WORDS_EN):
+        return False
+    words = [w.lower() for w in _WORD.findall(text) if len(w) >= 3]
+    if known is None or not words or len(_CJK_CHAR.findall(text)) > 0:
+        return True
+    haystack = known.lower()
+    return not all(w in haystack for w in words)
 
 
 def _template_share(a: str, b: str) -> float:
