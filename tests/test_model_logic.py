@@ -282,6 +282,7 @@ def test_guard_accepts_an_answer_that_adds_information_and_names_real_code():
 @pytest.mark.parametrize("data,lang,reason", [
     (medium(["Replace the cache backend with SQLite."]), "en", "echo_of_message"),
     (medium(["feat!: replace the cache backend with SQLite"]), "en", "echo_of_message"),
+    (medium(["Replace the SQLite cache backend with a SQLite backend."]), "en", "echo_of_message"),
     ({"summary": ["缓存后端改为 SQLite，旧的 pickle 文件不再读取。"], "impact": ["模块"],
       "recommendations": ["检查旧缓存目录是否会被清理。"]}, "zh", "generic"),
     (medium(["The cache module now keeps its entries in SQLite."], impact=["Performance."]), "en", "generic"),

@@ -218,7 +218,12 @@ def is_echo(item: str, message: str, message_grams: set | None = None) -> bool:
     if not grams:
         return False
     message_grams = message_grams if message_grams is not None else _trigrams(message)
-    return len(grams & message_grams) / len(grams) > ECHO_OVERLAP
+    if len(grams & message_grams) / len(grams) > ECHO_OVERLAP:
+        return True
+    # The message's words shuffled and padded: "Add .git-blame-ignore-revs file to .git-blame-ignore-revs file".
+    words = {w.lower() for w in _WORD.findall(item) if len(w) >= 3}
+    said = {w.lower() for w in _WORD.findall(message)}
+    return len(words) >= 3 and len(words & said) / len(words) >= ECHO_OVERLAP
 
 
 def _echoes_message(summary: list[str], texts: list[str], message: str) -> bool:
