@@ -10,7 +10,7 @@ The flow, one concern per module:
   analysis   the per-tier field spec; the Analysis and Vote values
   analyze    per commit: rules, or cache, model, guard and fallback
   llm/       engine (the seam), llama (the only importer of llama_cpp), models, session, prompts,
-             schema, guard, vote
+             schema, guard, vote, answer_check (can this model pass the guard? else the run skips it)
   report/    day (the day model and its one serialisation), render (templates: Markdown and HTML, JSON,
              atomic writes), site (index.html from the day pages present), templates/
   catalog    words a reader sees, per language (catalogs/<lang>.toml)

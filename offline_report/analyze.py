@@ -9,7 +9,7 @@ from .analysis import MAX_TOKENS, TIERS, Analysis, Reason, Vote, fields_of
 from .configfile import context_key
 from .git.commits import CommitFacts
 from .llm.guard import check_answer
-from .llm.prompts import DIFF_TOKENS, analysis_instructions, commit_patches, fitted_prompt
+from .llm.prompts import DIFF_TOKENS, analysis_instructions, commit_patches, fitted_prompt, known_text
 from .llm.schema import PROMPT_VERSION, tier_schema
 from .llm.vote import ask_vote, combine
 from .report.day import CommitEntry
@@ -19,6 +19,8 @@ from .stats import RunStats
 
 MAX_PATCH_FILES = 200  # files whose patch text may enter an excerpt; the rest are only listed
 RETRY_MAX_ITEMS = 2
+# After this many answers in a row fail the guard, the rest of the run uses the rules (unless --force-model).
+BREAKER_FAILURES = 5
 
 
 class Analyzer(Protocol):
@@ -80,7 +82,11 @@ class RuleAnalyzer:
 class ModelAnalyzer:
     """Pass 1: the importance vote (only when calibration says it counts). Pass 2: the tier's analysis."""
 
-    def __init__(self, lang: str, stats: RunStats, session, store, refresh: bool = False, team_rules=()):
+    def __init__(self, lang: str, stats: RunStats, session, store, refresh: bool = False, team_rules=(),
+                 force_model: bool = False, keep_rejected: bool = False):
+        self.force_model = force_model  # run the model even when its answer check failed; no circuit breaker
+        self.keep_rejected = keep_rejected  # rejected answers go into Analysis.rejected
+        self._failures = 0  # answers in a row that failed the guard
         self.team_rules = team_rules
         self.lang = lang
         self.stats = stats
@@ -90,6 +96,8 @@ class ModelAnalyzer:
 
     def plan(self, commits: list[CommitFacts]) -> str | None:
         """Commits the model still has to analyse, which model, and the expected time."""
+        if self._check_failed_before():
+            return None
         todo = [f for f in commits if self.refresh or not any(self.store.get(*self._analysis_key(f, tier))
                                                                 for tier in TIERS)]
         if not todo:
@@ -102,6 +110,8 @@ class ModelAnalyzer:
         self.session.remember_speed()
 
     def analyze_day(self, commits: list[CommitFacts], progress=None) -> list[CommitEntry]:
+        if commits and self._model_skipped(progress):
+            return RuleAnalyzer(self.lang, self.stats, self.team_rules).analyze_day(commits, progress)
         classes = [classify(f, self.team_rules) for f in commits]
         counted = self._votes_count(progress) if commits else False
         entries = [self._entry(f, c, self._vote(f) if counted else None, counted) for f, c in zip(commits, classes)]
@@ -134,6 +144,33 @@ class ModelAnalyzer:
                 for future in futures:
                     future.cancel()
                 raise
+
+    def _check_failed_before(self) -> bool:
+        check = None if self.force_model else self.session.answer_check_known(self.lang)
+        return check is not None and not check.ok
+
+    def _model_skipped(self, progress) -> bool:
+        """Whether the rules stand in for the model: its answer check failed (checked once per model, language and
+        prompt version) or the circuit breaker tripped in this run. Never with --force-model."""
+        if self.force_model:
+            return False
+        if self.stats.model_skipped is None and self.stats.answer_check is None:
+            label = progress.label if progress is not None else None
+            if progress is not None and self.session.answer_check_known(self.lang) is None:
+                progress.set_label(f"{label}: checking the model's answers (once per model and language)")
+            if not self.session.answer_check(self.lang).ok:
+                self.stats.model_skipped = "answer_check"
+            if progress is not None:
+                progress.set_label(label)
+        return self.stats.model_skipped is not None
+
+    def _count_failure(self, analysis: Analysis) -> None:
+        """The circuit breaker: BREAKER_FAILURES guard failures in a row and the rest of the run uses the rules."""
+        if analysis.fallback_reason == "prompt_too_long":  # the commit's size, not the model's answer
+            return
+        self._failures = 0 if analysis.source == "model" else self._failures + 1
+        if self._failures >= BREAKER_FAILURES and not self.force_model and self.stats.model_skipped is None:
+            self.stats.model_skipped = "circuit_breaker"
 
     def _votes_count(self, progress) -> bool:
         if progress is None or self.session.calibration_known():
@@ -176,19 +213,27 @@ class ModelAnalyzer:
                 *context_key(facts.context), *contents_key(facts))
 
     def _analysis(self, facts: CommitFacts, cls: Classification, tier: str) -> Analysis:
+        if self.stats.model_skipped:  # the breaker tripped: rules, and nothing cached for a later forced run
+            self.stats.rule_analyses += 1
+            return rule_analysis(tier, facts, cls, self.lang)
         key = self._analysis_key(facts, tier)
         cached = self._cached(key)
         if cached:
             self.stats.count("cache_hits")
             if cached["source"] == "rules":  # rebuilt from the facts, so rule changes apply at once
                 self.stats.record_fallback(cached["fallback_reason"], new=False)
-                return rule_analysis(tier, facts, cls, self.lang, cached["fallback_reason"], from_cache=True)
+                analysis = rule_analysis(tier, facts, cls, self.lang, cached["fallback_reason"], from_cache=True)
+                analysis.rejected = cached.get("rejected", []) if self.keep_rejected else None
+                return analysis
             return Analysis(tier, {spec.name: cached[spec.name] for spec in fields_of(tier)}, source="model",
                             from_cache=True)
         analysis = self._fresh_analysis(facts, cls, tier)
         stored = (analysis.as_json() if analysis.source == "model"
-                  else {"source": "rules", "fallback_reason": analysis.fallback_reason})
+                  else {"source": "rules", "fallback_reason": analysis.fallback_reason, "rejected": analysis.rejected})
         self.store.set(stored, *key)  # stored before the next commit starts
+        self._count_failure(analysis)
+        if not self.keep_rejected:
+            analysis.rejected = None
         return analysis
 
     def _fresh_analysis(self, facts: CommitFacts, cls: Classification, tier: str) -> Analysis:
@@ -199,15 +244,21 @@ class ModelAnalyzer:
                                engine.n_ctx, MAX_TOKENS[tier], DIFF_TOKENS[tier])
         fits = engine.count_tokens(prompt) + MAX_TOKENS[tier] <= engine.n_ctx
         reason = "no_answer" if fits else "prompt_too_long"
+        known = known_text(facts, patches)
+        rejected: list[dict] = []  # kept in the cache with a fallback; shown with --keep-rejected
         # The retry asks for fewer items with another seed; the prompt itself does not change.
         for attempt, max_items in enumerate((None, RETRY_MAX_ITEMS) if fits else ()):
             completion = engine.complete(prompt, tier_schema(tier, max_items), MAX_TOKENS[tier],
                                          self.session.options.seed + attempt)
             self.stats.record_completion(completion)
-            verdict = check_answer(completion.text, completion.finish_reason, tier, self.lang, [instructions])
+            verdict = check_answer(completion.text, completion.finish_reason, tier, self.lang, [instructions],
+                                   message=facts.message, known=known)
             if verdict.ok:
                 self.stats.count("model_analyses")
-                return Analysis(tier, verdict.data, source="model")
+                return Analysis(tier, verdict.data, source="model", rejected=rejected)
             reason = verdict.reason
+            rejected.append({"reason": reason, "text": completion.text})
         self.stats.record_fallback(reason)
-        return rule_analysis(tier, facts, cls, self.lang, fallback_reason=reason)
+        analysis = rule_analysis(tier, facts, cls, self.lang, fallback_reason=reason)
+        analysis.rejected = rejected
+        return analysis

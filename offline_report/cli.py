@@ -10,7 +10,7 @@ import click
 
 from . import __version__
 from .cache import Store, default_cache_dir, run_lock
-from .catalog import words
+from .catalog import catalog, words
 from .config import FORMATS, LANGS, VOTE_METHODS, Settings
 from .configfile import apply_config, effective_lines, write_starter
 from .errors import EXIT_INTERNAL, ReportError, UsageError
@@ -69,6 +69,9 @@ def gpu_layers_option(value: str) -> str:
 @click.option("--cache-dir", type=click.Path(), help="Analysis cache. Default: $OFFLINE_REPORT_CACHE or the user cache dir.")
 @click.option("--no-cache", is_flag=True, help="Run without the analysis cache (and without resuming).")
 @click.option("--refresh", is_flag=True, help="Analyse the selected days again, ignoring cached analyses.")
+@click.option("--force-model", is_flag=True,
+              help="Use the model even when its answer check failed, and never stop it after repeated rejections.")
+@click.option("--keep-rejected", is_flag=True, help="Keep rejected model answers and the guard's reason in the JSON.")
 @click.option("--lock-timeout", type=click.FloatRange(0), default=600, show_default=True,
               help="Seconds to wait for another run on the same cache directory.")
 @click.option("--verbose", is_flag=True, help="Show llama.cpp's own log lines.")
@@ -125,7 +128,8 @@ def settings_from(ctx: click.Context, options: dict) -> Settings:
         commit_url=options["commit_url"], use_llm=not options["no_llm"], model_path=options["model_path"],
         threads=options["threads"], ctx=options["n_ctx"], gpu_layers=options["gpu_layers"], seed=options["seed"],
         vote_method=options["vote_method"], cache_dir=Path(options["cache_dir"]) if options["cache_dir"] else None,
-        no_cache=options["no_cache"], refresh=options["refresh"], lock_timeout=options["lock_timeout"],
+        no_cache=options["no_cache"], refresh=options["refresh"], force_model=options["force_model"],
+        keep_rejected=options["keep_rejected"], lock_timeout=options["lock_timeout"],
         verbose=options["verbose"], empty_days=options["empty_days"], yes=options["yes"], quiet=options["quiet"],
         server=options["server"], server_model=options["server_model"], api_key_env=options["api_key_env"],
         parallel=options["parallel"],
@@ -217,7 +221,7 @@ def cache_clear(ctx: click.Context, cache_dir: str | None) -> None:
 
 @main.command("models")
 @click.option("--model", "model_path", type=click.Path(), help="Also consider this GGUF file first.")
-@click.option("--check", is_flag=True, help="Load the chosen model and score its votes on the labelled set.")
+@click.option("--check", is_flag=True, help="Load the chosen model, score its votes and check its answers (zh, en) on the labelled set.")
 @click.option("--cache-dir", type=click.Path(), help="Where calibration scores are remembered.")
 @click.option("--vote-method", type=click.Choice(VOTE_METHODS), default="score", show_default=True)
 @click.pass_context
@@ -256,3 +260,17 @@ def show_models(model_path: str | None, check: bool, cache_dir: str | None, vote
         click.echo(f"vote check ({result.method}, {result.samples} labelled commits): accuracy {result.accuracy:.2f}, "
                    f"best constant answer {result.baseline:.2f}: the model's importance votes are {verdict} "
                    f"({result.seconds_per_commit:.3f} s per commit)")
+        show_answer_checks(session)
+
+
+def show_answer_checks(session) -> None:
+    """The answer check per language: the pass rate, and one failed answer with the guard's reason."""
+    for lang in ("zh", "en"):
+        check = session.answer_check(lang)
+        verdict = "the model runs" if check.ok else "runs skip the model unless --force-model"
+        click.echo(f"answer check ({lang}, {check.samples} labelled commits): {check.passed} passed, pass rate "
+                   f"{check.pass_rate:.2f}: {verdict} ({check.seconds_per_commit:.1f} s per commit)")
+        if check.failed:
+            why = catalog("en")["fallback"].get(check.failed["reason"], check.failed["reason"])
+            click.echo(f"  failed: {check.failed['subject']!r}: {check.failed['reason']} ({why})")
+            click.echo(f"    {check.failed['text']}")

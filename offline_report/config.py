@@ -44,6 +44,8 @@ class Settings:
     cache_dir: Path | None = None
     no_cache: bool = False
     refresh: bool = False
+    force_model: bool = False  # run the model even when its answer check failed; no circuit breaker
+    keep_rejected: bool = False  # rejected model answers, with the guard's reason, go into the JSON
     lock_timeout: float = 600.0
     verbose: bool = False
     empty_days: bool = False

@@ -55,7 +55,8 @@ def build_analyzer(settings: Settings, lang: str, stats: RunStats, store, engine
         session = ModelSession(resolve_model(settings.model_path), options, store, stats,
                                engine_factory=engine_factory)
     session.validate()
-    return ModelAnalyzer(lang, stats, session, store, refresh=settings.refresh, team_rules=settings.team_rules)
+    return ModelAnalyzer(lang, stats, session, store, refresh=settings.refresh, team_rules=settings.team_rules,
+                         force_model=settings.force_model, keep_rejected=settings.keep_rejected)
 
 
 def api_key(variable: str | None) -> str | None:
@@ -139,12 +140,20 @@ def run(config: RunConfig, analyzer: Analyzer, stats: RunStats,
             for path in config.repos:
                 mark_completed(store, path, config.ref, day, today)
     analyzer.finish()
+    if stats.model_skipped:  # said once: why the rules stood in for the model
+        result.warnings.append(model_skipped_line(config.lang, stats))
     if config.fmt == "html" and not config.stdout:
         result.written.append(write_index(config.output_dir, config.lang))
     progress.finish(summary_line(stats, total, result))
     if store is not None:
         store.set(stats.as_dict(), "last-run")
     return result
+
+
+def model_skipped_line(lang: str, stats: RunStats) -> str:
+    check = stats.answer_check or {}
+    return words(lang, "model_skipped", stats.model_skipped, passed=check.get("passed", 0),
+                 samples=check.get("samples", 0)) + words(lang, "model_skipped", "hint")
 
 
 def narrow_to_recent_days(config: RunConfig, handles: list[RepoHandle]) -> None:

@@ -27,6 +27,8 @@ class RunStats:
     generation_s: float = 0.0
     votes_counted: bool | None = None
     calibration: dict | None = None
+    answer_check: dict | None = None  # llm/answer_check.py: the model's pass rate on the labelled commits
+    model_skipped: str | None = None  # why the rules stood in for the whole (rest of the) run: a [model_skipped] code
     started: float = field(default_factory=time.monotonic)
 
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False, compare=False)
@@ -81,5 +83,7 @@ class RunStats:
             "model_s": round(self.generation_s, 3),
             "votes_counted": self.votes_counted,
             "calibration": self.calibration,
+            "answer_check": self.answer_check,
+            "model_skipped": self.model_skipped,
             "wall_s": round(time.monotonic() - self.started, 3),
         }

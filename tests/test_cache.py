@@ -13,6 +13,8 @@ from pathlib import Path
 
 import pytest
 
+from offline_report.llm.answer_check import CHECK_SAMPLES
+
 
 from .support.cli import run_cli as run_cli_with
 from .support.fakes import FakeEngine, make_gguf
@@ -121,11 +123,12 @@ def test_a_killed_run_loses_nothing_and_the_rerun_finishes_the_rest(day_repo, tm
     log = tmp_path / "completions.log"
     process = standin_process(log, 0.5, cli_args(day_repo, tmp_path / "out", tmp_path / "cache", model))
     deadline = time.monotonic() + 60
-    while time.monotonic() < deadline and (not log.exists() or len(log.read_text().splitlines()) < 3):
+    wanted = len(CHECK_SAMPLES) + 3  # the answer check's completions, then three commits
+    while time.monotonic() < deadline and (not log.exists() or len(log.read_text().splitlines()) < wanted):
         time.sleep(0.05)
     process.send_signal(signal.SIGKILL)
     process.wait()
-    assert len(log.read_text().splitlines()) >= 3, process.stderr.read().decode()
+    assert len(log.read_text().splitlines()) >= wanted, process.stderr.read().decode()
     assert not (tmp_path / "out" / f"{DAY}.md").exists()  # killed before the day was written
 
     resumed = run_cli(*cli_args(day_repo, tmp_path / "out", tmp_path / "cache", model, "--format", "json"))
@@ -150,7 +153,8 @@ def test_two_runs_at_once_both_finish_and_the_reports_are_whole(day_repo, tmp_pa
     data = json.loads((tmp_path / "out" / f"{DAY}.json").read_text())
     assert data["repos"][0]["stats"]["total"] == 6
     logs = [len(p.read_text().splitlines()) if p.exists() else 0 for p in (tmp_path / "a.log", tmp_path / "b.log")]
-    assert sorted(logs) == [0, 6]  # the second waited for the lock, then found everything cached
+    # the second waited for the lock, then found everything cached (the first also made the answer check)
+    assert sorted(logs) == [0, 6 + len(CHECK_SAMPLES)]
     assert not list((tmp_path / "out").glob(".*.tmp"))
 
 

@@ -136,6 +136,8 @@ def analyzer_for(tmp_path, engine, counted=False, lang="en"):
                    "method": "score", "seconds_per_commit": 0.0}
     from offline_report.llm.schema import PROMPT_VERSION
     store.set(calibration, "calibration", session.fingerprint, PROMPT_VERSION, "score")
+    passed = {"lang": lang, "samples": 4, "passed": 4, "pass_rate": 1.0, "ok": True, "seconds_per_commit": 0.0}
+    store.set(passed, "answer-check", session.fingerprint, PROMPT_VERSION, lang)
     return ModelAnalyzer(lang, stats, session, store), stats
 
 
@@ -253,3 +255,193 @@ def test_no_model_anywhere_is_a_clear_error(tmp_path, monkeypatch):
         models.resolve_model(None)
     assert "models/README.md" in raised.value.hint and "--no-llm" in raised.value.hint
     assert raised.value.exit_code == 3
+
+
+# --- the guard on content: echo, generic words, templates, invented names ----------------------
+
+MESSAGE = "feat!: replace the cache backend with SQLite\n\nThe old pickle files are no longer read."
+KNOWN = MESSAGE + "\nsrc/cache.py\nimport sqlite3\ndef open_cache(path):\n    return sqlite3.connect(path)\n"
+
+
+def content_verdict(data, lang="en", tier="medium"):
+    return check_answer(json.dumps(data, ensure_ascii=False), "stop", tier, lang, [INSTRUCTIONS],
+                        message=MESSAGE, known=KNOWN)
+
+
+def medium(summary, impact=None, recommendations=None):
+    return {"summary": summary, "impact": impact or ["Every caller of the cache module is affected."],
+            "recommendations": recommendations or ["Check that old cache directories are cleaned up."]}
+
+
+def test_guard_accepts_an_answer_that_adds_information_and_names_real_code():
+    answer = medium(["`open_cache` now opens a SQLite database in src/cache.py instead of pickle files."])
+    assert content_verdict(answer).ok
+    assert content_verdict(json.loads(good_answer("high", "zh")), "zh", "high").ok
+
+
+@pytest.mark.parametrize("data,lang,reason", [
+    (medium(["Replace the cache backend with SQLite."]), "en", "echo_of_message"),
+    (medium(["feat!: replace the cache backend with SQLite"]), "en", "echo_of_message"),
+    (medium(["Replace the SQLite cache backend with a SQLite backend."]), "en", "echo_of_message"),
+    ({"summary": ["缓存后端改为 SQLite，旧的 pickle 文件不再读取。"], "impact": ["模块"],
+      "recommendations": ["检查旧缓存目录是否会被清理。"]}, "zh", "generic"),
+    (medium(["The cache module now keeps its entries in SQLite."], impact=["Performance."]), "en", "generic"),
+    ({"summary": ["缓存后端改为 SQLite，旧的 pickle 文件不再读取。"],
+      "impact": ["可能会影响项目的性能表现", "可能会影响项目的安全性", "可能会影响项目的维护性"],
+      "recommendations": ["检查旧缓存目录是否会被清理。"]}, "zh", "template_repeated"),
+    (medium(["The cache now lives in SQLite, read through `CacheManager.load_all`."]), "en", "invented_name"),
+    (medium(["The cache now lives in SQLite; see src/storage/backend.rs for details."]), "en", "invented_name"),
+])
+def test_guard_rejects_content_that_adds_nothing(data, lang, reason):
+    assert content_verdict(data, lang).reason == reason
+
+
+def test_a_short_item_that_names_the_commits_own_things_is_not_generic():
+    assert content_verdict(medium(["The cache module now keeps its entries in SQLite."],
+                                  impact=["src/cache.py", "pickle files"])).ok
+    assert content_verdict(medium(["The cache module now keeps its entries in SQLite."],
+                                  impact=["Cache performance."])).reason == "generic"
+
+
+def test_guard_names_check_is_skipped_without_known_text():
+    answer = json.dumps(medium(["The cache now lives in SQLite, read through `CacheManager.load_all`."]))
+    assert check_answer(answer, "stop", "medium", "en", [INSTRUCTIONS]).ok
+
+
+def test_string_fields_are_bounded_in_the_schema():
+    from offline_report.llm.schema import tier_schema
+
+    schema = tier_schema("high")
+    assert schema["properties"]["summary"]["items"]["maxLength"] == 300
+    assert all(v["maxLength"] == 300 for v in schema["properties"]["insights"]["properties"].values())
+    assert tier_schema("low")["properties"]["summary"]["maxLength"] == 300
+
+
+# --- the answer check, the skip and the circuit breaker ------------------------------------------
+
+GENERIC_ZH = json.dumps({"summary": ["更新"], "impact": ["模块", "性能"], "recommendations": ["测试"]},
+                        ensure_ascii=False)
+
+
+def generic_engine(lang="zh"):
+    def answer(prompt, schema):
+        tier = "high" if "insights" in json.dumps(schema) else ("low" if "impact" not in json.dumps(schema) else "medium")
+        said = {"zh": "本次提交更新了项目中的部分代码。", "en": "This commit updates some code in the project."}[lang]
+        word = {"zh": "模块", "en": "Performance."}[lang]
+        bad = {"summary": [said] if tier != "low" else {"zh": "更新代码", "en": "Updates the code."}[lang]}
+        if tier != "low":
+            bad |= {"impact": [word], "recommendations": [word]}
+        if tier == "high":
+            bad |= {"insights": dict(zip(("architecture", "performance", "security", "maintainability",
+                                          "compatibility"), ("C++", "Java", "Go", "Rust", "Python"))),
+                    "risks": [word]}
+        return json.dumps(bad, ensure_ascii=False), "stop"
+    return FakeEngine(answers=[answer], lang=lang)
+
+
+def fresh_analyzer(tmp_path, engine, lang="zh", **options):
+    stats = RunStats()
+    store = Store(tmp_path / "cache")
+    path = tmp_path / "m.gguf"  # made once: the same model file (fingerprint) for every analyzer of a test
+    model = str(path) if path.exists() else make_gguf(path)
+    session = ModelSession(models.ModelCandidate(model, "--model"), ModelOptions(),
+                           store, stats, engine_factory=lambda info, settings: engine)
+    return ModelAnalyzer(lang, stats, session, store, **options), stats
+
+
+def test_a_model_that_fails_the_answer_check_is_skipped_and_nothing_is_cached(tmp_path, day_repo):
+    from offline_report.llm.answer_check import CHECK_SAMPLES
+
+    engine = generic_engine()
+    analyzer, stats = fresh_analyzer(tmp_path, engine)
+    entries = analyzer.analyze_day(day_facts(day_repo))
+    assert len(engine.prompts) == len(CHECK_SAMPLES) and engine.scored == []  # no pass 1, no pass 2
+    assert stats.model_skipped == "answer_check" and stats.answer_check["passed"] == 0
+    assert stats.answer_check["failed"]["reason"] == "generic"
+    assert all(e.analysis.source == "rules" and e.analysis.fallback_reason is None for e in entries)
+    assert stats.rule_analyses == 3 and stats.fallbacks == 0
+    # The check is remembered: a second run asks nothing; a forced run analyses every commit with the model.
+    again, again_stats = fresh_analyzer(tmp_path, engine)
+    assert again.plan(day_facts(day_repo)) is None
+    again.analyze_day(day_facts(day_repo))
+    assert len(engine.prompts) == len(CHECK_SAMPLES) and again_stats.model_skipped == "answer_check"
+    forced, forced_stats = fresh_analyzer(tmp_path, FakeEngine(lang="zh"), force_model=True)
+    forced_entries = forced.analyze_day(day_facts(day_repo))
+    assert [e.analysis.source for e in forced_entries] == ["model"] * 3 and forced_stats.model_skipped is None
+
+
+def test_a_model_that_passes_the_answer_check_runs(tmp_path, day_repo):
+    from offline_report.llm.answer_check import CHECK_SAMPLES
+
+    engine = FakeEngine(lang="en")
+    analyzer, stats = fresh_analyzer(tmp_path, engine, lang="en")
+    entries = analyzer.analyze_day(day_facts(day_repo))
+    assert stats.answer_check["pass_rate"] == 1.0 and stats.model_skipped is None
+    assert [e.analysis.source for e in entries] == ["model"] * 3
+    assert len(engine.prompts) == len(CHECK_SAMPLES) + 3
+
+
+def test_the_circuit_breaker_hands_the_rest_of_the_run_to_the_rules(tmp_path):
+    from offline_report.analyze import BREAKER_FAILURES
+
+    b = RepoBuilder(tmp_path / "repo")
+    for i in range(8):
+        b.commit(f"fix: handle case {i}", f"2026-02-12T{10 + i}:00:00+00:00", {f"src/m{i}.py": lines(5 + i)})
+    commits = day_commits(tmp_path / "repo", "2026-02-12")[date(2026, 2, 12)]
+    engine = generic_engine()
+    analyzer, stats = analyzer_for(tmp_path, engine, lang="zh")
+    entries = analyzer.analyze_day(commits)
+    assert stats.model_skipped == "circuit_breaker"
+    assert len(engine.prompts) == 2 * BREAKER_FAILURES  # two attempts each, then no more model calls
+    assert stats.fallbacks == BREAKER_FAILURES and stats.rule_analyses == len(commits)
+    skipped = [e for e in entries if e.analysis.fallback_reason is None]
+    assert len(skipped) == len(commits) - BREAKER_FAILURES
+    # Skipped commits are not cached: a forced run analyses them with the model.
+    forced = ModelAnalyzer("zh", RunStats(), analyzer.session, analyzer.store, force_model=True)
+    forced.session._engine = FakeEngine(lang="zh")
+    forced_entries = forced.analyze_day(commits)
+    assert sum(e.analysis.source == "model" for e in forced_entries) == len(commits) - BREAKER_FAILURES
+
+
+def test_keep_rejected_keeps_each_rejected_answer_and_its_reason(tmp_path, day_repo):
+    engine = generic_engine("en")
+    analyzer, stats = analyzer_for(tmp_path, engine, lang="en")
+    analyzer.keep_rejected = True
+    entries = analyzer.analyze_day(day_facts(day_repo))
+    rejected = entries[0].analysis.as_json()["rejected"]
+    assert [r["reason"] for r in rejected] == ["generic", "generic"] and json.loads(rejected[0]["text"])
+    analyzer.session._engine = FakeEngine()  # the same model: the fallbacks are read from the cache
+    cached = ModelAnalyzer("en", RunStats(), analyzer.session, analyzer.store, keep_rejected=True)
+    again = cached.analyze_day(day_facts(day_repo))
+    assert again[0].analysis.from_cache and again[0].analysis.as_json()["rejected"] == rejected
+    plain = ModelAnalyzer("en", RunStats(), analyzer.session, analyzer.store)
+    assert "rejected" not in plain.analyze_day(day_facts(day_repo))[0].analysis.as_json()
+
+
+def test_the_skip_is_said_in_the_json_the_footer_and_on_stderr(tmp_path, day_repo):
+    from .support.cli import run_cli
+
+    model = make_gguf(tmp_path / "m.gguf")
+    args = ["--repo", str(day_repo), "--since", "2026-02-12", "--until", "2026-02-12", "--tz", "UTC", "--model", model,
+            "--cache-dir", str(tmp_path / "cache"), "--output-dir", str(tmp_path / "out"), "-q"]
+    result = run_cli(*args, "--format", "json", engine_factory=lambda info, settings: generic_engine())
+    assert result.exit_code == 0
+    assert "--force-model" in result.output and "0 个通过质量检查" in result.output
+    run = json.loads((tmp_path / "out" / "2026-02-12.json").read_text())["run"]
+    assert run["model_skipped"] == "answer_check" and run["answer_check"]["pass_rate"] == 0.0
+    run_cli(*args, engine_factory=lambda info, settings: generic_engine())
+    footer = (tmp_path / "out" / "2026-02-12.md").read_text().splitlines()[-1]
+    assert "未使用模型：模型的分析在 4 个测试提交中只有 0 个通过质量检查" in footer
+
+
+def test_models_check_prints_the_answer_check_per_language(tmp_path, monkeypatch):
+    from .support.cli import run_cli
+
+    model = make_gguf(tmp_path / "m.gguf")
+    engine = generic_engine("zh")
+    monkeypatch.setattr(ModelSession, "engine", lambda self: engine)
+    result = run_cli("models", "--model", model, "--check", "--cache-dir", str(tmp_path / "cache"))
+    assert result.exit_code == 0, result.output
+    assert "answer check (zh, 4 labelled commits): 0 passed, pass rate 0.00: runs skip the model" in result.output
+    assert "answer check (en, 4 labelled commits)" in result.output
+    assert "failed: 'feat: add a distributed KV cache router': generic (generic words only)" in result.output

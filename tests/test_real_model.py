@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import time
 
 import pytest
 
@@ -41,11 +42,32 @@ def model_day(tmp_path_factory):
     return root
 
 
-def run_day(model_day, lang: str, fmt: str, cache: str):
+@pytest.fixture(scope="module")
+def skip_day(tmp_path_factory):
+    """Five commits of one day."""
+    root = tmp_path_factory.mktemp("skip")
+    b = RepoBuilder(root / "repo")
+    b.commit("chore: base", "2026-02-11T10:00:00+00:00", {"src/app.py": lines(40, "def base")})
+    b.commit("feat: add a --since option", "2026-02-12T09:00:00+00:00",
+             {"src/cli.py": "import argparse\n\nparser = argparse.ArgumentParser()\nparser.add_argument('--since')\n"})
+    b.commit("fix: retry a failed upload once", "2026-02-12T10:00:00+00:00",
+             {"src/upload.py": "def upload(data, send):\n    try:\n        return send(data)\n    except OSError:\n"
+                               "        return send(data)\n"})
+    b.commit("refactor: split the app module", "2026-02-12T11:00:00+00:00",
+             {"src/app.py": lines(20, "def base"), "src/helpers.py": lines(20, "def helper")})
+    b.commit("docs: explain the upload retry", "2026-02-12T12:00:00+00:00", {"README.md": "Uploads retry once.\n"})
+    b.commit("test: cover the --since option", "2026-02-12T13:00:00+00:00",
+             {"tests/test_cli.py": "def test_since():\n    assert True\n"})
+    return root
+
+
+def run_day(model_day, lang: str, fmt: str, cache: str, *extra: str):
+    """A run of the fixture day; the model is forced (the tiny model fails its answer check) unless told."""
     out = model_day / f"out-{lang}-{fmt}"
     result = run_cli("--repo", str(model_day / "repo"), "--since", "2026-02-12", "--until", "2026-02-12",
                      "--tz", "UTC", "--lang", lang, "--format", fmt, "--output-dir", str(out),
-                     "--cache-dir", str(model_day / cache), "--threads", "2", "-q")
+                     "--cache-dir", str(model_day / cache), "--threads", "2", "-q",
+                     *(extra or ("--force-model",)))
     assert result.exit_code == 0, result.output
     return out / f"2026-02-12.{fmt}"
 
@@ -80,6 +102,23 @@ def test_real_model_markdown_in_chinese_and_a_cached_rerun(bundled_model, model_
     assert rerun["run"]["model_loaded"] is False and rerun["run"]["model_calls"] == 0
     assert rerun["run"]["cache_hits"] == 3
     assert all(c["analysis"]["from_cache"] for c in rerun["repos"][0]["commits"])
+
+
+def test_a_refresh_after_a_failed_answer_check_skips_the_model_and_is_fast(bundled_model, skip_day):
+    """The bundled model fails its answer check in zh: once checked (and cached), a --refresh run generates
+    nothing, costs little per commit, and its JSON says why the model was skipped."""
+    first = json.loads(run_day(skip_day, "zh", "json", "cache", "--refresh").read_text())["run"]
+    assert first["answer_check"]["lang"] == "zh" and first["answer_check"]["samples"] == 4
+    assert first["model_skipped"] == "answer_check", first["answer_check"]
+    started = time.monotonic()
+    path = run_day(skip_day, "zh", "json", "cache", "--refresh")
+    wall = time.monotonic() - started
+    data = json.loads(path.read_text())
+    run, commits = data["run"], data["repos"][0]["commits"]
+    assert run["model_skipped"] == "answer_check" and run["model_calls"] == 0 and run["generated_tokens"] == 0
+    assert run["calibration"] is None  # no vote calibration for a skipped model
+    assert all(c["analysis"]["source"] == "rules" for c in commits) and len(commits) == 5
+    assert wall / len(commits) <= 1.5, wall
 
 
 def test_real_tokenizer_keeps_prompts_inside_the_context(bundled_model, tmp_path):

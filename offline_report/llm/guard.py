@@ -1,10 +1,13 @@
-"""Quality guard on every model answer: shape, language, repetition, emptiness, truncation, echo.
+"""Quality guard on every model answer: shape, language, repetition, emptiness, truncation, echo, and content:
+an answer must not copy the commit message, say only generic words, fill one template, or name code the commit
+does not contain (docs-guard.md).
 
 A rejection is a reason code (`wrong_language`, …); the report's catalogue words it."""
 
 from __future__ import annotations
 
 import json
+import os
 import re
 from dataclasses import dataclass
 
@@ -30,8 +33,12 @@ class Verdict:
     data: dict | None = None
 
 
-def check_answer(text: str, finish_reason: str, tier: str, lang: str, prompt_fragments: list[str]) -> Verdict:
-    """The first rule an answer breaks, or ok with the parsed data."""
+def check_answer(text: str, finish_reason: str, tier: str, lang: str, prompt_fragments: list[str],
+                 message: str = "", known: str | None = None) -> Verdict:
+    """The first rule an answer breaks, or ok with the parsed data.
+
+    message: the commit message (an answer must not copy it); known: everything the commit contains as text
+    (message, paths, diff facts, patches) that names in the answer must come from; None skips that check."""
     if finish_reason == "length":
         return Verdict(False, "token_limit")
     try:
@@ -49,6 +56,9 @@ def check_answer(text: str, finish_reason: str, tier: str, lang: str, prompt_fra
         reason = check(texts)
         if reason:
             return Verdict(False, reason)
+    reason = content_problem(data, lang, message, known)
+    if reason:
+        return Verdict(False, reason)
     return Verdict(True, data=data)
 
 
@@ -143,3 +153,130 @@ def _echo(texts: list[str], prompt_fragments: list[str]) -> str | None:
         if any(norm in " ".join(f.lower().split()) for f in prompt_fragments):
             return "echo_of_prompt"
     return None
+
+
+# --------------------------------------------------------------------------- content: what the answer says
+
+# Substance per language: an item with less says nothing specific (one word such as "module" or "C++").
+MIN_CJK_CHARS_ZH = 6
+MIN_WORDS_EN = 4
+ECHO_OVERLAP = 0.8          # share of an item's 3-grams found in the commit message
+ECHO_MIN_CHARS = 12         # shorter items are never an echo by substring alone
+TEMPLATE_SHARE = 0.6        # common prefix + suffix over the shorter item, 3 items or more
+TEMPLATE_SHARE_PAIR = 0.8   # the same for a list of two
+_WORD = re.compile(r"[A-Za-z0-9]+(?:['’][A-Za-z]+)?")
+_TOKEN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]|[A-Za-z0-9_]+")
+_BACKTICKED = re.compile(r"`([^`\n]{2,80})`")
+_CODE_NAME = re.compile(
+    r"(?<![\w./:-])("
+    r"(?:[\w.-]+/)+[\w.-]*\.[A-Za-z0-9]{1,8}"            # a path with / and an extension
+    r"|[A-Za-z_]\w*(?:::[A-Za-z_]\w*)+"                   # Foo::bar
+    r"|[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)+"                   # module.name, file.py
+    r"|[A-Za-z0-9]*_\w*[A-Za-z0-9]\w*"                    # snake_case
+    r"|[a-z]+[A-Z]\w*|[A-Z][a-z0-9]+[A-Z]\w*"             # camelCase, CamelCase
+    r")(?![\w/:-])", re.ASCII)
+# Words that look like code but are common names of things, not the commit's code.
+_NOT_CODE = {"e.g", "i.e", "github", "gitlab", "javascript", "typescript", "pypi", "macos", "ios", "openapi",
+             "postgresql", "mysql", "sqlite", "websocket", "latex", "powershell", "nuget", "graphql", "devops",
+             "youtube", "ipv4", "ipv6", "oauth", "json", "yaml", "toml", "html", "css", "node.js", "vue.js",
+             "next.js", "asp.net", "llvm", "gcc"}
+
+
+def content_problem(data: dict, lang: str, message: str, known: str | None) -> str | None:
+    """The first content rule an answer breaks: it repeats the message, says nothing specific, fills one
+    template, or names code the commit does not contain. `known` None skips the names check."""
+    texts = list(prose_fields(data))
+    summary = data["summary"] if isinstance(data["summary"], list) else [data["summary"]]
+    if message and _echoes_message(summary, texts, message):
+        return "echo_of_message"
+    if any(_generic(t, lang, known) for t in texts):
+        return "generic"
+    lists = [v for v in data.values() if isinstance(v, list)] + [list(v.values()) for v in data.values()
+                                                                   if isinstance(v, dict)]
+    if any(_templated(items) for items in lists):
+        return "template_repeated"
+    if known is not None and invented_names(texts, known):
+        return "invented_name"
+    return None
+
+
+def _normal(text: str) -> str:
+    return " ".join(_TOKEN.findall(text.lower()))
+
+
+def _trigrams(text: str) -> set[tuple[str, ...]]:
+    tokens = _TOKEN.findall(text.lower())
+    return {tuple(tokens[i:i + 3]) for i in range(len(tokens) - 2)}
+
+
+def is_echo(item: str, message: str, message_grams: set | None = None) -> bool:
+    """The item copies the message: a substring of it, or most of its word (CJK: character) 3-grams are in it."""
+    norm = _normal(item)
+    if len(norm) >= ECHO_MIN_CHARS and norm in _normal(message):
+        return True
+    grams = _trigrams(item)
+    if not grams:
+        return False
+    message_grams = message_grams if message_grams is not None else _trigrams(message)
+    if len(grams & message_grams) / len(grams) > ECHO_OVERLAP:
+        return True
+    # The message's words shuffled and padded: "Add .git-blame-ignore-revs file to .git-blame-ignore-revs file".
+    words = {w.lower() for w in _WORD.findall(item) if len(w) >= 3}
+    said = {w.lower() for w in _WORD.findall(message)}
+    return len(words) >= 3 and len(words & said) / len(words) >= ECHO_OVERLAP
+
+
+def _echoes_message(summary: list[str], texts: list[str], message: str) -> bool:
+    grams = _trigrams(message)
+    echoed = [t for t in texts if is_echo(t, message, grams)]
+    in_summary = sum(is_echo(t, message, grams) for t in summary)
+    return (bool(summary) and in_summary / len(summary) > 0.5) or len(echoed) / max(1, len(texts)) > 0.5
+
+
+def substance(text: str, lang: str) -> int:
+    """CJK characters (zh; a Latin word counts as two) or words (en)."""
+    words = len(_WORD.findall(text))
+    if lang == "zh":
+        return len(_CJK_CHAR.findall(text)) + 2 * words
+    return words + len(_CJK_CHAR.findall(text))
+
+
+def _generic(text: str, lang: str, known: str | None = None) -> bool:
+    """Too little substance, unless a short item names things of this commit ("metrics endpoint", "src/cli/"):
+    every Latin word of 3 letters or more, and at least one, is in the commit's text."""
+    if substance(text, lang) >= (MIN_CJK_CHARS_ZH if lang == "zh" else MIN_WORDS_EN):
+        return False
+    words = [w.lower() for w in _WORD.findall(text) if len(w) >= 3]
+    if known is None or not words or len(_CJK_CHAR.findall(text)) > 0:
+        return True
+    haystack = known.lower()
+    return not all(w in haystack for w in words)
+
+
+def _template_share(a: str, b: str) -> float:
+    prefix = len(os.path.commonprefix([a, b]))
+    suffix = len(os.path.commonprefix([a[prefix:][::-1], b[prefix:][::-1]]))
+    return (prefix + suffix) / max(1, min(len(a), len(b)))
+
+
+def _templated(items: list[str]) -> bool:
+    """One sentence with a varying noun, repeated: "this may affect the project's X" for several X."""
+    norm = [" ".join(i.lower().split()) for i in items if isinstance(i, str)]
+    if len(norm) == 2:
+        return _template_share(*norm) >= TEMPLATE_SHARE_PAIR
+    alike = [sum(_template_share(a, b) >= TEMPLATE_SHARE for j, b in enumerate(norm) if j != i) >= 2
+             for i, a in enumerate(norm)]
+    return len(norm) >= 3 and sum(alike) >= 3
+
+
+def code_names(text: str) -> list[str]:
+    """What the answer gives as code: backticked text, identifiers with _ :: . or CamelCase, paths."""
+    names = [m.strip() for m in _BACKTICKED.findall(text)]
+    names += [m.rstrip(".") for m in _CODE_NAME.findall(_BACKTICKED.sub(" ", text))]
+    return [n for n in names if n and n.lower() not in _NOT_CODE and not n.replace(".", "").isdigit()]
+
+
+def invented_names(texts: list[str], known: str) -> list[str]:
+    """Names that appear nowhere in the commit's message, files, diff facts or patch text."""
+    haystack = known.lower()
+    return [name for t in texts for name in code_names(t) if name.lower() not in haystack]

@@ -186,3 +186,12 @@ def fitted_prompt(format_prompt: Callable[[str, str], str], count_tokens: Callab
     budget = min(diff_tokens, limit - count_tokens(bare) - 8)
     diff = diff_excerpt(patches or [], budget, count_tokens) if patches is not None else ""
     return format_prompt(instructions, commit_block(facts, cls, diff, message_chars))
+
+
+def known_text(facts: CommitFacts, patches: Iterable[PatchText]) -> str:
+    """Everything the commit holds as text: message, paths, the diff facts' names, patches. Names the model gives
+    as code must come from here (the guard's invented_name)."""
+    parts = [facts.message, json.dumps(facts.diff.as_json(), ensure_ascii=False)]
+    parts += [path for change in facts.files for path in (change.path, change.old_path) if path]
+    parts += [patch.text for patch in patches if patch.text]
+    return "\n".join(parts)

@@ -5,17 +5,19 @@ from __future__ import annotations
 from ..analysis import INSIGHT_KEYS, MAX_TOKENS, TIERS, FieldSpec, fields_of
 from ..rules.classify import CHANGE_TYPES
 
-PROMPT_VERSION = "2026-11-25.1"
+PROMPT_VERSION = "2026-11-25.2"  # .2: strings bounded by maxLength; the answer check
 __all__ = ["MAX_TOKENS", "PROMPT_VERSION", "VOTE_MAX_TOKENS", "VOTE_SCHEMA", "field_schema", "tier_schema"]
 
 
 def field_schema(spec: FieldSpec, max_items: int | None = None) -> dict:
+    """One field's schema; every string bounded by the spec's max_chars, so the grammar cannot run on."""
+    string = {"type": "string", "maxLength": spec.max_chars}
     if spec.shape == "line":
-        return {"type": "string"}
+        return dict(string)
     if spec.shape == "insights":
-        return {"type": "object", "properties": {key: {"type": "string"} for key in INSIGHT_KEYS},
+        return {"type": "object", "properties": {key: dict(string) for key in INSIGHT_KEYS},
                 "required": list(INSIGHT_KEYS), "additionalProperties": False}
-    return {"type": "array", "items": {"type": "string"}, "minItems": 1,
+    return {"type": "array", "items": dict(string), "minItems": 1,
             "maxItems": min(max_items or spec.max_items, spec.max_items)}
 
 

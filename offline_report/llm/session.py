@@ -10,6 +10,7 @@ from ..errors import ModelError
 from ..stats import RunStats
 from .engine import DEFAULT_SEED, EngineSettings
 from .models import ModelCandidate, ModelInfo, check_memory, check_model_file, fingerprint, read_info
+from .answer_check import AnswerCheck, check_answers
 from .schema import PROMPT_VERSION
 from .vote import Calibration, calibrate
 
@@ -119,6 +120,22 @@ class ModelSession:
         self.stats.calibration = result.as_dict()
         return result
 
+    def _answer_check_key(self, lang: str) -> tuple:
+        return ("answer-check", self.fingerprint, PROMPT_VERSION, lang)
+
+    def answer_check_known(self, lang: str) -> AnswerCheck | None:
+        """The remembered answer check for this language, without loading the model; None when not yet made."""
+        cached = self.store.get(*self._answer_check_key(lang))
+        return AnswerCheck(**cached) if cached else None
+
+    def answer_check(self, lang: str) -> AnswerCheck:
+        """Whether the model's analyses pass the guard, measured once per model, language and prompt version."""
+        result = self.answer_check_known(lang)
+        if result is None:
+            result = check_answers(self.engine(), lang, self.options.seed)
+            self.store.set(result.as_dict(), *self._answer_check_key(lang))
+        self.stats.answer_check = result.as_dict()
+        return result
 
     def seconds_per_commit(self) -> tuple[float, bool]:
         """This model's measured seconds per analysed commit, else an estimate from its file size."""

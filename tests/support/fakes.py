@@ -38,8 +38,18 @@ def good_answer(tier: str, lang: str = "en") -> str:
     data = {"summary": [words], "impact": [{"en": "The analysis module and its callers.", "zh": "分析模块及其调用方。"}[lang]],
             "recommendations": [{"en": "Add tests for cache misses.", "zh": "为缓存未命中补充测试。"}[lang]]}
     if tier == "high":
-        data["insights"] = {k: {"en": f"No {k} concern beyond the new layer.", "zh": f"新增层对{k}影响有限。"}[lang]
-                            for k in ("architecture", "performance", "security", "maintainability", "compatibility")}
+        data["insights"] = {
+            "en": {"architecture": "A cache layer now sits between the analyzer and the model.",
+                   "performance": "Repeated runs skip work that was already done.",
+                   "security": "Cached answers stay in the user's own cache directory.",
+                   "maintainability": "Cache keys must change whenever the prompt changes.",
+                   "compatibility": "Older cache entries are simply never read again."},
+            "zh": {"architecture": "分析器与模型之间多了一层缓存。",
+                   "performance": "重复运行时跳过已经完成的分析。",
+                   "security": "缓存的回答只保存在用户自己的缓存目录中。",
+                   "maintainability": "提示词变化时必须同时更换缓存键。",
+                   "compatibility": "旧的缓存条目不再被读取，不影响新结果。"},
+        }[lang]
         data["risks"] = [{"en": "Stale entries after a model change.", "zh": "更换模型后可能读到旧条目。"}[lang]]
     return json.dumps(data, ensure_ascii=False)
 
