@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import hashlib
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from typing import Protocol
 
+from .catalog import words
 from .analysis import MAX_TOKENS, TIERS, Analysis, Reason, Vote, fields_of
 from .configfile import context_key
 from .git.commits import CommitFacts
 from .llm.guard import check_answer
-from .llm.prompts import DIFF_TOKENS, analysis_instructions, commit_patches, fitted_prompt, known_text
+from .llm.prompts import (DIFF_TOKENS, analysis_instructions, commit_patches, day_summary_block,
+                          day_summary_instructions, fitted_prompt, known_text)
 from .llm.schema import PROMPT_VERSION, tier_schema
 from .llm.vote import ask_vote, combine
 from .report.day import CommitEntry
@@ -30,6 +33,9 @@ class Analyzer(Protocol):
 
     def plan(self, commits: list[CommitFacts]) -> str | None:
         """One line on what the run will cost, or None when it is cheap."""
+
+    def day_summary(self, entries: list[CommitEntry]) -> dict | None:
+        """The overview's paragraph for one repository's day: {"source", "text"}, or None."""
 
     def finish(self) -> None:
         """Whatever the analyzer keeps for the next run."""
@@ -62,6 +68,9 @@ class RuleAnalyzer:
 
     def plan(self, commits: list[CommitFacts]) -> str | None:
         return None
+
+    def day_summary(self, entries: list[CommitEntry]) -> dict | None:
+        return None  # the overview's numbers, highlights and risks come from the facts alone
 
     def finish(self) -> None:
         return None
@@ -108,6 +117,37 @@ class ModelAnalyzer:
 
     def finish(self) -> None:
         self.session.remember_speed()
+
+    def day_summary(self, entries: list[CommitEntry]) -> dict | None:
+        """One guarded paragraph over the day's analyses, from a model that passed its answer check; cached."""
+        if not entries or self.stats.model_skipped or not (self.force_model or self._answer_check_passed()):
+            return None
+        ranked = sorted(entries, key=lambda e: -TIERS.index(e.importance))
+        digest = hashlib.sha256("|".join(f"{e.facts.sha}:{e.importance}" for e in ranked).encode()).hexdigest()[:16]
+        key = ("day-summary", digest, self.session.fingerprint, PROMPT_VERSION, self.lang)
+        cached = self._cached(key)
+        if cached is None:
+            cached = self._fresh_day_summary(ranked)
+            self.store.set(cached, *key)
+        return cached or {"source": "rules", "text": words(self.lang, "overview", "rules_summary",
+                                                          **_day_counts(entries))}
+
+    def _answer_check_passed(self) -> bool:
+        check = self.session.answer_check_known(self.lang)
+        return bool(check and check.ok)
+
+    def _fresh_day_summary(self, ranked: list[CommitEntry]) -> dict:
+        engine = self.session.engine()
+        instructions = day_summary_instructions(self.lang)
+        prompt = engine.format_prompt(instructions, day_summary_block(ranked))
+        if engine.count_tokens(prompt) + MAX_TOKENS["low"] * 2 > engine.n_ctx:
+            return {}
+        completion = engine.complete(prompt, tier_schema("low"), MAX_TOKENS["low"] * 2, self.session.options.seed)
+        self.stats.record_completion(completion)
+        known = "\n".join(e.facts.message for e in ranked) + "\n" + day_summary_block(ranked)
+        verdict = check_answer(completion.text, completion.finish_reason, "low", self.lang, [instructions],
+                               known=known)
+        return {"source": "model", "text": verdict.data["summary"]} if verdict.ok else {}
 
     def analyze_day(self, commits: list[CommitFacts], progress=None) -> list[CommitEntry]:
         if commits and self._model_skipped(progress):
@@ -262,3 +302,8 @@ class ModelAnalyzer:
         analysis = rule_analysis(tier, facts, cls, self.lang, fallback_reason=reason)
         analysis.rejected = rejected
         return analysis
+
+
+def _day_counts(entries: list[CommitEntry]) -> dict:
+    counts = {tier: sum(e.importance == tier for e in entries) for tier in TIERS}
+    return {"total": len(entries), **counts}

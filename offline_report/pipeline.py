@@ -189,6 +189,7 @@ def write_day(day: date, repos: list[tuple[RepoHandle, dict]], config: RunConfig
         if result.walk[repo.path].hit_shallow_boundary:
             repo.notes.append("shallow_note")
         repo.notes += contents_notes(repo.commits)
+        repo.summary = analyzer.day_summary(repo.commits)
     report.run = stats.as_dict()
     emit(report, config, result, out)
 

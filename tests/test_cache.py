@@ -154,7 +154,7 @@ def test_two_runs_at_once_both_finish_and_the_reports_are_whole(day_repo, tmp_pa
     assert data["repos"][0]["stats"]["total"] == 6
     logs = [len(p.read_text().splitlines()) if p.exists() else 0 for p in (tmp_path / "a.log", tmp_path / "b.log")]
     # the second waited for the lock, then found everything cached (the first also made the answer check)
-    assert sorted(logs) == [0, 6 + len(CHECK_SAMPLES)]
+    assert sorted(logs) == [0, 6 + len(CHECK_SAMPLES) + 1]  # and the overview paragraph
     assert not list((tmp_path / "out").glob(".*.tmp"))
 
 
@@ -200,3 +200,15 @@ def test_a_cache_dir_that_cannot_be_created_is_a_clear_error(day_repo, tmp_path)
     no_cache = run_cli("--repo", str(day_repo), "--since", DAY, "--until", DAY, "--no-llm", "-q", "--no-cache",
                        "--output-dir", str(tmp_path / "out"))
     assert no_cache.exit_code == 0 and (tmp_path / "out" / f"{DAY}.md").exists()
+
+
+def test_the_overview_paragraph_comes_from_a_model_that_passed_its_check_and_is_cached(day_repo, tmp_path, fake_llama):
+    first = run_json(day_repo, tmp_path)
+    summary = first["repos"][0]["overview"]["summary"]
+    assert summary["source"] == "model" and summary["text"]
+    again = run_json(day_repo, tmp_path)
+    assert again["repos"][0]["overview"]["summary"] == summary and again["run"]["model_calls"] == 0
+    out = tmp_path / "rules-out"
+    rules = run_cli(*cli_args(day_repo, out, tmp_path / "cache", model_file(tmp_path), "--format", "json", "--no-llm"))
+    assert rules.exit_code == 0
+    assert json.loads((out / f"{DAY}.json").read_text())["repos"][0]["overview"]["summary"] is None

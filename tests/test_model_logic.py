@@ -445,3 +445,10 @@ def test_models_check_prints_the_answer_check_per_language(tmp_path, monkeypatch
     assert "answer check (zh, 4 labelled commits): 0 passed, pass rate 0.00: runs skip the model" in result.output
     assert "answer check (en, 4 labelled commits)" in result.output
     assert "failed: 'feat: add a distributed KV cache router': generic (generic words only)" in result.output
+
+
+def test_a_failed_overview_paragraph_is_replaced_by_the_rules(tmp_path, day_repo):
+    analyzer, _ = analyzer_for(tmp_path, FakeEngine(answers=[('{"summary": "cut', "length")]))
+    entries = analyzer.analyze_day(day_facts(day_repo))
+    summary = analyzer.day_summary(entries)
+    assert summary["source"] == "rules" and "3 commits today" in summary["text"]

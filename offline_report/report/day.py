@@ -68,6 +68,7 @@ class RepoDay:
     anchors: dict[str, str] = field(default_factory=dict)  # section, stats, toc, and one per tier present
     # Catalogue keys of the report section, or (section, key, values) for a sentence with values.
     notes: list = field(default_factory=list)
+    summary: dict | None = None  # the overview's paragraph: {"source": "model" | "rules", "text"}
 
     @property
     def stats(self) -> dict:
@@ -104,7 +105,7 @@ class RepoDay:
                      "anchor": e.anchor, "added": e.facts.added, "removed": e.facts.removed} for e in top],
             "risks": [{"code": r.code, "short_sha": e.facts.short_sha, "anchor": e.anchor,
                        "text": sentences[r.code].format(**r.values)} for e in self.commits for r in e.risks],
-            "summary": None,
+            "summary": self.summary,
         }
 
 
