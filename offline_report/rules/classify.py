@@ -143,8 +143,9 @@ def compute_signals(facts: CommitFacts) -> Signals:
 def _add_diff_facts(s: Signals, facts: CommitFacts) -> None:
     d = facts.diff
     changed = {(x.path, x.name) for x in d.symbols_changed}
+    moved = {x.name for x in d.symbols_added}  # a definition moved to another file is not removed
     s.removed_public = list(dict.fromkeys(x.name for x in d.symbols_removed
-                                          if x.public and (x.path, x.name) not in changed))
+                                          if x.public and (x.path, x.name) not in changed and x.name not in moved))
     s.added_public = list(dict.fromkeys(x.name for x in d.symbols_added if x.public))
     s.major_bumps = [f"{x.name} {x.old} → {x.new}" for x in d.dependencies if x.major and x.change == "changed"]
     if not d.docs:
