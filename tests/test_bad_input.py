@@ -279,7 +279,7 @@ def test_the_whole_cli_runs_with_sockets_forbidden(tmp_path, simple_repo, monkey
     monkeypatch.setattr(socket, "getaddrinfo", no_network)
     result = run_cli("--repo", str(tmp_path / "repo"), "--since", DAY, "--until", DAY, "--tz", "UTC", "-q",
                      "--lang", "en", "--output-dir", str(tmp_path / "out"), "--cache-dir", str(tmp_path / "c"),
-                     "--format", "json", "--threads", "2")
+                     "--format", "json", "--threads", "2", "--force-model")
     assert result.exit_code == 0, result.output
     run = json.loads((tmp_path / "out" / f"{DAY}.json").read_text())["run"]
     assert run["model_loaded"] and run["model_calls"] >= 1

@@ -21,7 +21,7 @@ DAY, NEXT_DAY = "2026-02-12", "2026-02-13"
 
 def day_args(repo, out, cache, url, *extra):
     return ["--repo", str(repo), "--tz", "UTC", "--lang", "en", "--format", "json", "--output-dir", str(out),
-            "--cache-dir", str(cache), "--server", url, "-q", *extra]
+            "--cache-dir", str(cache), "--server", url, "-q", "--force-model", *extra]
 
 
 def test_a_day_through_a_real_server_in_parallel_then_with_the_server_down(tmp_path):

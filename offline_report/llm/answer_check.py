@@ -1,5 +1,6 @@
 """The answer check: can this model write analyses that pass the guard? Asked once per model, language and prompt
-version on a few commits of the labelled set; a model below the threshold is skipped (docs-guard.md)."""
+version on a few commits of the labelled set; a model below the threshold is skipped (README: "The quality
+guard, and when the model is skipped")."""
 
 from __future__ import annotations
 

@@ -1,6 +1,6 @@
 """Quality guard on every model answer: shape, language, repetition, emptiness, truncation, echo, and content:
 an answer must not copy the commit message, say only generic words, fill one template, or name code the commit
-does not contain (docs-guard.md).
+does not contain (README: "The quality guard, and when the model is skipped").
 
 A rejection is a reason code (`wrong_language`, …); the report's catalogue words it."""
 

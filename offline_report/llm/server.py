@@ -39,7 +39,7 @@ RETRY_STATUS = {429, 500, 502, 503, 504}
 STRUCTURED_STYLES = ("response_format", "json_object", "json_schema", "guided_json")
 API_KEY_HINT = ("set --api-key-env to the name of an environment variable that holds the server's API key, "
                 "and check the key")
-SERVER_DOCS_HINT = "see docs-server.md for how to serve a model for offline-report"
+SERVER_DOCS_HINT = "see 'Using an inference server' in the README for how to serve a model for offline-report"
 
 
 def _redact_url(url: str) -> str:
