@@ -254,7 +254,7 @@ class ModelAnalyzer:
 
     def _analysis(self, facts: CommitFacts, cls: Classification, tier: str) -> Analysis:
         if self.stats.model_skipped:  # the breaker tripped: rules, and nothing cached for a later forced run
-            self.stats.rule_analyses += 1
+            self.stats.count("rule_analyses")
             return rule_analysis(tier, facts, cls, self.lang)
         key = self._analysis_key(facts, tier)
         cached = self._cached(key)
