@@ -103,14 +103,19 @@ def template_context(data: dict) -> dict:
             "tiers": GROUP_ORDER, "version": __version__}
 
 
-def render_markdown(report: DayReport, team_templates: Path | None = None) -> str:
-    env = _environment(str(templates_dir()), str(team_templates) if team_templates else None)
+def _render(env: jinja2.Environment, name: str, context: dict, team_templates: Path | None) -> str:
+    """A template rendered; a team template's error becomes a usage error with its file and line."""
     try:
-        text = env.get_template("day.md.j2").render(template_context(report.as_json()))
+        return env.get_template(name).render(context)
     except jinja2.TemplateError as exc:
         if not team_templates:
             raise
         raise template_error(exc) from None
+
+
+def render_markdown(report: DayReport, team_templates: Path | None = None) -> str:
+    env = _environment(str(templates_dir()), str(team_templates) if team_templates else None)
+    text = _render(env, "day.md.j2", template_context(report.as_json()), team_templates)
     return re.sub(r"\n{3,}", "\n\n", text)
 
 
@@ -139,12 +144,7 @@ def render_html(report: DayReport, team_templates: Path | None = None) -> str:
     """One self-contained day page: inline CSS, a little inline JS, nothing fetched from anywhere."""
     context = template_context(report.as_json())
     context["summary"] = day_summary(context["day"])
-    try:
-        return html_environment(team_templates).get_template("day.html.j2").render(context)
-    except jinja2.TemplateError as exc:
-        if not team_templates:
-            raise
-        raise template_error(exc) from None
+    return _render(html_environment(team_templates), "day.html.j2", context, team_templates)
 
 
 def render_json(report: DayReport, one_line: bool = False) -> str:
