@@ -20,13 +20,20 @@ def analysis_for(tier: str, facts: CommitFacts, cls: Classification, lang: str) 
     """The rule-based analysis of one commit: one writer per field of the tier's spec."""
     words = catalog(lang)
     text = words["rules"]
+    found: dict[str, tuple[list[str], list[str]]] = {}
+
+    def risks_and_recs() -> tuple[list[str], list[str]]:  # one list of checks feeds both fields
+        if "both" not in found:
+            found["both"] = risks_and_recommendations(cls.signals, text, words["clone"])
+        return found["both"]
+
     writers = {
         "line": lambda: low_line(facts, cls, words),
         "summary": lambda: summary_bullets(facts, words),
         "impact": lambda: impact_lines(facts, text, words["clone"]),
         "insights": lambda: insights(facts, cls.signals, text),
-        "risks": lambda: risks_and_recommendations(cls.signals, text, words["clone"])[0],
-        "recommendations": lambda: risks_and_recommendations(cls.signals, text, words["clone"])[1],
+        "risks": lambda: risks_and_recs()[0],
+        "recommendations": lambda: risks_and_recs()[1],
     }
     return {spec.name: writers["line" if spec.shape == "line" else spec.name]() for spec in fields_of(tier)}
 
