@@ -124,3 +124,38 @@ def test_empty_days_flag_writes_files_for_quiet_days(tmp_path):
     run_cli("--repo", str(tmp_path / "r"), "--since", "2026-02-10", "--until", "2026-02-12", "--tz", "UTC",
             "--output-dir", str(out), "--no-llm", "-q", "--empty-days")
     assert sorted(p.name for p in out.iterdir()) == ["2026-02-10.md", "2026-02-11.md", "2026-02-12.md"]
+
+
+def test_commits_decoded_in_worker_processes_equal_those_decoded_here(tmp_path, monkeypatch):
+    from offline_report.git import decode_pool
+
+    builder = RepoBuilder(tmp_path / "r", remote="https://github.com/acme/widgets.git", bare=True)  # HEAD:.mailmap
+    builder.commit("chore: start", "2026-03-01T08:00:00+00:00",
+                   {".mailmap": "Alice Liddell <alice@example.com> Alice <alice@example.com>\n"})
+    for n in range(60):
+        when = f"2026-03-{2 + n // 20:02d}T{9 + n % 20 // 2:02d}:{n % 2 * 30:02d}:00+00:00"
+        builder.commit(f"feat: step {n}\n\nAdds step_{n}.", when,
+                       {f"src/step_{n % 7}.py": f"def step_{n}(value):\n    return value + {n}\n" + lines(n % 5),
+                        "docs/steps.md": lines(n)})
+    used: list[int] = []
+    counted = decode_pool.worker_count
+
+    def sequential(commits: int) -> int:
+        return 1
+
+    def two_workers(commits: int) -> int:
+        used.append(counted(commits))
+        return 2
+
+    monkeypatch.setattr(decode_pool, "worker_count", sequential)
+    here = day_commits(tmp_path / "r", "2026-03-02", "2026-03-04")
+    monkeypatch.setattr(decode_pool, "worker_count", two_workers)
+    forked = day_commits(tmp_path / "r", "2026-03-02", "2026-03-04")
+
+    assert used, "the 60 commits went through the worker pool"
+    assert [len(c) for c in forked.values()] == [20, 20, 20]
+    assert forked == here  # message, people (mailmap), links, files, line counts, diff facts, in the same order
+    first = forked[date(2026, 3, 4)][0]
+    assert first.author == "Alice Liddell" and first.url.endswith(first.sha)
+    assert "step_59" in [symbol.name for symbol in first.diff.symbols_added]
+    assert [c.patch_texts() for c in forked[date(2026, 3, 4)]] == [c.patch_texts() for c in here[date(2026, 3, 4)]]

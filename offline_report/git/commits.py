@@ -89,12 +89,13 @@ class CommitFacts:
     context: str | None = None  # what the team says about the repository ([[repos]] context), for the prompt
     contents: str = "complete"          # one of CONTENTS
     contents_reason: str | None = None  # MISSING_BLOBS, MISSING_TREES or SHALLOW_BOUNDARY when not complete
-    _load_patches: Callable[[], PatchTexts] | None = field(default=None, repr=False, compare=False)
+    # Each file's patch text, read from the same diff the facts came from; None: no readable patches.
+    patches: PatchTexts | None = field(default=None, repr=False, compare=False)
 
     @classmethod
     def from_message(cls, sha: str, author: str, email: str, time: datetime, message: str,
                      files: list[FileChange], is_merge: bool = False, url: str | None = None,
-                     load_patches: Callable[[], PatchTexts] | None = None,
+                     patches: PatchTexts | None = None,
                      diff: DiffFacts | None = None, contents: str = "complete",
                      contents_reason: str | None = None) -> "CommitFacts":
         parsed = parse_message(message)
@@ -102,7 +103,7 @@ class CommitFacts:
                    body=parsed.body, conventional_type=parsed.conventional_type, scope=parsed.scope,
                    breaking=parsed.breaking, pr_number=parsed.pr_number, is_merge=is_merge, files=files, url=url,
                    diff=diff or DiffFacts(), contents=contents, contents_reason=contents_reason,
-                   _load_patches=load_patches)
+                   patches=patches)
 
     @property
     def short_sha(self) -> str:
@@ -128,7 +129,7 @@ class CommitFacts:
 
     def patch_texts(self) -> PatchTexts:
         """Each file's patch text, as read once from the diff this commit was decoded with."""
-        return self._load_patches() if self._load_patches else [(f.path, None) for f in self.files]
+        return self.patches if self.patches is not None else [(f.path, None) for f in self.files]
 
 
 def decode_commit(handle, commit: pygit2.Commit, tz: tzinfo) -> CommitFacts:
@@ -160,7 +161,7 @@ def decode_commit(handle, commit: pygit2.Commit, tz: tzinfo) -> CommitFacts:
                                 _blob_text(repo, delta.new_file.id), change.old_path))
     partial = any(not f.lines_known for f in files)
     return CommitFacts.from_message(
-        files=files, load_patches=lambda: texts, diff=diff_facts(inputs),
+        files=files, patches=texts, diff=diff_facts(inputs),
         contents="partial" if partial else "complete", contents_reason=MISSING_BLOBS if partial else None, **known)
 
 

@@ -9,7 +9,8 @@ from typing import Iterator
 
 import pygit2
 
-from .commits import CommitFacts, decode_commit
+from .commits import CommitFacts
+from .decode_pool import decode_commits
 from .repo import RepoHandle
 
 # Committer clocks drift and rebases reorder time: keep walking this far past --since.
@@ -36,10 +37,10 @@ def commits_by_day(handle: RepoHandle, days: list[date], tz: tzinfo, ref: str = 
     start, _ = day_bounds(days[0], tz)
     _, end = day_bounds(days[-1], tz)
     buckets: dict[date, list[CommitFacts]] = {day: [] for day in days}
-    for commit in commits_between(handle, start, end, ref, no_merges, stats):
-        local_day = datetime.fromtimestamp(commit.commit_time, tz).date()
-        if local_day in buckets:
-            buckets[local_day].append(decode_commit(handle, commit, tz))
+    wanted = [commit for commit in commits_between(handle, start, end, ref, no_merges, stats)
+              if datetime.fromtimestamp(commit.commit_time, tz).date() in buckets]
+    for facts in decode_commits(handle, wanted, tz):
+        buckets[facts.time.date()].append(facts)
     for commits in buckets.values():
         commits.sort(key=lambda c: c.time, reverse=True)
     return buckets
