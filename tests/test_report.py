@@ -124,3 +124,31 @@ def test_english_report(seed_repo, tmp_path):
     assert text.startswith(f"# Daily update report ({SEED_DAY})\n")
     assert "🔴 High-importance changes" in text and "💡 Recommendations" in text
     assert broken_links(text) == []
+
+
+def test_compiled_templates_are_reused_and_an_unusable_template_cache_only_slows_the_start(seed_repo, tmp_path,
+                                                                                        monkeypatch):
+    import jinja2
+
+    from offline_report.report import render
+
+    def fresh_environments(folder):
+        monkeypatch.setattr(render, "_bytecode_cache", lambda: render._QuietBytecodeCache(str(folder)))
+        render._environment.cache_clear()
+
+    (tmp_path / "bytecode").mkdir()
+    fresh_environments(tmp_path / "bytecode")
+    first = (seed_report(seed_repo, tmp_path / "a") / f"{SEED_DAY}.md").read_text()
+    assert list((tmp_path / "bytecode").iterdir()), "the compiled templates were kept"
+
+    fresh_environments(tmp_path / "bytecode")
+    with monkeypatch.context() as patch:
+        patch.setattr(jinja2.Environment, "compile", lambda *a, **k: (_ for _ in ()).throw(AssertionError("compiled")))
+        again = (seed_report(seed_repo, tmp_path / "b") / f"{SEED_DAY}.md").read_text()
+
+    (tmp_path / "not-a-folder").write_text("")
+    fresh_environments(tmp_path / "not-a-folder")
+    unusable = (seed_report(seed_repo, tmp_path / "c") / f"{SEED_DAY}.md").read_text()
+    render._environment.cache_clear()
+    strip = lambda text: re.sub(r"[\d.]+ (?:s|秒)</sub>", "", text)  # noqa: E731  the footer's wall time
+    assert strip(first) == strip(again) == strip(unusable)

@@ -6,10 +6,8 @@ a handful of commits, the commits are decoded here, one after the other."""
 
 from __future__ import annotations
 
-import multiprocessing
 import os
 import sys
-from concurrent.futures import ProcessPoolExecutor
 from datetime import tzinfo
 
 import pygit2
@@ -29,6 +27,10 @@ def decode_commits(handle: RepoHandle, commits: list[pygit2.Commit], tz: tzinfo)
     workers = worker_count(len(commits))
     if workers <= 1:
         return [decode_commit(handle, commit, tz) for commit in commits]
+    # Imported here: a nightly run of a few commits never starts a worker and need not load them (~10 ms).
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
     shas = [str(commit.id) for commit in commits]
     chunk = max(1, len(shas) // (workers * CHUNKS_PER_WORKER))
     context = multiprocessing.get_context("fork")

@@ -71,6 +71,30 @@ def message_lines(text: object) -> list[str]:
     return [line.strip() for line in lines if line.strip()]
 
 
+class _QuietBytecodeCache(jinja2.FileSystemBytecodeCache):
+    """Compiled templates kept between runs (Jinja's own per-user temp folder, keyed by each template's source):
+    a run then skips compiling them. A cache it cannot read or write is only a slower start."""
+
+    def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        try:
+            super().load_bytecode(bucket)
+        except (OSError, EOFError, ValueError, TypeError):
+            bucket.reset()
+
+    def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        try:
+            super().dump_bytecode(bucket)
+        except OSError:
+            pass
+
+
+def _bytecode_cache() -> jinja2.BytecodeCache | None:
+    try:
+        return _QuietBytecodeCache()
+    except (OSError, RuntimeError):  # no safe temp folder of this user's
+        return None
+
+
 @lru_cache(maxsize=8)
 def _environment(root: str, team: str | None = None, autoescape: bool = False) -> jinja2.Environment:
     """Built-in templates; with a team folder (offline-report.toml `templates`), its files win by name.
@@ -86,6 +110,7 @@ def _environment(root: str, team: str | None = None, autoescape: bool = False) -
         lstrip_blocks=True,
         keep_trailing_newline=True,
         autoescape=autoescape,
+        bytecode_cache=_bytecode_cache(),
     )
     env.filters.update(inline=inline, cell=cell, toc_title=toc_title, clock=clock, paragraphs=paragraphs,
                        message_lines=message_lines)
