@@ -518,16 +518,23 @@ _SHELL_BUILTINS = frozenset("PATH HOME PWD OLDPWD USER SHELL IFS RANDOM LINENO U
 
 
 def _options_in(text: str, language: str) -> set[str]:
+    # Every pattern below needs its own literal in the line (a quote then a dash, "flag.", ".long(", "#["):
+    # most lines have none of them and are answered without a regex.
     found: set[str] = set()
     if language == "go":
-        found.update("-" + name for name in _GO_FLAG.findall(text))
-        found.update("--" + name for name in _COBRA_FLAG.findall(text))
+        if "flag." in text:
+            found.update("-" + name for name in _GO_FLAG.findall(text))
+        if "Flags()" in text:
+            found.update("--" + name for name in _COBRA_FLAG.findall(text))
         return found
     if language == "rust":
-        found.update("--" + name for name in _CLAP_BUILDER.findall(text))
-        attr = _CLAP_ATTR.match(text)
+        if ".long(" in text:
+            found.update("--" + name for name in _CLAP_BUILDER.findall(text))
+        attr = _CLAP_ATTR.match(text) if "#[" in text else None
         if attr:
             found.update("--" + name for name in _CLAP_LONG_VALUE.findall(attr.group(1)))
+    if '"-' not in text and "'-" not in text:
+        return found
     if _OPTION_CALL.search(text):
         quoted = [option for literal in _QUOTED_DASH.findall(text) for option in _OPTION_TOKEN.findall(literal)]
         longs = [option for option in quoted if option.startswith("--")]
@@ -541,15 +548,25 @@ def _options_in(text: str, language: str) -> set[str]:
     return found
 
 
-def _env_in(text: str, language: str | None) -> set[str]:
+def _may_name_env(text: str, language: str | None) -> bool:
+    """False when no environment pattern can match this line: each one needs one of these literals."""
     if language is not None:
-        return {name for name in _ENV_CODE.findall(text) + _ENV_JS.findall(text) if re.search("[A-Z]", name)}
+        return "env" in text or "Env" in text
+    return "$" in text or "env." in text or "export" in text or "ENV" in text
+
+
+def _env_in(text: str, language: str | None) -> set[str]:
+    if not _may_name_env(text, language):
+        return set()
+    # Every name is [A-Z_][A-Z0-9_]*: isupper() says it holds a letter.
+    if language is not None:
+        return {name for name in _ENV_CODE.findall(text) + _ENV_JS.findall(text) if name.isupper()}
     names = {a or b or c for a, b, c in _ENV_SHELL.findall(text)}
     names.update(_ENV_EXPORT.findall(text))
     docker = _DOCKER_ENV.match(text)
     if docker:
         names.update(_DOCKER_ENV_NAME.findall(docker.group(1)))
-    return {name for name in names if re.search("[A-Z]", name) and name not in _SHELL_BUILTINS}
+    return {name for name in names if name.isupper() and name not in _SHELL_BUILTINS}
 
 
 # --------------------------------------------------------------------------- one source file
