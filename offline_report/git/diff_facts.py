@@ -216,36 +216,35 @@ def _manifest_kind(path: str) -> str | None:
 _HUNK_RE = _Pattern(r"^@@ -\d+(?:,\d+)? \+\d+(?:,\d+)? @@ ?(.*)$")
 
 
-@dataclass
-class _Line:
-    side: str      # "+", "-", " ", or "@" for a hunk header's context line
-    text: str
+_SIDES = frozenset("+- ")
 
 
-def _patch_lines(patch: str, bounds: list[bool]) -> Iterable[_Line]:
-    """The lines of one file's unified diff after its first hunk header, within the bounds."""
+def _patch_lines(patch: str, bounds: list[bool]) -> list[tuple[str, str]]:
+    """(side, text) of each line of one file's unified diff after its first hunk header, within the bounds.
+
+    side is "+", "-", " ", or "@" for a hunk header's context line.
+    """
     if len(patch) > MAX_PATCH_CHARS:
         patch, bounds[0] = patch[:MAX_PATCH_CHARS], True
+    raws = patch.split("\n")
+    if len(raws) > MAX_LINES_PER_FILE:
+        raws, bounds[0] = raws[:MAX_LINES_PER_FILE], True
+    if "\r" in patch:
+        raws = [raw[:-1] if raw.endswith("\r") else raw for raw in raws]
+    if max(map(len, raws)) > MAX_LINE_CHARS:
+        raws, bounds[0] = [raw[:MAX_LINE_CHARS] for raw in raws], True
+    lines: list[tuple[str, str]] = []
     in_hunks = False
-    for count, raw in enumerate(patch.split("\n")):
-        if count >= MAX_LINES_PER_FILE:
-            bounds[0] = True
-            return
-        if raw.endswith("\r"):
-            raw = raw[:-1]
-        if len(raw) > MAX_LINE_CHARS:
-            raw, bounds[0] = raw[:MAX_LINE_CHARS], True
+    hunk_header = _HUNK_RE.match
+    for raw in raws:
         if raw.startswith("@@"):
-            match = _HUNK_RE.match(raw)
+            match = hunk_header(raw)
             if match:
                 in_hunks = True
-                yield _Line("@", match.group(1))
-            continue
-        if not in_hunks or not raw:
-            continue
-        side = raw[0]
-        if side in "+- ":
-            yield _Line(side, raw[1:])
+                lines.append(("@", match.group(1)))
+        elif in_hunks and raw[:1] in _SIDES:
+            lines.append((raw[0], raw[1:]))
+    return lines
 
 
 def _indent(text: str) -> int:
@@ -623,11 +622,10 @@ def _scan_source(path: str, language: str, patch: str, bounds: list[bool], facts
         if stack:
             touched.setdefault(stack[-1][1], stack[-1][2])
 
-    for line in _patch_lines(patch, bounds):
-        text = line.text
-        sides = ("+", "-") if line.side in " @" else (line.side,)
-        changed = line.side in "+-"
-        if line.side == "@":
+    for line_side, text in _patch_lines(patch, bounds):
+        sides = ("+", "-") if line_side in " @" else (line_side,)
+        changed = line_side in "+-"
+        if line_side == "@":
             stack.clear()
             test_attr = {"+": False, "-": False}
             clap_attr = {"+": None, "-": None}
@@ -636,16 +634,16 @@ def _scan_source(path: str, language: str, patch: str, bounds: list[bool], facts
         if not stripped:
             continue
         if changed:
-            facts.options.update((line.side, option) for option in _options_in(text, language))
-            facts.env.update((line.side, name) for name in _env_in(text, language))
+            facts.options.update((line_side, option) for option in _options_in(text, language))
+            facts.env.update((line_side, name) for name in _env_in(text, language))
             if language in ("javascript", "typescript"):
                 js_test = _JS_TEST.match(text)
                 if js_test:
-                    tests.add(line.side, next(group for group in js_test.groups() if group is not None))
+                    tests.add(line_side, next(group for group in js_test.groups() if group is not None))
             elif language in ("c", "cpp"):
                 gtest = _GTEST.match(text)
                 if gtest:
-                    tests.add(line.side, f"{gtest.group(1)}.{gtest.group(2)}")
+                    tests.add(line_side, f"{gtest.group(1)}.{gtest.group(2)}")
         if (language == "rust" and _TEST_ATTR.match(text)) or (
                 language in ("java", "kotlin") and _JAVA_TEST_ANNOTATION.match(text)):
             for side in sides:
@@ -707,10 +705,10 @@ def _scan_source(path: str, language: str, patch: str, bounds: list[bool], facts
             clap_attr[side] = None
         if is_test:
             if changed:
-                tests.add(line.side, name.replace(".", "::") if language == "python" else name)
-        elif definition.symbol and line.side == "+":
+                tests.add(line_side, name.replace(".", "::") if language == "python" else name)
+        elif definition.symbol and line_side == "+":
             defs_plus.setdefault(name, definition)
-        elif definition.symbol and line.side == "-":
+        elif definition.symbol and line_side == "-":
             defs_minus.setdefault(name, definition)
 
     plus, minus = set(defs_plus), set(defs_minus)
@@ -739,9 +737,9 @@ def _symbol(definition: _Def, path: str, language: str) -> Symbol:
 
 
 def _scan_shellish(patch: str, bounds: list[bool], facts: "_Collector") -> None:
-    for line in _patch_lines(patch, bounds):
-        if line.side in "+-":
-            facts.env.update((line.side, name) for name in _env_in(line.text, None))
+    for side, text in _patch_lines(patch, bounds):
+        if side in "+-":
+            facts.env.update((side, name) for name in _env_in(text, None))
 
 
 # --------------------------------------------------------------------------- manifests
@@ -956,11 +954,11 @@ def _parse_manifest(kind: str, text: str) -> dict[tuple[str, str], str] | None:
 def _patch_sides(patch: str, bounds: list[bool]) -> tuple[str, str]:
     """The old and new text as far as the patch shows them (context lines on both sides)."""
     old, new = [], []
-    for line in _patch_lines(patch, bounds):
-        if line.side in " -":
-            old.append(line.text)
-        if line.side in " +":
-            new.append(line.text)
+    for side, text in _patch_lines(patch, bounds):
+        if side in " -":
+            old.append(text)
+        if side in " +":
+            new.append(text)
     return "\n".join(old), "\n".join(new)
 
 
