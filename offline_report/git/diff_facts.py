@@ -248,15 +248,9 @@ def _patch_lines(patch: str, bounds: list[bool]) -> list[tuple[str, str]]:
 
 
 def _indent(text: str) -> int:
-    width = 0
-    for char in text:
-        if char == " ":
-            width += 1
-        elif char == "\t":
-            width += 4
-        else:
-            break
-    return width
+    """Width of the leading blanks: a space counts 1, a tab 4."""
+    blanks = len(text) - len(text.lstrip(" \t"))
+    return blanks + 3 * text.count("\t", 0, blanks)
 
 
 # --------------------------------------------------------------------------- definitions
@@ -280,6 +274,7 @@ _GO_TYPE = _Pattern(r"^type\s+([A-Za-z_]\w*)(?:\[[^\]]*\])?\s+(?:=\s*)?(struct|i
 _RS_FN = _Pattern(r"^\s*(?:(pub(?:\s*\([^)]*\))?)\s+)?(?:default\s+)?(?:const\s+)?(?:async\s+)?(?:unsafe\s+)?"
                     r"(?:extern\s+(?:\"[^\"]*\"\s+)?)?fn\s+(?:r#)?([A-Za-z_]\w*)")
 _RS_TYPE = _Pattern(r"^\s*(?:(pub(?:\s*\([^)]*\))?)\s+)?(?:unsafe\s+)?(struct|enum|trait|union|type)\s+([A-Za-z_]\w*)")
+_RS_TYPE_WORDS = ("struct", "enum", "trait", "union", "type")
 _RS_IMPL = _Pattern(r"^\s*(?:unsafe\s+)?impl\b(?:\s*<[^{]*?>)?\s+(?:(?:[\w:]+(?:<[^{]*?>)?)\s+for\s+)?"
                       r"(?:[\w]+::)*([A-Za-z_]\w*)")
 
@@ -295,6 +290,10 @@ _C_BUILTIN_PARAM = _Pattern(r"^(?:const\s+)?(?:unsigned\s+|signed\s+)?(?:void|bo
                               r"size_t|\w+_t)\s*[*&]*$")
 _C_PREFIX_BAD = _Pattern(r"[=\"'+\-!|;{}/%^()]|<<")
 _EXTERN_C = _Pattern(r'^extern\s+"C(?:\+\+)?"\s*')
+_C_WORD = _Pattern(r"[A-Za-z_]\w*")
+_C_NAME_AT_END = _Pattern(r"(~?[A-Za-z_]\w*(?:::~?[A-Za-z_]\w*)*)$")
+_LINE_COMMENT = _Pattern(r"//.*$")
+_JAVA_ANNOTATIONS = _Pattern(r"^(?:@[\w.]+(?:\([^)]*\))?\s+)+")
 _PUNCTUATION_ONLY = _Pattern(r"^[\s{}()\[\];,]*$")
 
 _JAVA_RECORD = _Pattern(r"^\s*(?:@\w+(?:\([^)]*\))?\s+)*((?:(?:public|protected|private|static|final|abstract|sealed|"
@@ -322,12 +321,14 @@ def _py_public(name: str) -> bool:
     return not name.startswith("_") or (name.startswith("__") and name.endswith("__") and len(name) > 4)
 
 
+# The _def_* functions first look for a keyword their patterns need, so that most lines cost no regex.
+
 def _def_python(text: str) -> _Def | None:
-    match = _PY_DEF.match(text)
+    match = _PY_DEF.match(text) if "def" in text else None
     if match:
         name = match.group(1)
         return _Def(name, "function", _py_public(name))
-    match = _PY_CLASS.match(text)
+    match = _PY_CLASS.match(text) if "class" in text else None
     if match:
         name = match.group(1)
         return _Def(name, "class", _py_public(name), container=True)
@@ -335,6 +336,8 @@ def _def_python(text: str) -> _Def | None:
 
 
 def _def_go(text: str) -> _Def | None:
+    if not text.startswith(("func", "type")):
+        return None
     match = _GO_METHOD.match(text)
     if match:
         receiver, name = match.groups()
@@ -351,14 +354,14 @@ def _def_go(text: str) -> _Def | None:
 
 
 def _def_rust(text: str) -> _Def | None:
-    match = _RS_FN.match(text)
+    match = _RS_FN.match(text) if "fn" in text else None
     if match:
         return _Def(match.group(2), "function", (match.group(1) or "") == "pub")
-    match = _RS_TYPE.match(text)
+    match = _RS_TYPE.match(text) if any(word in text for word in _RS_TYPE_WORDS) else None
     if match:
         visibility, kind, name = match.groups()
         return _Def(name, kind, (visibility or "") == "pub", container=kind == "trait")
-    match = _RS_IMPL.match(text)
+    match = _RS_IMPL.match(text) if "impl" in text else None
     if match:
         return _Def(match.group(1), "impl", " for " in text, container=True, symbol=False)
     return None
@@ -367,15 +370,17 @@ def _def_rust(text: str) -> _Def | None:
 def _looks_like_param(arg: str) -> bool:
     arg = arg.strip()
     return (arg in ("", "void", "...") or arg.endswith(("*", "&")) or "<" in arg
-            or bool(_C_BUILTIN_PARAM.match(arg)) or len(re.findall(r"[A-Za-z_]\w*", arg)) >= 2)
+            or bool(_C_BUILTIN_PARAM.match(arg)) or len(_C_WORD.findall(arg)) >= 2)
 
 
 def _def_clike(text: str, language: str, header: bool) -> _Def | None:
     """C, C++ and Java definitions: records by keyword, functions by shape (type, name, parenthesis)."""
-    stripped = _EXTERN_C.sub("", text.strip())
+    stripped = text.strip()
+    if stripped.startswith("extern"):
+        stripped = _EXTERN_C.sub("", stripped)
     if not stripped or stripped[0] in "#/*}{)@" or stripped.startswith("//"):
         if language == "java" and stripped.startswith("@"):
-            stripped = re.sub(r"^(?:@[\w.]+(?:\([^)]*\))?\s+)+", "", stripped)
+            stripped = _JAVA_ANNOTATIONS.sub("", stripped)
             if not stripped or stripped.startswith("@"):
                 return None
         else:
@@ -387,30 +392,26 @@ def _def_clike(text: str, language: str, header: bool) -> _Def | None:
             kind = {"record": "class", "@interface": "interface"}.get(kind, kind)
             return _Def(name, kind, "public" in modifiers or "protected" in modifiers, container=True)
     else:
-        match = _C_RECORD.match(stripped)
-        if match and not stripped.rstrip().endswith(";"):
-            kind, name = match.groups()
-            return _Def(name, "enum" if kind.startswith("enum") else kind, True, container=kind in ("class", "struct"))
-        match = _C_USING.match(stripped) or (_C_TYPEDEF.match(stripped) if "(" not in stripped else None)
-        if match:
-            return _Def(match.group(1), "type", True)
+        definition = _def_c_type(stripped)
+        if definition:
+            return definition
     paren = stripped.find("(")
     if paren <= 0:
         return None
     prefix = stripped[:paren].rstrip()
-    name_match = re.search(r"(~?[A-Za-z_]\w*(?:::~?[A-Za-z_]\w*)*)$", prefix)
+    name_match = _C_NAME_AT_END.search(prefix)
     if not name_match:
         return None
     name = name_match.group(1)
     before = prefix[:name_match.start()]
     if not before.strip() or before[-1] not in " \t*&>" or _C_PREFIX_BAD.search(before):
         return None
-    tokens = re.findall(r"[A-Za-z_]\w*", before)
+    tokens = _C_WORD.findall(before)
     if not tokens or any(token in _C_KEYWORDS for token in tokens) or name.split("::")[-1] in _C_KEYWORDS:
         return None
     if "operator" in name:
         return None
-    code = re.sub(r"//.*$", "", stripped).rstrip()
+    code = _LINE_COMMENT.sub("", stripped).rstrip()
     if code.endswith(";") and language != "java":
         # A C/C++ declaration counts in a header only, and only when its arguments look like parameters.
         if not header:
@@ -424,6 +425,19 @@ def _def_clike(text: str, language: str, header: bool) -> _Def | None:
         return _Def(name, "method", public)
     public = "static" not in tokens or "::" in name
     return _Def(name, "method" if "::" in name else "function", public)
+
+
+def _def_c_type(stripped: str) -> _Def | None:
+    """A C or C++ record (class struct union enum), using alias or typedef defined on this line, or None."""
+    if "class" in stripped or "struct" in stripped or "union" in stripped or "enum" in stripped:
+        match = _C_RECORD.match(stripped)
+        if match and not stripped.rstrip().endswith(";"):
+            kind, name = match.groups()
+            return _Def(name, "enum" if kind.startswith("enum") else kind, True, container=kind in ("class", "struct"))
+    match = _C_USING.match(stripped) if "using" in stripped else None
+    if not match and "typedef" in stripped and "(" not in stripped:
+        match = _C_TYPEDEF.match(stripped)
+    return _Def(match.group(1), "type", True) if match else None
 
 
 def _def_kotlin(text: str) -> _Def | None:
@@ -462,18 +476,11 @@ def _def_js(text: str) -> _Def | None:
     return None
 
 
-def _definition(text: str, language: str, header: bool) -> _Def | None:
-    if language == "python":
-        return _def_python(text)
-    if language == "go":
-        return _def_go(text)
-    if language == "rust":
-        return _def_rust(text)
+def _definer(language: str, header: bool) -> Callable[[str], _Def | None]:
+    """The function that reads a definition from one line of this language (chosen once per file)."""
     if language in ("c", "cpp", "java"):
-        return _def_clike(text, language, header)
-    if language == "kotlin":
-        return _def_kotlin(text)
-    return _def_js(text)
+        return lambda text: _def_clike(text, language, header)
+    return {"python": _def_python, "go": _def_go, "rust": _def_rust, "kotlin": _def_kotlin}.get(language, _def_js)
 
 
 # --------------------------------------------------------------------------- tests, options, env vars
@@ -606,7 +613,7 @@ def _scan_source(path: str, language: str, patch: str, bounds: list[bool], facts
     A stack of open definitions, kept by indentation, says which definition a changed line belongs to;
     a hunk header's context line (git's enclosing function) opens the stack of its hunk.
     """
-    header = _ext(path) in _HEADER_EXTS
+    define = _definer(language, _ext(path) in _HEADER_EXTS)
     separator = "::" if language in ("cpp", "rust") else "."
     brace = language != "python"
     defs_plus: dict[str, _Def] = {}
@@ -634,22 +641,13 @@ def _scan_source(path: str, language: str, patch: str, bounds: list[bool], facts
         if not stripped:
             continue
         if changed:
-            facts.options.update((line_side, option) for option in _options_in(text, language))
-            facts.env.update((line_side, name) for name in _env_in(text, language))
-            if language in ("javascript", "typescript"):
-                js_test = _JS_TEST.match(text)
-                if js_test:
-                    tests.add(line_side, next(group for group in js_test.groups() if group is not None))
-            elif language in ("c", "cpp"):
-                gtest = _GTEST.match(text)
-                if gtest:
-                    tests.add(line_side, f"{gtest.group(1)}.{gtest.group(2)}")
-        if (language == "rust" and _TEST_ATTR.match(text)) or (
-                language in ("java", "kotlin") and _JAVA_TEST_ANNOTATION.match(text)):
+            _changed_line_facts(line_side, text, language, facts, tests)
+        if (language == "rust" and "#[" in text and _TEST_ATTR.match(text)) or (
+                language in ("java", "kotlin") and "@" in text and _JAVA_TEST_ANNOTATION.match(text)):
             for side in sides:
                 test_attr[side] = True
         if language == "rust":
-            clap = _CLAP_ATTR.match(text)
+            clap = _CLAP_ATTR.match(text) if "#[" in text else None
             if clap and _CLAP_LONG_BARE.search(clap.group(1)) and not _CLAP_LONG_VALUE.search(clap.group(1)):
                 for side in sides:
                     clap_attr[side] = changed
@@ -660,7 +658,7 @@ def _scan_source(path: str, language: str, patch: str, bounds: list[bool], facts
                     if clap_attr[side] is not None and (clap_attr[side] or changed):
                         facts.options.add((side, "--" + field_match.group(1).replace("_", "-")))
         indent = _indent(text)
-        definition = None if stripped[0] in "}#)]{" else _definition(text, language, header)
+        definition = None if stripped[0] in "}#)]{" else define(text)
         if definition is None:
             if stripped[0] == "@" or stripped.startswith("#["):
                 # Decorators, attributes, annotations: they belong to the definition that follows.
@@ -730,6 +728,24 @@ def _scan_source(path: str, language: str, patch: str, bounds: list[bool], facts
             facts.symbols_changed.append(_symbol(definition, path, language))
     facts.tests_added.extend(f"{path}::{name}" for name in tests.added())
     facts.tests_removed.extend(f"{path}::{name}" for name in tests.removed())
+
+
+def _changed_line_facts(side: str, text: str, language: str, facts: "_Collector", tests: _Sides) -> None:
+    """Options, env vars and JavaScript or GoogleTest tests named on one added or removed line."""
+    options = _options_in(text, language)
+    if options:
+        facts.options.update((side, option) for option in options)
+    names = _env_in(text, language)
+    if names:
+        facts.env.update((side, name) for name in names)
+    if language in ("javascript", "typescript"):
+        js_test = _JS_TEST.match(text)
+        if js_test:
+            tests.add(side, next(group for group in js_test.groups() if group is not None))
+    elif language in ("c", "cpp") and "TEST" in text:
+        gtest = _GTEST.match(text)
+        if gtest:
+            tests.add(side, f"{gtest.group(1)}.{gtest.group(2)}")
 
 
 def _symbol(definition: _Def, path: str, language: str) -> Symbol:
