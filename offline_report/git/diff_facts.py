@@ -145,7 +145,7 @@ class _Pattern:
     what a call to the compiled pattern costs, with no wrapper in between (these run per patch line).
     """
 
-    _METHODS = ("match", "search", "findall", "sub", "split")
+    _METHODS = ("match", "fullmatch", "search", "findall", "sub", "split")
     __slots__ = ("_source",) + _METHODS
 
     def __init__(self, source: str):
@@ -291,7 +291,9 @@ _C_BUILTIN_PARAM = _Pattern(r"^(?:const\s+)?(?:unsigned\s+|signed\s+)?(?:void|bo
 _C_PREFIX_BAD = _Pattern(r"[=\"'+\-!|;{}/%^()]|<<")
 _EXTERN_C = _Pattern(r'^extern\s+"C(?:\+\+)?"\s*')
 _C_WORD = _Pattern(r"[A-Za-z_]\w*")
-_C_NAME_AT_END = _Pattern(r"(~?[A-Za-z_]\w*(?:::~?[A-Za-z_]\w*)*)$")
+_C_NAME = _Pattern(r"~?[A-Za-z_]\w*(?:::~?[A-Za-z_]\w*)*")
+_C_NAME_CHARS = _Pattern(r"[\w:~]*")
+_C_TYPE_END = _Pattern(r"[ \t*&>]")
 _LINE_COMMENT = _Pattern(r"//.*$")
 _JAVA_ANNOTATIONS = _Pattern(r"^(?:@[\w.]+(?:\([^)]*\))?\s+)+")
 _PUNCTUATION_ONLY = _Pattern(r"^[\s{}()\[\];,]*$")
@@ -373,6 +375,18 @@ def _looks_like_param(arg: str) -> bool:
             or bool(_C_BUILTIN_PARAM.match(arg)) or len(_C_WORD.findall(arg)) >= 2)
 
 
+def _name_start(prefix: str) -> int | None:
+    """Where the (qualified) name that ends `prefix` starts, or None: the leftmost start from which _C_NAME
+    matches up to the end, as a search for it followed by `$` finds (that search backtracks badly on long lines).
+    """
+    # A name holds only these characters, so it starts within the run of them that ends the prefix.
+    run = len(_C_NAME_CHARS.match(prefix[::-1]).group())
+    for start in range(len(prefix) - run, len(prefix)):
+        if _C_NAME.fullmatch(prefix, start):
+            return start
+    return None
+
+
 def _def_clike(text: str, language: str, header: bool) -> _Def | None:
     """C, C++ and Java definitions: records by keyword, functions by shape (type, name, parenthesis)."""
     stripped = text.strip()
@@ -399,11 +413,12 @@ def _def_clike(text: str, language: str, header: bool) -> _Def | None:
     if paren <= 0:
         return None
     prefix = stripped[:paren].rstrip()
-    name_match = _C_NAME_AT_END.search(prefix)
-    if not name_match:
+    if not _C_TYPE_END.search(prefix):
+        return None   # the name must follow one of these (checked below on `before`); most calls have none
+    start = _name_start(prefix)
+    if start is None:
         return None
-    name = name_match.group(1)
-    before = prefix[:name_match.start()]
+    name, before = prefix[start:], prefix[:start]
     if not before.strip() or before[-1] not in " \t*&>" or _C_PREFIX_BAD.search(before):
         return None
     tokens = _C_WORD.findall(before)
