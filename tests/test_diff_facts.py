@@ -658,3 +658,88 @@ def test_diff_facts_never_raises_on_arbitrary_patch_text(path, status, body, raw
     old, new = "\n".join(t for p, t in body if p != "+"), "\n".join(t for p, t in body if p != "-")
     facts = diff_facts([FilePatch(path, status, patch, lambda: old, lambda: new), FilePatch(path, status, raw)])
     assert DiffFacts.from_json(json.loads(json.dumps(facts.as_json()))).as_json() == facts.as_json()
+
+
+# --------------------------------------------------------------------------- fast paths
+
+# Each pattern is only tried on lines holding one of its literals; an example line shows the row is not vacuous.
+GUARDED = [
+    ("_GO_FLAG", ("flag.",), 'port := flag.Int("port", 8080, "")'),
+    ("_COBRA_FLAG", ("Flags()",), 'cmd.PersistentFlags().StringVar(&cfg, "config", "", "")'),
+    ("_CLAP_BUILDER", (".long(",), 'Arg::new("x").long("max-retries")'),
+    ("_CLAP_ATTR", ("#[",), '    #[arg(long = "dry-run")]'),
+    ("_QUOTED_DASH", ('"-', "'-"), "parser.add_argument('-v', \"--verbose\")"),
+    ("_LONE_LONG_OPTION", ('"-', "'-"), '    "--max-retries",'),
+    ("_LONG_LITERAL", ('"-', "'-"), 'flag = "--fast"'),
+    ("_ENV_CODE", ("env", "Env"), 'v, ok := os.LookupEnv("APP_HOME")'),
+    ("_ENV_JS", ("env", "Env"), "const key = import.meta.env.API_KEY;"),
+    ("_ENV_SHELL", ("$", "env.", "export", "ENV"), "run: echo ${{ env.DEPLOY_KEY }}"),
+    ("_ENV_EXPORT", ("$", "env.", "export", "ENV"), "export CUDA_HOME=/usr/local/cuda"),
+    ("_DOCKER_ENV", ("$", "env.", "export", "ENV"), "ENV LANG=C.UTF-8"),
+    ("_TEST_ATTR", ("#[",), "    #[tokio::test]"),
+    ("_JAVA_TEST_ANNOTATION", ("@",), "    @ParameterizedTest"),
+    ("_GTEST", ("TEST",), "TEST_F(AgentTest, Connects) {"),
+    ("_PY_DEF", ("def",), "    async def fetch(self):"),
+    ("_PY_CLASS", ("class",), "class Config(Base):"),
+    ("_RS_FN", ("fn",), 'pub(crate) unsafe extern "C" fn r#match() {'),
+    ("_RS_TYPE", df._RS_TYPE_WORDS, "pub trait Backend {"),
+    ("_RS_IMPL", ("impl",), "impl<T> Display for Wrapper<T> {"),
+    ("_C_RECORD", ("class", "struct", "union", "enum"), "template <typename T> class alignas(16) Buffer final {"),
+    ("_C_USING", ("using",), "using Handle = std::shared_ptr<Engine>;"),
+    ("_C_TYPEDEF", ("typedef",), "typedef unsigned long nixl_size_t;"),
+]
+GUARD_TOKENS = sorted({literal for _, literals, _ in GUARDED for literal in literals} | set(TOKENS) | {
+    "os.", "environ", "getenv(", "process.env.", "import.meta.env[", "Getenv(", "HOME_DIR", "A1", "\"X\"", "'Y'",
+    "flag.String(", "Flags().Bool(", "long", "arg(", "test", "@Test", "TEST_P(", "async ", "enum class ", "union ",
+    "typedef ", "using ", "=", "template<T> ", "trait ", "type ", "unsafe ", "-x", "--y", "ENV "})
+
+
+@pytest.mark.parametrize("pattern, literals, example", GUARDED, ids=[row[0] for row in GUARDED])
+def test_guarded_pattern_example_matches(pattern, literals, example):
+    assert getattr(df, pattern).search(example) and any(literal in example for literal in literals)
+
+
+@settings(max_examples=400, deadline=None)
+@given(line=st.lists(st.sampled_from(GUARD_TOKENS), max_size=12).map("".join))
+def test_no_guarded_pattern_matches_a_line_without_its_literal(line):
+    for pattern, literals, _ in GUARDED:
+        if not any(literal in line for literal in literals):
+            assert not getattr(df, pattern).search(line), pattern
+
+
+NAME_CHARS = st.text(alphabet="aZ_9~: \t*&>.\u00e9\u0661", max_size=16)
+
+
+@settings(max_examples=500, deadline=None)
+@given(prefix=NAME_CHARS)
+def test_name_start_is_what_a_search_for_the_name_at_the_end_finds(prefix):
+    import re
+    found = re.search(r"(~?[A-Za-z_]\w*(?:::~?[A-Za-z_]\w*)*)$", prefix)
+    assert df._name_start(prefix) == (found.start() if found else None)
+
+
+def test_long_cpp_lines_keep_their_definitions():
+    long_call = "    std::cerr << " + " << ".join(f"ns{i}::Klass{i}::method{i}(x)" for i in range(200)) + ";"
+    patch = ("@@ -1,2 +1,4 @@\n"
+             "+static std::map<std::string, int> *Engine::lookup_table(const char *name) {\n"
+             f"+{long_call}\n"
+             "+}\n")
+    facts = diff_facts([FilePatch("src/engine.cpp", "modified", patch)])
+    assert names(facts.symbols_added) == {"Engine::lookup_table"}
+
+
+def test_crlf_and_tab_indented_patches_read_like_plain_ones():
+    plain = ("@@ -1,3 +1,5 @@\n class Server:\n \tdef start(self):\n+\t\tport = os.environ[\"SERVER_PORT\"]\n"
+             "+\tdef stop(self):\n+\t\tpass\n")
+    crlf = plain.replace("\n", "\r\n")
+    facts = diff_facts([FilePatch("app.py", "modified", plain)])
+    assert names(facts.symbols_added) == {"Server.stop"} and names(facts.symbols_changed) == {"Server.start"}
+    assert facts.env_added == ["SERVER_PORT"]
+    assert diff_facts([FilePatch("app.py", "modified", crlf)]).as_json() == facts.as_json()
+
+
+def test_an_overlong_line_anywhere_in_the_patch_sets_truncated(monkeypatch):
+    monkeypatch.setattr(df, "MAX_LINE_CHARS", 40)
+    header = "diff --git a/" + "x" * 50 + ".py b/x.py\n"
+    assert diff_facts([FilePatch("x.py", "modified", header + "@@ -1 +1 @@\n+x = 1\n")]).truncated
+    assert not diff_facts([FilePatch("x.py", "modified", "@@ -1 +1 @@\n+x = 1\n")]).truncated

@@ -139,32 +139,26 @@ class DiffFacts:
 
 
 class _Pattern:
-    """A regular expression compiled on its first use, so that importing this module stays cheap."""
+    """A regular expression compiled on its first use, so that importing this module stays cheap.
 
-    __slots__ = ("_source", "_regex")
+    Its methods are the compiled pattern's own, bound into the slots on first use: a call then costs
+    what a call to the compiled pattern costs, with no wrapper in between (these run per patch line).
+    """
+
+    _METHODS = ("match", "fullmatch", "search", "findall", "sub", "split")
+    __slots__ = ("_source",) + _METHODS
 
     def __init__(self, source: str):
-        self._source, self._regex = source, None
+        self._source = source
 
-    def _compiled(self) -> re.Pattern:
-        if self._regex is None:
-            self._regex = re.compile(self._source)
-        return self._regex
-
-    def match(self, text: str):
-        return self._compiled().match(text)
-
-    def search(self, text: str):
-        return self._compiled().search(text)
-
-    def findall(self, text: str) -> list:
-        return self._compiled().findall(text)
-
-    def sub(self, replacement: str, text: str) -> str:
-        return self._compiled().sub(replacement, text)
-
-    def split(self, text: str) -> list[str]:
-        return self._compiled().split(text)
+    def __getattr__(self, name: str):
+        # Only reached while a method's slot is still empty, that is before the first use.
+        if name not in self._METHODS:
+            raise AttributeError(name)
+        regex = re.compile(self._source)
+        for method in self._METHODS:
+            setattr(self, method, getattr(regex, method))
+        return getattr(regex, name)
 
 
 # --------------------------------------------------------------------------- file kinds
@@ -222,48 +216,41 @@ def _manifest_kind(path: str) -> str | None:
 _HUNK_RE = _Pattern(r"^@@ -\d+(?:,\d+)? \+\d+(?:,\d+)? @@ ?(.*)$")
 
 
-@dataclass
-class _Line:
-    side: str      # "+", "-", " ", or "@" for a hunk header's context line
-    text: str
+_SIDES = frozenset("+- ")
 
 
-def _patch_lines(patch: str, bounds: list[bool]) -> Iterable[_Line]:
-    """The lines of one file's unified diff after its first hunk header, within the bounds."""
+def _patch_lines(patch: str, bounds: list[bool]) -> list[tuple[str, str]]:
+    """(side, text) of each line of one file's unified diff after its first hunk header, within the bounds.
+
+    side is "+", "-", " ", or "@" for a hunk header's context line.
+    """
     if len(patch) > MAX_PATCH_CHARS:
         patch, bounds[0] = patch[:MAX_PATCH_CHARS], True
+    raws = patch.split("\n")
+    if len(raws) > MAX_LINES_PER_FILE:
+        raws, bounds[0] = raws[:MAX_LINES_PER_FILE], True
+    if "\r" in patch:
+        raws = [raw[:-1] if raw.endswith("\r") else raw for raw in raws]
+    if max(map(len, raws)) > MAX_LINE_CHARS:
+        raws, bounds[0] = [raw[:MAX_LINE_CHARS] for raw in raws], True
+    lines: list[tuple[str, str]] = []
     in_hunks = False
-    for count, raw in enumerate(patch.split("\n")):
-        if count >= MAX_LINES_PER_FILE:
-            bounds[0] = True
-            return
-        if raw.endswith("\r"):
-            raw = raw[:-1]
-        if len(raw) > MAX_LINE_CHARS:
-            raw, bounds[0] = raw[:MAX_LINE_CHARS], True
+    hunk_header = _HUNK_RE.match
+    for raw in raws:
         if raw.startswith("@@"):
-            match = _HUNK_RE.match(raw)
+            match = hunk_header(raw)
             if match:
                 in_hunks = True
-                yield _Line("@", match.group(1))
-            continue
-        if not in_hunks or not raw:
-            continue
-        side = raw[0]
-        if side in "+- ":
-            yield _Line(side, raw[1:])
+                lines.append(("@", match.group(1)))
+        elif in_hunks and raw[:1] in _SIDES:
+            lines.append((raw[0], raw[1:]))
+    return lines
 
 
 def _indent(text: str) -> int:
-    width = 0
-    for char in text:
-        if char == " ":
-            width += 1
-        elif char == "\t":
-            width += 4
-        else:
-            break
-    return width
+    """Width of the leading blanks: a space counts 1, a tab 4."""
+    blanks = len(text) - len(text.lstrip(" \t"))
+    return blanks + 3 * text.count("\t", 0, blanks)
 
 
 # --------------------------------------------------------------------------- definitions
@@ -287,6 +274,7 @@ _GO_TYPE = _Pattern(r"^type\s+([A-Za-z_]\w*)(?:\[[^\]]*\])?\s+(?:=\s*)?(struct|i
 _RS_FN = _Pattern(r"^\s*(?:(pub(?:\s*\([^)]*\))?)\s+)?(?:default\s+)?(?:const\s+)?(?:async\s+)?(?:unsafe\s+)?"
                     r"(?:extern\s+(?:\"[^\"]*\"\s+)?)?fn\s+(?:r#)?([A-Za-z_]\w*)")
 _RS_TYPE = _Pattern(r"^\s*(?:(pub(?:\s*\([^)]*\))?)\s+)?(?:unsafe\s+)?(struct|enum|trait|union|type)\s+([A-Za-z_]\w*)")
+_RS_TYPE_WORDS = ("struct", "enum", "trait", "union", "type")
 _RS_IMPL = _Pattern(r"^\s*(?:unsafe\s+)?impl\b(?:\s*<[^{]*?>)?\s+(?:(?:[\w:]+(?:<[^{]*?>)?)\s+for\s+)?"
                       r"(?:[\w]+::)*([A-Za-z_]\w*)")
 
@@ -302,6 +290,12 @@ _C_BUILTIN_PARAM = _Pattern(r"^(?:const\s+)?(?:unsigned\s+|signed\s+)?(?:void|bo
                               r"size_t|\w+_t)\s*[*&]*$")
 _C_PREFIX_BAD = _Pattern(r"[=\"'+\-!|;{}/%^()]|<<")
 _EXTERN_C = _Pattern(r'^extern\s+"C(?:\+\+)?"\s*')
+_C_WORD = _Pattern(r"[A-Za-z_]\w*")
+_C_NAME = _Pattern(r"~?[A-Za-z_]\w*(?:::~?[A-Za-z_]\w*)*")
+_C_NAME_CHARS = _Pattern(r"[\w:~]*")
+_C_TYPE_END = _Pattern(r"[ \t*&>]")
+_LINE_COMMENT = _Pattern(r"//.*$")
+_JAVA_ANNOTATIONS = _Pattern(r"^(?:@[\w.]+(?:\([^)]*\))?\s+)+")
 _PUNCTUATION_ONLY = _Pattern(r"^[\s{}()\[\];,]*$")
 
 _JAVA_RECORD = _Pattern(r"^\s*(?:@\w+(?:\([^)]*\))?\s+)*((?:(?:public|protected|private|static|final|abstract|sealed|"
@@ -329,12 +323,14 @@ def _py_public(name: str) -> bool:
     return not name.startswith("_") or (name.startswith("__") and name.endswith("__") and len(name) > 4)
 
 
+# The _def_* functions first look for a keyword their patterns need, so that most lines cost no regex.
+
 def _def_python(text: str) -> _Def | None:
-    match = _PY_DEF.match(text)
+    match = _PY_DEF.match(text) if "def" in text else None
     if match:
         name = match.group(1)
         return _Def(name, "function", _py_public(name))
-    match = _PY_CLASS.match(text)
+    match = _PY_CLASS.match(text) if "class" in text else None
     if match:
         name = match.group(1)
         return _Def(name, "class", _py_public(name), container=True)
@@ -342,6 +338,8 @@ def _def_python(text: str) -> _Def | None:
 
 
 def _def_go(text: str) -> _Def | None:
+    if not text.startswith(("func", "type")):
+        return None
     match = _GO_METHOD.match(text)
     if match:
         receiver, name = match.groups()
@@ -358,14 +356,14 @@ def _def_go(text: str) -> _Def | None:
 
 
 def _def_rust(text: str) -> _Def | None:
-    match = _RS_FN.match(text)
+    match = _RS_FN.match(text) if "fn" in text else None
     if match:
         return _Def(match.group(2), "function", (match.group(1) or "") == "pub")
-    match = _RS_TYPE.match(text)
+    match = _RS_TYPE.match(text) if any(word in text for word in _RS_TYPE_WORDS) else None
     if match:
         visibility, kind, name = match.groups()
         return _Def(name, kind, (visibility or "") == "pub", container=kind == "trait")
-    match = _RS_IMPL.match(text)
+    match = _RS_IMPL.match(text) if "impl" in text else None
     if match:
         return _Def(match.group(1), "impl", " for " in text, container=True, symbol=False)
     return None
@@ -374,15 +372,29 @@ def _def_rust(text: str) -> _Def | None:
 def _looks_like_param(arg: str) -> bool:
     arg = arg.strip()
     return (arg in ("", "void", "...") or arg.endswith(("*", "&")) or "<" in arg
-            or bool(_C_BUILTIN_PARAM.match(arg)) or len(re.findall(r"[A-Za-z_]\w*", arg)) >= 2)
+            or bool(_C_BUILTIN_PARAM.match(arg)) or len(_C_WORD.findall(arg)) >= 2)
+
+
+def _name_start(prefix: str) -> int | None:
+    """Where the (qualified) name that ends `prefix` starts, or None: the leftmost start from which _C_NAME
+    matches up to the end, as a search for it followed by `$` finds (that search backtracks badly on long lines).
+    """
+    # A name holds only these characters, so it starts within the run of them that ends the prefix.
+    run = len(_C_NAME_CHARS.match(prefix[::-1]).group())
+    for start in range(len(prefix) - run, len(prefix)):
+        if _C_NAME.fullmatch(prefix, start):
+            return start
+    return None
 
 
 def _def_clike(text: str, language: str, header: bool) -> _Def | None:
     """C, C++ and Java definitions: records by keyword, functions by shape (type, name, parenthesis)."""
-    stripped = _EXTERN_C.sub("", text.strip())
+    stripped = text.strip()
+    if stripped.startswith("extern"):
+        stripped = _EXTERN_C.sub("", stripped)
     if not stripped or stripped[0] in "#/*}{)@" or stripped.startswith("//"):
         if language == "java" and stripped.startswith("@"):
-            stripped = re.sub(r"^(?:@[\w.]+(?:\([^)]*\))?\s+)+", "", stripped)
+            stripped = _JAVA_ANNOTATIONS.sub("", stripped)
             if not stripped or stripped.startswith("@"):
                 return None
         else:
@@ -394,30 +406,27 @@ def _def_clike(text: str, language: str, header: bool) -> _Def | None:
             kind = {"record": "class", "@interface": "interface"}.get(kind, kind)
             return _Def(name, kind, "public" in modifiers or "protected" in modifiers, container=True)
     else:
-        match = _C_RECORD.match(stripped)
-        if match and not stripped.rstrip().endswith(";"):
-            kind, name = match.groups()
-            return _Def(name, "enum" if kind.startswith("enum") else kind, True, container=kind in ("class", "struct"))
-        match = _C_USING.match(stripped) or (_C_TYPEDEF.match(stripped) if "(" not in stripped else None)
-        if match:
-            return _Def(match.group(1), "type", True)
+        definition = _def_c_type(stripped)
+        if definition:
+            return definition
     paren = stripped.find("(")
     if paren <= 0:
         return None
     prefix = stripped[:paren].rstrip()
-    name_match = re.search(r"(~?[A-Za-z_]\w*(?:::~?[A-Za-z_]\w*)*)$", prefix)
-    if not name_match:
+    if not _C_TYPE_END.search(prefix):
+        return None   # the name must follow one of these (checked below on `before`); most calls have none
+    start = _name_start(prefix)
+    if start is None:
         return None
-    name = name_match.group(1)
-    before = prefix[:name_match.start()]
+    name, before = prefix[start:], prefix[:start]
     if not before.strip() or before[-1] not in " \t*&>" or _C_PREFIX_BAD.search(before):
         return None
-    tokens = re.findall(r"[A-Za-z_]\w*", before)
+    tokens = _C_WORD.findall(before)
     if not tokens or any(token in _C_KEYWORDS for token in tokens) or name.split("::")[-1] in _C_KEYWORDS:
         return None
     if "operator" in name:
         return None
-    code = re.sub(r"//.*$", "", stripped).rstrip()
+    code = _LINE_COMMENT.sub("", stripped).rstrip()
     if code.endswith(";") and language != "java":
         # A C/C++ declaration counts in a header only, and only when its arguments look like parameters.
         if not header:
@@ -431,6 +440,19 @@ def _def_clike(text: str, language: str, header: bool) -> _Def | None:
         return _Def(name, "method", public)
     public = "static" not in tokens or "::" in name
     return _Def(name, "method" if "::" in name else "function", public)
+
+
+def _def_c_type(stripped: str) -> _Def | None:
+    """A C or C++ record (class struct union enum), using alias or typedef defined on this line, or None."""
+    if "class" in stripped or "struct" in stripped or "union" in stripped or "enum" in stripped:
+        match = _C_RECORD.match(stripped)
+        if match and not stripped.rstrip().endswith(";"):
+            kind, name = match.groups()
+            return _Def(name, "enum" if kind.startswith("enum") else kind, True, container=kind in ("class", "struct"))
+    match = _C_USING.match(stripped) if "using" in stripped else None
+    if not match and "typedef" in stripped and "(" not in stripped:
+        match = _C_TYPEDEF.match(stripped)
+    return _Def(match.group(1), "type", True) if match else None
 
 
 def _def_kotlin(text: str) -> _Def | None:
@@ -469,18 +491,11 @@ def _def_js(text: str) -> _Def | None:
     return None
 
 
-def _definition(text: str, language: str, header: bool) -> _Def | None:
-    if language == "python":
-        return _def_python(text)
-    if language == "go":
-        return _def_go(text)
-    if language == "rust":
-        return _def_rust(text)
+def _definer(language: str, header: bool) -> Callable[[str], _Def | None]:
+    """The function that reads a definition from one line of this language (chosen once per file)."""
     if language in ("c", "cpp", "java"):
-        return _def_clike(text, language, header)
-    if language == "kotlin":
-        return _def_kotlin(text)
-    return _def_js(text)
+        return lambda text: _def_clike(text, language, header)
+    return {"python": _def_python, "go": _def_go, "rust": _def_rust, "kotlin": _def_kotlin}.get(language, _def_js)
 
 
 # --------------------------------------------------------------------------- tests, options, env vars
@@ -524,16 +539,23 @@ _SHELL_BUILTINS = frozenset("PATH HOME PWD OLDPWD USER SHELL IFS RANDOM LINENO U
 
 
 def _options_in(text: str, language: str) -> set[str]:
+    # Every pattern below needs its own literal in the line (a quote then a dash, "flag.", ".long(", "#["):
+    # most lines have none of them and are answered without a regex.
     found: set[str] = set()
     if language == "go":
-        found.update("-" + name for name in _GO_FLAG.findall(text))
-        found.update("--" + name for name in _COBRA_FLAG.findall(text))
+        if "flag." in text:
+            found.update("-" + name for name in _GO_FLAG.findall(text))
+        if "Flags()" in text:
+            found.update("--" + name for name in _COBRA_FLAG.findall(text))
         return found
     if language == "rust":
-        found.update("--" + name for name in _CLAP_BUILDER.findall(text))
-        attr = _CLAP_ATTR.match(text)
+        if ".long(" in text:
+            found.update("--" + name for name in _CLAP_BUILDER.findall(text))
+        attr = _CLAP_ATTR.match(text) if "#[" in text else None
         if attr:
             found.update("--" + name for name in _CLAP_LONG_VALUE.findall(attr.group(1)))
+    if '"-' not in text and "'-" not in text:
+        return found
     if _OPTION_CALL.search(text):
         quoted = [option for literal in _QUOTED_DASH.findall(text) for option in _OPTION_TOKEN.findall(literal)]
         longs = [option for option in quoted if option.startswith("--")]
@@ -547,15 +569,25 @@ def _options_in(text: str, language: str) -> set[str]:
     return found
 
 
-def _env_in(text: str, language: str | None) -> set[str]:
+def _may_name_env(text: str, language: str | None) -> bool:
+    """False when no environment pattern can match this line: each one needs one of these literals."""
     if language is not None:
-        return {name for name in _ENV_CODE.findall(text) + _ENV_JS.findall(text) if re.search("[A-Z]", name)}
+        return "env" in text or "Env" in text
+    return "$" in text or "env." in text or "export" in text or "ENV" in text
+
+
+def _env_in(text: str, language: str | None) -> set[str]:
+    if not _may_name_env(text, language):
+        return set()
+    # Every name is [A-Z_][A-Z0-9_]*: isupper() says it holds a letter.
+    if language is not None:
+        return {name for name in _ENV_CODE.findall(text) + _ENV_JS.findall(text) if name.isupper()}
     names = {a or b or c for a, b, c in _ENV_SHELL.findall(text)}
     names.update(_ENV_EXPORT.findall(text))
     docker = _DOCKER_ENV.match(text)
     if docker:
         names.update(_DOCKER_ENV_NAME.findall(docker.group(1)))
-    return {name for name in names if re.search("[A-Z]", name) and name not in _SHELL_BUILTINS}
+    return {name for name in names if name.isupper() and name not in _SHELL_BUILTINS}
 
 
 # --------------------------------------------------------------------------- one source file
@@ -596,7 +628,7 @@ def _scan_source(path: str, language: str, patch: str, bounds: list[bool], facts
     A stack of open definitions, kept by indentation, says which definition a changed line belongs to;
     a hunk header's context line (git's enclosing function) opens the stack of its hunk.
     """
-    header = _ext(path) in _HEADER_EXTS
+    define = _definer(language, _ext(path) in _HEADER_EXTS)
     separator = "::" if language in ("cpp", "rust") else "."
     brace = language != "python"
     defs_plus: dict[str, _Def] = {}
@@ -612,11 +644,10 @@ def _scan_source(path: str, language: str, patch: str, bounds: list[bool], facts
         if stack:
             touched.setdefault(stack[-1][1], stack[-1][2])
 
-    for line in _patch_lines(patch, bounds):
-        text = line.text
-        sides = ("+", "-") if line.side in " @" else (line.side,)
-        changed = line.side in "+-"
-        if line.side == "@":
+    for line_side, text in _patch_lines(patch, bounds):
+        sides = ("+", "-") if line_side in " @" else (line_side,)
+        changed = line_side in "+-"
+        if line_side == "@":
             stack.clear()
             test_attr = {"+": False, "-": False}
             clap_attr = {"+": None, "-": None}
@@ -625,22 +656,13 @@ def _scan_source(path: str, language: str, patch: str, bounds: list[bool], facts
         if not stripped:
             continue
         if changed:
-            facts.options.update((line.side, option) for option in _options_in(text, language))
-            facts.env.update((line.side, name) for name in _env_in(text, language))
-            if language in ("javascript", "typescript"):
-                js_test = _JS_TEST.match(text)
-                if js_test:
-                    tests.add(line.side, next(group for group in js_test.groups() if group is not None))
-            elif language in ("c", "cpp"):
-                gtest = _GTEST.match(text)
-                if gtest:
-                    tests.add(line.side, f"{gtest.group(1)}.{gtest.group(2)}")
-        if (language == "rust" and _TEST_ATTR.match(text)) or (
-                language in ("java", "kotlin") and _JAVA_TEST_ANNOTATION.match(text)):
+            _changed_line_facts(line_side, text, language, facts, tests)
+        if (language == "rust" and "#[" in text and _TEST_ATTR.match(text)) or (
+                language in ("java", "kotlin") and "@" in text and _JAVA_TEST_ANNOTATION.match(text)):
             for side in sides:
                 test_attr[side] = True
         if language == "rust":
-            clap = _CLAP_ATTR.match(text)
+            clap = _CLAP_ATTR.match(text) if "#[" in text else None
             if clap and _CLAP_LONG_BARE.search(clap.group(1)) and not _CLAP_LONG_VALUE.search(clap.group(1)):
                 for side in sides:
                     clap_attr[side] = changed
@@ -651,7 +673,7 @@ def _scan_source(path: str, language: str, patch: str, bounds: list[bool], facts
                     if clap_attr[side] is not None and (clap_attr[side] or changed):
                         facts.options.add((side, "--" + field_match.group(1).replace("_", "-")))
         indent = _indent(text)
-        definition = None if stripped[0] in "}#)]{" else _definition(text, language, header)
+        definition = None if stripped[0] in "}#)]{" else define(text)
         if definition is None:
             if stripped[0] == "@" or stripped.startswith("#["):
                 # Decorators, attributes, annotations: they belong to the definition that follows.
@@ -696,10 +718,10 @@ def _scan_source(path: str, language: str, patch: str, bounds: list[bool], facts
             clap_attr[side] = None
         if is_test:
             if changed:
-                tests.add(line.side, name.replace(".", "::") if language == "python" else name)
-        elif definition.symbol and line.side == "+":
+                tests.add(line_side, name.replace(".", "::") if language == "python" else name)
+        elif definition.symbol and line_side == "+":
             defs_plus.setdefault(name, definition)
-        elif definition.symbol and line.side == "-":
+        elif definition.symbol and line_side == "-":
             defs_minus.setdefault(name, definition)
 
     plus, minus = set(defs_plus), set(defs_minus)
@@ -723,14 +745,32 @@ def _scan_source(path: str, language: str, patch: str, bounds: list[bool], facts
     facts.tests_removed.extend(f"{path}::{name}" for name in tests.removed())
 
 
+def _changed_line_facts(side: str, text: str, language: str, facts: "_Collector", tests: _Sides) -> None:
+    """Options, env vars and JavaScript or GoogleTest tests named on one added or removed line."""
+    options = _options_in(text, language)
+    if options:
+        facts.options.update((side, option) for option in options)
+    names = _env_in(text, language)
+    if names:
+        facts.env.update((side, name) for name in names)
+    if language in ("javascript", "typescript"):
+        js_test = _JS_TEST.match(text)
+        if js_test:
+            tests.add(side, next(group for group in js_test.groups() if group is not None))
+    elif language in ("c", "cpp") and "TEST" in text:
+        gtest = _GTEST.match(text)
+        if gtest:
+            tests.add(side, f"{gtest.group(1)}.{gtest.group(2)}")
+
+
 def _symbol(definition: _Def, path: str, language: str) -> Symbol:
     return Symbol(definition.name, definition.kind, path, language, definition.public)
 
 
 def _scan_shellish(patch: str, bounds: list[bool], facts: "_Collector") -> None:
-    for line in _patch_lines(patch, bounds):
-        if line.side in "+-":
-            facts.env.update((line.side, name) for name in _env_in(line.text, None))
+    for side, text in _patch_lines(patch, bounds):
+        if side in "+-":
+            facts.env.update((side, name) for name in _env_in(text, None))
 
 
 # --------------------------------------------------------------------------- manifests
@@ -945,11 +985,11 @@ def _parse_manifest(kind: str, text: str) -> dict[tuple[str, str], str] | None:
 def _patch_sides(patch: str, bounds: list[bool]) -> tuple[str, str]:
     """The old and new text as far as the patch shows them (context lines on both sides)."""
     old, new = [], []
-    for line in _patch_lines(patch, bounds):
-        if line.side in " -":
-            old.append(line.text)
-        if line.side in " +":
-            new.append(line.text)
+    for side, text in _patch_lines(patch, bounds):
+        if side in " -":
+            old.append(text)
+        if side in " +":
+            new.append(text)
     return "\n".join(old), "\n".join(new)
 
 
