@@ -743,3 +743,34 @@ def test_an_overlong_line_anywhere_in_the_patch_sets_truncated(monkeypatch):
     header = "diff --git a/" + "x" * 50 + ".py b/x.py\n"
     assert diff_facts([FilePatch("x.py", "modified", header + "@@ -1 +1 @@\n+x = 1\n")]).truncated
     assert not diff_facts([FilePatch("x.py", "modified", "@@ -1 +1 @@\n+x = 1\n")]).truncated
+
+
+AMBIGUOUS_TAIL = """@@ -1,2 +1,6 @@
+-def clear(self):
+-    pass
++class A:
++    def clear(self):
++        pass
++class B:
++    def clear(self):
++        pass
+"""
+
+
+def test_a_name_two_new_methods_end_with_is_not_paired_with_either_whatever_the_hash_seed(tmp_path):
+    import os
+    import subprocess
+    import sys
+
+    facts = diff_facts([FilePatch("pkg/store.py", "modified", AMBIGUOUS_TAIL, lambda: None, lambda: None)])
+    assert {"A.clear", "B.clear"} <= names(facts.symbols_added)
+    assert names(facts.symbols_removed) == {"clear"} and not facts.symbols_changed
+
+    script = ("import json; from offline_report.git.diff_facts import FilePatch, diff_facts; "
+              "from tests.test_diff_facts import AMBIGUOUS_TAIL; "
+              "print(json.dumps(diff_facts([FilePatch('pkg/store.py', 'modified', AMBIGUOUS_TAIL, "
+              "lambda: None, lambda: None)]).as_json(), sort_keys=True))")
+    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    outputs = {subprocess.run([sys.executable, "-c", script], cwd=root, capture_output=True, text=True, check=True,
+                              env={**os.environ, "PYTHONHASHSEED": str(seed)}).stdout for seed in range(6)}
+    assert len(outputs) == 1

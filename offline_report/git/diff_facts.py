@@ -726,9 +726,13 @@ def _scan_source(path: str, language: str, patch: str, bounds: list[bool], facts
 
     plus, minus = set(defs_plus), set(defs_minus)
     # A method named without its class on one side (its class line was out of the hunk) is the same method.
-    tails_plus = {_tail(n): n for n in plus - minus}
+    # Only where one new name has that tail: two new `X::clear` and `Y::clear` leave an old `clear` unpaired.
+    tails_plus: dict[str, list[str]] = {}
+    for name in sorted(plus - minus):
+        tails_plus.setdefault(_tail(name), []).append(name)
     for old in sorted(minus - plus):
-        new = tails_plus.get(_tail(old))
+        candidates = tails_plus.get(_tail(old), [])
+        new = candidates[0] if len(candidates) == 1 else None
         if new and new in plus and (not _QUALIFIER.search(old) or not _QUALIFIER.search(new)):
             defs_plus[old] = defs_plus.pop(new)
             plus.discard(new)
