@@ -452,3 +452,14 @@ def test_a_failed_overview_paragraph_is_replaced_by_the_rules(tmp_path, day_repo
     entries = analyzer.analyze_day(day_facts(day_repo))
     summary = analyzer.day_summary(entries)
     assert summary["source"] == "rules" and "3 commits today" in summary["text"]
+
+
+def test_the_json_grammar_keeps_control_characters_out_of_strings():
+    """llama-cpp-python's converter lets a raw newline into a string, which no JSON parser accepts."""
+    pytest.importorskip("llama_cpp")
+    from offline_report.llm.llama import json_grammar
+    from offline_report.llm.schema import tier_schema
+
+    grammar = json_grammar(json.dumps(tier_schema("high")))
+    char_rule = next(line for line in grammar.splitlines() if line.startswith("char ::="))
+    assert char_rule.startswith('char ::= [^"\\\\\\x7F\\x00-\\x1F]'), char_rule

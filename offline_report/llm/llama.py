@@ -116,6 +116,19 @@ class _GrammarLastSampler:
         self.close()
 
 
+# llama-cpp-python's string character admits raw control characters (a newline inside a string), which JSON
+# forbids; llama.cpp's own converter excludes them.
+_LOOSE_JSON_CHAR = r'char ::= [^"\\] '
+_JSON_CHAR = r'char ::= [^"\\\x7F\x00-\x1F] '
+
+
+def json_grammar(schema_json: str) -> str:
+    """The GBNF grammar of a JSON schema, whose strings hold only what JSON allows."""
+    from llama_cpp.llama_grammar import json_schema_to_gbnf
+
+    return json_schema_to_gbnf(schema_json).replace(_LOOSE_JSON_CHAR, _JSON_CHAR)
+
+
 class LlamaEngine:
     """A GGUF model loaded through llama-cpp-python, with schema-bound completions and label scoring."""
 
@@ -136,6 +149,7 @@ class LlamaEngine:
                 n_gpu_layers=settings.gpu_layers,
                 n_batch=BATCH_TOKENS,
                 n_ubatch=BATCH_TOKENS,
+                flash_attn=settings.flash_attn,
                 seed=settings.seed,
                 verbose=settings.verbose,
             )
@@ -195,7 +209,7 @@ class LlamaEngine:
         # order of the schema's properties (summary first).
         key = json.dumps(schema)
         if key not in self._grammars:
-            self._grammars[key] = LlamaGrammar.from_json_schema(key, verbose=self.settings.verbose)
+            self._grammars[key] = LlamaGrammar.from_string(json_grammar(key), verbose=self.settings.verbose)
         return self._grammars[key]
 
     def _reusable_prefix(self, tokens: list[int]) -> int:
