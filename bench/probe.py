@@ -1,7 +1,7 @@
 """Memory probe, run in a fresh process by bench/run.py: prints one JSON line with RSS figures.
 
-usage: python bench/probe.py raw    MODEL THREADS [N_CTX] [PROMPT_WORDS]
-                                  (llama.cpp alone: load, then one long prompt; default 4096 and 3000)
+usage: python bench/probe.py raw    MODEL THREADS [N_CTX] [PROMPT_WORDS] [FLASH_ATTN]
+                                  (llama.cpp alone: load, then one long prompt; default 4096, 3000 and 1)
        python bench/probe.py no-llm REPO DAY
 """
 
@@ -34,7 +34,7 @@ def main() -> None:
 
     mode = sys.argv[1]
     if mode == "raw":
-        raw(sys.argv[2], int(sys.argv[3]), *map(int, sys.argv[4:6]))
+        raw(sys.argv[2], int(sys.argv[3]), *map(int, sys.argv[4:7]))
         return
     repo, day = sys.argv[2], sys.argv[3]
     gc.collect()
@@ -44,7 +44,7 @@ def main() -> None:
     print(json.dumps({"before_kib": before, "peak_kib": rss_kib("VmHWM")}))
 
 
-def raw(model: str, threads: int, n_ctx: int = 4096, words: int = 3000) -> None:
+def raw(model: str, threads: int, n_ctx: int = 4096, words: int = 3000, flash_attn: int = 1) -> None:
     import gc
 
     import llama_cpp  # noqa: F401
@@ -56,7 +56,7 @@ def raw(model: str, threads: int, n_ctx: int = 4096, words: int = 3000) -> None:
     gc.collect()
     reset_peak()
     before = rss_kib("VmRSS")
-    engine = LlamaEngine(info, EngineSettings(n_ctx=n_ctx, threads=threads))
+    engine = LlamaEngine(info, EngineSettings(n_ctx=n_ctx, threads=threads, flash_attn=bool(flash_attn)))
     loaded = rss_kib("VmRSS")
     completion = engine.complete("word " * words, None, 16, 1)
     print(json.dumps({"before_kib": before, "loaded_kib": loaded, "peak_kib": rss_kib("VmHWM"), "n_ctx": engine.n_ctx,

@@ -168,10 +168,12 @@ def memory_row(table: Table, grown_kib: int, model: str, n_ctx: int) -> None:
 
 
 def memory_detail_rows(table: Table, repo: str, day: str, model: str, threads: int, budget: int, n_ctx: int) -> None:
-    alone = probe("raw", model, str(threads), str(n_ctx), str(min(3000, n_ctx * 3 // 4)))
-    table.add("6b of which llama.cpp itself: peak RSS growth of load + one 3,000-token prompt / "
-              "(model file + KV cache)", (alone["peak_kib"] - alone["before_kib"]) / 1024, budget / 2**20,
-              None, "MiB")
+    words = str(min(3000, n_ctx * 3 // 4))
+    for flash, label in (("1", "with flash attention (the default)"), ("0", "without flash attention")):
+        alone = probe("raw", model, str(threads), str(n_ctx), words, flash)
+        table.add(f"6b of which llama.cpp itself, {label}: peak RSS growth of load + one 3,000-token prompt / "
+                  "(model file + KV cache)", (alone["peak_kib"] - alone["before_kib"]) / 1024, budget / 2**20,
+                  None, "MiB")
     wide = CACHE / f"wide-{WIDE_FILES}"
     if not (wide / ".git" / "complete").exists():
         build_wide_commit(wide, WIDE_FILES, SYNTHETIC_DAY)

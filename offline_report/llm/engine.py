@@ -43,3 +43,6 @@ class EngineSettings:
     seed: int = DEFAULT_SEED
     temperature: float = DEFAULT_TEMPERATURE
     verbose: bool = False
+    # Attention computed block by block: the full attention matrix (heads x batch x n_ctx floats) is never
+    # allocated, which keeps memory near model + KV cache. llama.cpp's own tools turn it on where supported.
+    flash_attn: bool = True
