@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from offline_report.rules.classify import classify
 from offline_report.git.commits import FileChange
@@ -90,3 +92,28 @@ def test_reasons_are_codes_that_each_catalogue_words():
     assert result.reasons[-1].code == "breaking"
     assert entry.as_json("en")["importance_reasons"][-1] == "breaking-change marker"
     assert entry.as_json("zh")["importance_reasons"][-1] == "含破坏性变更标记"
+
+
+_COMPONENTS = st.sampled_from(["src", "tests", "test", "docs", "api", "include", "vendor", "node_modules", ".github",
+                               "workflows", "container", "public", "__tests__", "lib", "a.b"])
+_NAMES = st.sampled_from(["Cargo.lock", "x.lock", "foo_pb2.py", "requirements-dev.txt", "pyproject.toml", "setup.py",
+                          "test_x.py", "x_test.go", "a.spec.ts", "Dockerfile.gpu", "README.md", "notes.txt",
+                          "conf.yaml", "__init__.py", "main.rs", "x.pyi", "svc.proto", "FooTest.java",
+                          "generated_code.c", "Makefile", ".env.local", "openapi.json", "logo.svg"])
+
+
+@given(st.lists(_COMPONENTS, max_size=4), _NAMES)
+@settings(max_examples=300, deadline=None)
+def test_path_kinds_read_the_globs_as_fnmatch_does(parts, name):
+    import fnmatch
+
+    from offline_report.git.paths import PATH_KINDS, PUBLIC_API_PATTERNS, is_public_api
+
+    path = "/".join([*parts, name])
+
+    def glob_matches(patterns):
+        return any(fnmatch.fnmatchcase(path, p) or fnmatch.fnmatchcase(name, p) for p in patterns)
+
+    expected = next((kind for kind, patterns in PATH_KINDS if glob_matches(patterns)), "source")
+    assert path_kind(path) == expected
+    assert is_public_api(path) == glob_matches(PUBLIC_API_PATTERNS)
