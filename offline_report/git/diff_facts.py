@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import posixpath
 import re
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from typing import Callable, Iterable
 
 # Bounds: the cost of one commit never grows past these, whatever its size.
@@ -55,6 +55,11 @@ class LockfileChange:
     removed: int             # patch lines removed
 
 
+def _flat(item: Symbol | DependencyChange | LockfileChange) -> dict:
+    """A fact of plain fields as a dict, in field order (dataclasses.asdict, without its deep copy)."""
+    return dict(vars(item))
+
+
 @dataclass
 class DiffFacts:
     symbols_added: list[Symbol] = field(default_factory=list)
@@ -94,7 +99,7 @@ class DiffFacts:
         """
         def symbols(items: list[Symbol]) -> list[dict]:
             unique = {(s.path, s.name, s.kind, s.language, s.public): s for s in items}
-            return [asdict(unique[k]) for k in sorted(unique)]
+            return [_flat(unique[k]) for k in sorted(unique)]
 
         deps = {(d.manifest, d.section, d.name, d.old or "", d.new or ""): d for d in self.dependencies}
         locks = {l.path: l for l in self.lockfiles}
@@ -102,8 +107,8 @@ class DiffFacts:
             "symbols_added": symbols(self.symbols_added),
             "symbols_removed": symbols(self.symbols_removed),
             "symbols_changed": symbols(self.symbols_changed),
-            "dependencies": [asdict(deps[k]) for k in sorted(deps)],
-            "lockfiles": [asdict(locks[k]) for k in sorted(locks)],
+            "dependencies": [_flat(deps[k]) for k in sorted(deps)],
+            "lockfiles": [_flat(locks[k]) for k in sorted(locks)],
             "options_added": sorted(set(self.options_added)),
             "options_removed": sorted(set(self.options_removed)),
             "env_added": sorted(set(self.env_added)),
