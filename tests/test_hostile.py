@@ -64,3 +64,17 @@ def test_any_text_stays_inside_one_cell_and_one_line(text):
     heading = inline(text)
     assert "\n" not in heading and not heading.startswith("#")
     assert not re.search(r"(?<!\\)\]\(#", heading)
+
+
+@given(st.text(alphabet=st.sampled_from(list("ab1 9._-+=#*`[]|~\\<>&\t\n")) | st.characters(), max_size=40))
+@settings(max_examples=400, deadline=None)
+def test_inline_text_skips_the_escaping_rules_only_when_none_of_them_applies(text):
+    from offline_report.report import render
+
+    quick = render.inline(text)
+    every_rule = render._NEEDS_ESCAPING
+    try:
+        render._NEEDS_ESCAPING = re.compile("")  # matches everything: all five rules run
+        assert render.inline(text) == quick
+    finally:
+        render._NEEDS_ESCAPING = every_rule

@@ -25,6 +25,8 @@ _EDGE_UNDERSCORE = re.compile(r"(?<![A-Za-z0-9])_|_(?![A-Za-z0-9])")
 _LINE_START_MARKER = re.compile(r"^([#+=-])")
 _LINE_START_ORDINAL = re.compile(r"^(\d+)([.)])")
 _TRAILING_HASHES = re.compile(r"(\s)(#+)\s*$")
+# Text none of the five rules above would touch.
+_NEEDS_ESCAPING = re.compile(r"[\\`*\[\]|~_#]|^[+=-]|^\d+[.)]")
 
 
 def templates_dir() -> Path:
@@ -34,6 +36,8 @@ def templates_dir() -> Path:
 def inline(text: object) -> str:
     """Plain text made safe inside a Markdown line: no HTML, links, emphasis or code spans."""
     value = " ".join(html.escape(str(text), quote=False).split())
+    if not _NEEDS_ESCAPING.search(value):
+        return value
     value = _ALWAYS_ESCAPED.sub(r"\\\1", value)
     value = _EDGE_UNDERSCORE.sub(r"\\_", value)
     value = _LINE_START_MARKER.sub(r"\\\1", value)
