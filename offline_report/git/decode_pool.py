@@ -7,6 +7,7 @@ a handful of commits, the commits are decoded here, one after the other."""
 from __future__ import annotations
 
 import os
+import signal
 import sys
 from datetime import tzinfo
 
@@ -34,9 +35,13 @@ def decode_commits(handle: RepoHandle, commits: list[pygit2.Commit], tz: tzinfo)
     shas = [str(commit.id) for commit in commits]
     chunk = max(1, len(shas) // (workers * CHUNKS_PER_WORKER))
     context = multiprocessing.get_context("fork")
-    with ProcessPoolExecutor(workers, mp_context=context, initializer=_open_in_worker,
-                             initargs=(handle.path, handle.commit_url_template, tz)) as pool:
+    pool = ProcessPoolExecutor(workers, mp_context=context, initializer=_open_in_worker,
+                               initargs=(handle.path, handle.commit_url_template, tz))
+    try:
         return list(pool.map(_decode_in_worker, shas, chunksize=chunk))
+    finally:
+        # On Ctrl-C or an error, the chunks not yet started are dropped instead of decoded first.
+        pool.shutdown(wait=True, cancel_futures=True)
 
 
 def worker_count(commits: int) -> int:
@@ -48,6 +53,8 @@ def worker_count(commits: int) -> int:
 
 
 def _open_in_worker(path: str, commit_url_template: str | None, tz: tzinfo) -> None:
+    # Ctrl-C reaches the whole process group: the parent stops the run and says so, the workers stay quiet.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     # The parent's libgit2 handles are not shared across fork: each worker opens the clone for itself.
     global _worker
     _worker = (open_repo(path, commit_url_template), tz)
