@@ -23,9 +23,11 @@ def day_config(repo: str, day: str, out: str, use_llm: bool = True, lang: str = 
 def run_day(config: RunConfig, model: str | None = None, cache_dir: str | None = None,
             threads: int | None = None, gpu_layers: str = "auto") -> dict:
     """One run of the pipeline, as the CLI does it; returns its stats and wall time."""
+    # force_model: the rows measure the model's path; the small models here fail their answer check, and the run
+    # would otherwise hand every commit to the rules.
     settings = Settings(repos=config.repos, use_llm=config.use_llm, lang=config.lang, model_path=model,
                         threads=threads, gpu_layers=gpu_layers, cache_dir=Path(cache_dir) if cache_dir else None,
-                        no_cache=cache_dir is None)
+                        no_cache=cache_dir is None, force_model=True)
     stats = RunStats(use_llm=config.use_llm)
     store = open_store(settings)
     analyzer = build_analyzer(settings, config.lang, stats, store)  # the wiring the CLI uses
