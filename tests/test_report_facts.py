@@ -111,3 +111,25 @@ def test_a_squash_merge_is_typed_by_the_verbs_of_its_body():
                    body="* libfabric: Implement CQ batch reads\n\n- Implement batch CQ reads instead of single reads\n\n"
                         "Signed-off-by: A <a@example.com>")
     assert classify(commit).change_type == "feat"
+
+
+def test_the_report_is_the_same_whatever_the_hash_seed(thirteen_repo, tmp_path):
+    """Facts are gathered in sets; nothing the report says may depend on their iteration order."""
+    import os
+    import subprocess
+    import sys
+
+    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    command = [sys.executable, "-c", "from offline_report.cli import main; main()", "--repo", str(thirteen_repo),
+               "--since", DAY, "--until", DAY, "--tz", "UTC", "--lang", "en", "--format", "json", "--stdout",
+               "--no-llm", "--no-cache", "-q"]
+    reports = []
+    for seed in (0, 1, 2, 3):
+        done = subprocess.run(command, cwd=root, capture_output=True, text=True,
+                              env={**os.environ, "PYTHONHASHSEED": str(seed)})
+        assert done.returncode == 0, done.stderr
+        day = json.loads(done.stdout)
+        day.pop("run")  # wall time and counts of the run itself
+        reports.append(day)
+    assert reports[0]["repos"][0]["commits"][0]["facts"]["symbols_added"]
+    assert all(report == reports[0] for report in reports[1:])
