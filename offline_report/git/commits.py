@@ -151,7 +151,8 @@ def decode_commit(handle, commit: pygit2.Commit, tz: tzinfo) -> CommitFacts:
     _find_renames(diff, exact_only=missing)
     files, texts, inputs = [], [], []
     for index, delta in enumerate(diff.deltas):
-        if _lacks_blob(repo, delta):
+        # Rename detection only pairs sides already listed: with every blob present, none is missing now.
+        if missing and _lacks_blob(repo, delta):
             change, text = _file_change_unknown(delta), None
         else:
             change, text = _file_change(repo, diff, index, delta)
