@@ -69,11 +69,27 @@ class Analysis:
     fallback_reason: str | None = None  # a guard reason code when the rules stood in for the model
     rejected: list[dict] | None = None  # rejected model answers, kept on request
 
-    def as_json(self) -> dict:
+    def stored(self) -> dict:
+        """What the cache keeps of a model's analysis: its fields as the model wrote them."""
         data = {"source": self.source, "from_cache": self.from_cache, "fallback_reason": self.fallback_reason}
         if self.rejected is not None:
             data["rejected"] = self.rejected
         return data | {spec.name: self.fields[spec.name] for spec in fields_of(self.tier)}
+
+    def as_json(self, lang: str) -> dict:
+        """The analysis as JSON: a fallback cause and each risk as {code, values, text} (a risk the model wrote in its
+        own words has no code)."""
+        from .catalog import coded
+
+        fallback = coded(lang, "fallback", self.fallback_reason) if self.fallback_reason else None
+        data = {"source": self.source, "from_cache": self.from_cache, "fallback_reason": fallback}
+        if self.rejected is not None:
+            data["rejected"] = self.rejected
+        fields = {spec.name: self.fields[spec.name] for spec in fields_of(self.tier)}
+        if "risks" in fields:
+            fields["risks"] = [risk if isinstance(risk, dict) else {"code": None, "values": {}, "text": risk}
+                               for risk in fields["risks"]]
+        return data | fields
 
 
 @dataclass

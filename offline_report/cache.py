@@ -10,6 +10,7 @@ from pathlib import Path
 from .errors import LockedError, OutputError
 
 ENV_CACHE = "OFFLINE_REPORT_CACHE"
+PRIVATE_DIR_MODE = 0o700
 
 
 def default_cache_dir() -> Path:
@@ -29,7 +30,7 @@ class Store:
 
         self.directory = Path(directory)
         try:
-            self.directory.mkdir(parents=True, exist_ok=True)
+            self.directory.mkdir(mode=PRIVATE_DIR_MODE, parents=True, exist_ok=True)  # analyses and state: the user's
             self._cache = diskcache.Cache(str(self.directory), eviction_policy="none", size_limit=2**40)
         except (OSError, Exception) as exc:  # sqlite3.OperationalError for a read-only directory
             raise OutputError(f"cannot open the cache in {self.directory}: {exc}",

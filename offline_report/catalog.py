@@ -1,7 +1,12 @@
-"""Words a reader sees, one catalogue per language (catalogs/<lang>.toml), read once per run."""
+"""Words a reader sees, one catalogue per language (catalogs/<lang>.toml), read once per run.
+
+Every sentence of a catalogue formats like str.format, with one addition for plural forms: `{count:# file|# files}`
+gives "1 file" or "2 files" (`#` stands for the number; the first form is for one, the second for any other count).
+A language without plural forms (zh) never needs it."""
 
 from __future__ import annotations
 
+import string
 from functools import lru_cache
 from importlib import resources
 
@@ -9,6 +14,41 @@ try:
     import tomllib
 except ModuleNotFoundError:  # Python 3.10
     import tomli as tomllib
+
+PLURAL_SEP = "|"
+NUMBER_MARK = "#"
+
+
+class _PluralFormatter(string.Formatter):
+    """str.format, where a field's spec `one|other` picks the form by the number."""
+
+    def format_field(self, value, format_spec: str) -> str:
+        if PLURAL_SEP not in format_spec:
+            return super().format_field(value, format_spec)
+        one, other = format_spec.split(PLURAL_SEP, 1)
+        return (one if value == 1 else other).replace(NUMBER_MARK, str(value))
+
+
+_FORMATTER = _PluralFormatter()
+
+
+class Words(str):
+    """A catalogue sentence: formats with plural forms, in Python and in templates alike."""
+
+    __slots__ = ()
+
+    def format(self, *args, **kwargs) -> str:  # noqa: A003 - the catalogue's one way to fill a sentence
+        return _FORMATTER.vformat(str(self), args, kwargs)
+
+
+def _words(value):
+    if isinstance(value, str):
+        return Words(value)
+    if isinstance(value, dict):
+        return {key: _words(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_words(item) for item in value]
+    return value
 
 
 def languages() -> tuple[str, ...]:
@@ -20,9 +60,18 @@ def languages() -> tuple[str, ...]:
 @lru_cache(maxsize=None)
 def catalog(lang: str) -> dict:
     text = resources.files("offline_report").joinpath(f"catalogs/{lang}.toml").read_text(encoding="utf-8")
-    return tomllib.loads(text)
+    return _words(tomllib.loads(text))
 
 
 def words(lang: str, section: str, key: str, **values) -> str:
     """One sentence of a catalogue section, formatted with its values."""
     return catalog(lang)[section][key].format(**values)
+
+
+def coded(lang: str, section: str, code: str, values: dict | None = None) -> dict:
+    """A reason, risk or fallback cause for the JSON: the code and values are the same in every language, the text
+    is the catalogue's sentence for the code (a list value is named as "a, b, c")."""
+    values = dict(values or {})
+    shown = {key: ", ".join(map(str, value)) if isinstance(value, list) else value for key, value in values.items()}
+    sentence = catalog(lang)[section].get(code)
+    return {"code": code, "values": values, "text": sentence.format(**shown) if sentence is not None else code}

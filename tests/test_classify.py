@@ -90,8 +90,10 @@ def test_reasons_are_codes_that_each_catalogue_words():
     result = classify(commit)
     entry = CommitEntry(commit, result.change_type, result.importance, result.reasons, result.importance)
     assert result.reasons[-1].code == "breaking"
-    assert entry.as_json("en")["importance_reasons"][-1] == "breaking-change marker"
-    assert entry.as_json("zh")["importance_reasons"][-1] == "含破坏性变更标记"
+    en, zh = entry.as_json("en")["importance_reasons"], entry.as_json("zh")["importance_reasons"]
+    assert en[-1] == {"code": "breaking", "values": {}, "text": "breaking-change marker"}
+    assert zh[-1] == {"code": "breaking", "values": {}, "text": "含破坏性变更标记"}
+    assert [(r["code"], r["values"]) for r in en] == [(r["code"], r["values"]) for r in zh]
 
 
 _COMPONENTS = st.sampled_from(["src", "tests", "test", "docs", "api", "include", "vendor", "node_modules", ".github",

@@ -133,13 +133,16 @@ def test_a_blobless_clone_reports_files_and_kinds_with_unknown_line_counts(sourc
     assert {f["status"] for f in tune["files"]} == {"modified"}
     assert_true_counts(commits["feat: add a cache"], CACHE)  # its blob came with the checkout
     partial = sum(c["contents"] == "partial" for c in commits.values())
-    assert repo["notes"] == [f"{partial} commits of this day are only partly in this clone (a partial clone: "
-                             "file contents were not fetched). Their files and change kinds are listed; their line "
-                             "counts and the facts read from the diff are unknown, not zero."]
+    many = partial != 1
+    assert repo["notes"] == [f"{partial} {'commits of this day are' if many else 'commit of this day is'} only partly "
+                             "in this clone (a partial clone: file contents were not fetched). "
+                             f"{'Their' if many else 'Its'} files and change kinds are listed; "
+                             f"{'their' if many else 'its'} line counts and the facts read from the diff are unknown, "
+                             "not zero."]
     assert f"warning: {target}: {partial} commit(s) are reported without all their contents" in output
     # The rules do not read unknown as small, and the low line does not print a size it does not know.
     for commit in commits.values():
-        assert not any("small change" in reason for reason in commit["importance_reasons"])
+        assert not any(reason["code"] == "small_change" for reason in commit["importance_reasons"])
 
 
 def test_a_blob_size_filtered_clone_knows_all_but_the_large_file(source, tmp_path):
@@ -174,11 +177,12 @@ def test_a_shallow_clone_never_diffs_its_boundary_commit_against_the_empty_tree(
     assert boundary["contents"] == "absent" and boundary["contents_reason"] == "shallow_boundary"
     assert boundary["files"] is None and boundary["added"] is None and boundary["removed"] is None
     assert boundary["importance"] == "medium"  # a fix, from its message; not "large change" of 60 files
-    assert not any("large" in reason for reason in boundary["importance_reasons"])
+    assert not any("large" in reason["code"] for reason in boundary["importance_reasons"])
     assert_true_counts(commits["feat: add a cache"], CACHE)
     assert commits["feat: add a cache"]["contents"] == "complete"
     assert any("shallow boundary: the walk reached" in note or "shallow clone" in note for note in repo["notes"])
-    assert "1 commits of this day sit on the shallow boundary" in " ".join(repo["notes"])
+    assert ("1 commit of this day sits on the shallow boundary: its parent is not in this clone, so its diff is "
+            "unknown and it is reported from its message alone.") in repo["notes"]
     assert "1 commit(s) are reported without all their contents (shallow clone" in output
 
 

@@ -179,13 +179,14 @@ def test_a_team_path_rule_moves_the_tier_and_says_why(team):
     ruled = {c["subject"]: c for c in report_json(team, repos_extra=rules)["repos"][0]["commits"]}
     fix = ruled["fix: tighten the token check"]
     assert fix["importance"] == "high" and fix["rule_importance"] == "high"
-    assert fix["importance_reasons"][-1] == "team rule “src/security/**” sets high"
+    assert fix["importance_reasons"][-1] == {"code": "team_rule", "values": {"pattern": "src/security/**", "tier": "high"},
+                                             "text": "team rule “src/security/**” sets high"}
     feat = ruled["feat: add the export command"]
     assert plain["feat: add the export command"]["importance"] != "low"
-    assert feat["importance"] == "low" and "team rule “src/export.py” sets low" in feat["importance_reasons"]
+    assert feat["importance"] == "low" and "team rule “src/export.py” sets low" in [r["text"] for r in feat["importance_reasons"]]
     docs = ruled["docs: explain the export"]
     assert plain["docs: explain the export"]["importance"] == "low"
-    assert docs["importance"] == "medium" and "team rule “^docs” sets medium" in docs["importance_reasons"]
+    assert docs["importance"] == "medium" and "team rule “^docs” sets medium" in [r["text"] for r in docs["importance_reasons"]]
     vendored = ruled["chore: update vendored zlib"]
     assert vendored == plain["chore: update vendored zlib"]  # no rule matched: nothing changes
 

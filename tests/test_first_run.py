@@ -69,7 +69,7 @@ def test_the_plan_names_the_model_the_time_and_the_cheaper_choices(tmp_path):
                            store, RunStats(), engine_factory=lambda info, settings: FakeEngine())
     analyzer = ModelAnalyzer("en", session.stats, session, store)
     line = analyzer.plan(commits)
-    assert "2 commits over 1 day(s)" in line and "tiny-test" in line and "estimated from the model's size" in line
+    assert "2 commits over 1 day to analyse" in line and "tiny-test" in line and "estimated from the model's size" in line
     assert "--no-llm" not in line  # a short run needs no advice
     store.set(120.0, "speed", session.fingerprint)
     long = analyzer.plan(commits)

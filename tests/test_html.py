@@ -55,7 +55,9 @@ def test_day_page_has_the_markdown_content_and_the_same_anchors(seed_repo, tmp_p
     assert len(rows) == len(SEED_COMMITS)
     table_links = [t for tags, _, t in page.texts if tags[-2:] == ("td", "a")]
     assert table_links == [c[2] for c in SEED_COMMITS]
-    assert "Wrap wait_for_deployment_ready() in try/except TimeoutError" in page.inside("td")
+    # The table holds the subjects only; a commit's cleaned body is folded in its card.
+    assert "Wrap wait_for_deployment_ready() in try/except TimeoutError" not in page.inside("td")
+    assert "Wrap wait_for_deployment_ready() in try/except TimeoutError" in page.inside("details")
     # Stats, table of contents, tier groups in order with their counts.
     stats = repo["stats"]
     assert L["report"]["stats_line"].format(**stats) in page.text_of("p")
@@ -117,7 +119,7 @@ def test_a_commit_message_never_becomes_markup(tmp_path):
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in text and "&lt;img src=x onerror=alert(2)&gt;" in text
     assert HOSTILE_SUBJECT in page.text_of("h4")
     assert 'Mallory & "Co" Ltd' in page.text_of("td") and "Mallory &amp; &#34;Co&#34; Ltd" in text
-    assert "alert(3)" in page.inside("td") and "<script>alert" not in text
+    assert "alert(3)" in page.inside("details") and "<script>alert" not in text
 
 
 def test_stdout_prints_the_day_page_and_writes_nothing(seed_repo, tmp_path, monkeypatch):
@@ -268,7 +270,7 @@ def test_the_day_overview_tops_each_repository_in_html_and_markdown(seed_repo, t
     markdown = (md_out / f"{SEED_DAY}.md").read_text(encoding="utf-8")
     heading = "\n## ai-dynamo/dynamo\n\n### " + S["overview_heading"] + "\n"
     assert heading in markdown
-    assert f"**{S['numbers_heading']}**：" + S["numbers_line"].format(**OVERVIEW["numbers"]) in markdown
+    assert f"**{S['numbers_heading']}**" + catalog(lang)["punct"]["label_sep"] + S["numbers_line"].format(**OVERVIEW["numbers"]) in markdown
     assert f"**{S['top_heading']}**" in markdown and f"**{S['risks_heading']}**" in markdown
     assert "<script>" not in markdown and "<b>" not in markdown
     assert broken_links(markdown) == []

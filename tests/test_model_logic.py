@@ -408,14 +408,14 @@ def test_keep_rejected_keeps_each_rejected_answer_and_its_reason(tmp_path, day_r
     analyzer, stats = analyzer_for(tmp_path, engine, lang="en")
     analyzer.keep_rejected = True
     entries = analyzer.analyze_day(day_facts(day_repo))
-    rejected = entries[0].analysis.as_json()["rejected"]
+    rejected = entries[0].analysis.as_json("en")["rejected"]
     assert [r["reason"] for r in rejected] == ["generic", "generic"] and json.loads(rejected[0]["text"])
     analyzer.session._engine = FakeEngine()  # the same model: the fallbacks are read from the cache
     cached = ModelAnalyzer("en", RunStats(), analyzer.session, analyzer.store, keep_rejected=True)
     again = cached.analyze_day(day_facts(day_repo))
-    assert again[0].analysis.from_cache and again[0].analysis.as_json()["rejected"] == rejected
+    assert again[0].analysis.from_cache and again[0].analysis.as_json("en")["rejected"] == rejected
     plain = ModelAnalyzer("en", RunStats(), analyzer.session, analyzer.store)
-    assert "rejected" not in plain.analyze_day(day_facts(day_repo))[0].analysis.as_json()
+    assert "rejected" not in plain.analyze_day(day_facts(day_repo))[0].analysis.as_json("en")
 
 
 def test_the_skip_is_said_in_the_json_the_footer_and_on_stderr(tmp_path, day_repo):

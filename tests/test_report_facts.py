@@ -53,9 +53,9 @@ def test_all_thirteen_facts_are_named_in_the_markdown(thirteen_repo, tmp_path, l
 def test_the_rule_analysis_draws_risks_from_the_facts(thirteen_repo, tmp_path):
     commit = json.loads(report(thirteen_repo, tmp_path, "json"))["repos"][0]["commits"][0]
     assert commit["importance"] == "high"
-    risks = " ".join(commit["analysis"]["risks"])
+    risks = " ".join(r["text"] for r in commit["analysis"]["risks"])
     assert "init_device" in risks and "httpx" in risks and "--max-retries" in risks
-    assert any("init_device" in reason for reason in commit["importance_reasons"])
+    assert any("init_device" in reason["values"].get("symbols", []) for reason in commit["importance_reasons"])
 
 
 def test_the_commit_table_holds_one_linked_subject_per_commit(tmp_path):
@@ -72,6 +72,26 @@ def test_the_commit_table_holds_one_linked_subject_per_commit(tmp_path):
     assert "Signed-off-by" not in details and "Update based on feedback" not in details and "-----" not in details
     assert not re.search(r"^(- |\d+\. )\\?-{3,}", text, re.M)  # no bullet is a separator
     assert "feedback" not in text.split("</details>")[1]
+
+
+def test_the_html_commit_table_is_the_markdown_one_and_the_body_is_folded_in_the_card(tmp_path):
+    from .support.htmlpage import Page
+
+    b = RepoBuilder(tmp_path / "repo")
+    b.commit("base", "2026-02-11T10:00:00+00:00", {"src/a.py": "x = 1\n"})
+    b.commit("nixl_ep: Migrate to memory view API\n\n```\n+---+\n| A |\n+---+\n```\n\n* Update based on feedback\n"
+             "* fix typo\n* Real change in the API\n\n---------\n\nSigned-off-by: A <a@example.com>",
+             f"{DAY}T10:00:00+00:00", {"src/a.py": "def memory_view():\n    return 1\n"})
+    page_text = report(tmp_path / "repo", tmp_path, "html")
+    table = page_text.split('<table class="commits">')[1].split("</table>")[0]
+    rows = [row for row in table.split("<tr")[1:] if "data-importance" in row]
+    assert len(rows) == 1
+    cells = [text for tags, _, text in Page("<table><tr" + rows[0] + "</table>").texts if "td" in tags]
+    assert cells[1:] == ["Alice", "nixl_ep: Migrate to memory view API"] and re.fullmatch(r"[\d-]+ [\d:]+", cells[0])
+    assert "Signed-off-by" not in page_text and "-----" not in table and "Real change" not in table
+    card = page_text.split('<article class="commit')[1].split("</article>")[0]
+    folded = Page(card.split('<details class="message">')[1].split("</details>")[0])
+    assert "Real change in the API" in folded.inside("div") and "feedback" not in folded.inside("div")
 
 
 @pytest.mark.parametrize("subject,paths,ctype", [

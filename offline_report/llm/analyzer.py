@@ -207,7 +207,7 @@ class ModelAnalyzer:
             return Analysis(tier, {spec.name: cached[spec.name] for spec in fields_of(tier)}, source="model",
                             from_cache=True)
         analysis = self._fresh_analysis(facts, cls, tier)
-        stored = (analysis.as_json() if analysis.source == "model"
+        stored = (analysis.stored() if analysis.source == "model"
                   else {"source": "rules", "fallback_reason": analysis.fallback_reason, "rejected": analysis.rejected})
         self.store.set(stored, *key)  # stored before the next commit starts
         self._count_failure(analysis)

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from ..analysis import TIERS, Analysis, Reason, Vote
-from ..catalog import catalog
+from ..catalog import catalog, coded
 from ..git.commits import CommitFacts
 from ..git.message import clean_body
 
@@ -29,7 +29,6 @@ class CommitEntry:
 
     def as_json(self, lang: str) -> dict:
         f = self.facts
-        reasons = catalog(lang)["reasons"]
         return {
             "sha": f.sha,
             "short_sha": f.short_sha,
@@ -51,9 +50,9 @@ class CommitEntry:
             "merge": f.is_merge,
             "importance": self.importance,
             "rule_importance": self.rule_importance,
-            "importance_reasons": [reasons[r.code].format(**r.values) for r in self.reasons],
+            "importance_reasons": [coded(lang, "reasons", r.code, r.values) for r in self.reasons],
             "vote": self.vote.as_json() if self.vote else None,
-            "analysis": self.analysis.as_json() if self.analysis else None,
+            "analysis": self.analysis.as_json(lang) if self.analysis else None,
             "anchor": self.anchor,
             "contents": f.contents,
             "contents_reason": f.contents_reason,
@@ -92,7 +91,6 @@ class RepoDay:
 
     def overview(self, lang: str) -> dict:
         """The day at a glance: the numbers, the changes that matter most, and the risks gathered."""
-        sentences = catalog(lang)["overview"]
         by_weight = sorted(self.commits, key=lambda e: (-TIERS.index(e.importance),
                                                           -((e.facts.added or 0) + (e.facts.removed or 0))))
         top = [e for e in by_weight if e.importance != "low"][:MAX_OVERVIEW_TOP]
@@ -103,8 +101,8 @@ class RepoDay:
                         "removed": sum(e.facts.removed or 0 for e in self.commits)},
             "top": [{"short_sha": e.facts.short_sha, "subject": e.facts.subject, "importance": e.importance,
                      "anchor": e.anchor, "added": e.facts.added, "removed": e.facts.removed} for e in top],
-            "risks": [{"code": r.code, "short_sha": e.facts.short_sha, "anchor": e.anchor,
-                       "text": sentences[r.code].format(**r.values)} for e in self.commits for r in e.risks],
+            "risks": [coded(lang, "overview", r.code, r.values) | {"short_sha": e.facts.short_sha, "anchor": e.anchor}
+                      for e in self.commits for r in e.risks],
             "summary": self.summary,
         }
 

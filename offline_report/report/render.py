@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import html
 import json
 import os
 import re
@@ -20,25 +19,33 @@ from ..errors import OutputError, UsageError
 from .day import GROUP_ORDER, DayReport
 
 TOC_TITLE_CHARS = 60
-_ALWAYS_ESCAPED = re.compile(r"([\\`*\[\]|~])")
+_ALWAYS_ESCAPED = re.compile(r"([\\`*\[\]|~<>])")
+# An ampersand that would start a character reference (&lt; &#60;): a backslash keeps it literal.
+_ENTITY_AMPERSAND = re.compile(r"&(?=#?[A-Za-z0-9]+;)")
 _EDGE_UNDERSCORE = re.compile(r"(?<![A-Za-z0-9])_|_(?![A-Za-z0-9])")
 _LINE_START_MARKER = re.compile(r"^([#+=-])")
 _LINE_START_ORDINAL = re.compile(r"^(\d+)([.)])")
 _TRAILING_HASHES = re.compile(r"(\s)(#+)\s*$")
-# Text none of the five rules above would touch.
-_NEEDS_ESCAPING = re.compile(r"[\\`*\[\]|~_#]|^[+=-]|^\d+[.)]")
+# Text none of the six rules above would touch.
+_NEEDS_ESCAPING = re.compile(r"[\\`*\[\]|~_#<>]|&#?[A-Za-z0-9]+;|^[+=-]|^\d+[.)]")
+_PACKAGE = Path(__file__).resolve().parent.parent
 
 
 def templates_dir() -> Path:
-    return Path(__file__).parent / "templates"
+    """The built-in templates: inside the installed package (the wheel carries them there), else the
+    repository's top-level templates/ (a source checkout or an editable install)."""
+    installed = _PACKAGE / "templates"
+    return installed if installed.is_dir() else _PACKAGE.parent / "templates"
 
 
 def inline(text: object) -> str:
-    """Plain text made safe inside a Markdown line: no HTML, links, emphasis or code spans."""
-    value = " ".join(html.escape(str(text), quote=False).split())
+    """Plain text made safe inside a Markdown line: no HTML, links, emphasis or code spans. Every escape is a
+    backslash, which a Markdown viewer removes (never an HTML entity, which raw Markdown would show)."""
+    value = " ".join(str(text).split())
     if not _NEEDS_ESCAPING.search(value):
         return value
     value = _ALWAYS_ESCAPED.sub(r"\\\1", value)
+    value = _ENTITY_AMPERSAND.sub(r"\\&", value)
     value = _EDGE_UNDERSCORE.sub(r"\\_", value)
     value = _LINE_START_MARKER.sub(r"\\\1", value)
     value = _LINE_START_ORDINAL.sub(r"\1\\\2", value)
@@ -183,8 +190,11 @@ def render_json(report: DayReport, one_line: bool = False) -> str:
     return json.dumps(data, ensure_ascii=False, indent=2) + "\n"
 
 
-def write_atomic(path: Path, text: str) -> None:
-    """Write to a temp file beside the target, then rename: a reader never sees half a report."""
+def write_atomic(path: Path, text: str, private: bool = False) -> None:
+    """Write to a temp file beside the target, then rename: a reader never sees half a report.
+
+    The file gets the mode a plain open() would give it (0644 under the usual umask 022), so a web server
+    running as another user can serve it; private=True keeps it to the user (0600)."""
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
@@ -192,6 +202,8 @@ def write_atomic(path: Path, text: str) -> None:
         raise OutputError(f"cannot write to {path.parent}: {exc.strerror or exc}",
                           "choose a writable --output-dir, or use --stdout") from exc
     try:
+        if not private:
+            os.chmod(tmp, 0o666 & ~current_umask())
         with os.fdopen(fd, "w", encoding="utf-8") as handle:
             handle.write(text)
             handle.flush()
@@ -204,6 +216,20 @@ def write_atomic(path: Path, text: str) -> None:
     except BaseException:
         _remove_quietly(tmp)
         raise
+
+
+def current_umask() -> int:
+    """The process's umask, read without changing it where the system says it (Linux), else set and restored."""
+    try:
+        with open("/proc/self/status", encoding="ascii") as status:
+            for line in status:
+                if line.startswith("Umask:"):
+                    return int(line.split()[1], 8)
+    except (OSError, ValueError):
+        pass
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
 
 
 def _remove_quietly(path: str) -> None:

@@ -110,6 +110,7 @@ class Signals:
     removed_public: list[str] = field(default_factory=list)
     added_public: list[str] = field(default_factory=list)
     major_bumps: list[str] = field(default_factory=list)
+    major_bump_names: list[str] = field(default_factory=list)  # each bumped package once
     undocumented_options: list[str] = field(default_factory=list)
     undocumented_env: list[str] = field(default_factory=list)
     tests_added: int = 0
@@ -147,7 +148,9 @@ def _add_diff_facts(s: Signals, facts: CommitFacts) -> None:
     s.removed_public = list(dict.fromkeys(x.name for x in d.symbols_removed
                                           if x.public and (x.path, x.name) not in changed and x.name not in moved))
     s.added_public = list(dict.fromkeys(x.name for x in d.symbols_added if x.public))
-    s.major_bumps = [f"{x.name} {x.old} → {x.new}" for x in d.dependencies if x.major and x.change == "changed"]
+    bumps = [x for x in d.dependencies if x.major and x.change == "changed"]
+    s.major_bumps = list(dict.fromkeys(f"{x.name} {x.old} → {x.new}" for x in bumps))  # the same bump in two manifests: once
+    s.major_bump_names = list(dict.fromkeys(x.name for x in bumps))
     if not d.docs:
         s.undocumented_options = list(d.options_added)
         s.undocumented_env = list(d.env_added)
@@ -258,7 +261,7 @@ def classify(facts: CommitFacts, team_rules=()) -> Classification:
             continue
         new_level = _apply(effect, level)
         if new_level != level or effect.startswith("floor"):
-            reasons.append(Reason(code, signal_values(signals)))
+            reasons.append(Reason(code, signal_values(code, signals)))
         level = new_level
     level, fixed = apply_team_rules(facts, level, reasons, team_rules)
     return Classification(ctype, TIERS[level], reasons, signals, team_fixed=fixed)
@@ -299,16 +302,22 @@ def day_risks(facts: CommitFacts, s: Signals) -> list[Reason]:
     """What a reader of the day overview should not miss in this commit."""
     found = [
         (facts.breaking, "breaking", {"subject": facts.subject}),
-        (bool(s.removed_public), "removed_public", {"items": ", ".join(s.removed_public[:5])}),
-        (bool(s.major_bumps), "major_bump", {"items": ", ".join(s.major_bumps[:3])}),
+        (bool(s.removed_public), "removed_public", {"items": s.removed_public[:5]}),
+        (bool(s.major_bumps), "major_bump", {"items": s.major_bumps[:3]}),
         (s.security and not (s.docs_only or s.tests_only), "security", {"subject": facts.subject}),
         (s.source_lines >= LARGE_UNTESTED_LINES and not s.tests_changed, "large_untested", {"lines": s.source_lines}),
     ]
     return [Reason(code, values) for applies, code, values in found if applies]
 
 
-def signal_values(s: Signals) -> dict:
-    """The numbers and names a reason's sentence may use."""
-    return {"source_lines": s.source_lines, "total_lines": s.total_lines, "deleted_source_files": s.deleted_source_files,
-            "symbols": ", ".join(s.removed_public[:3]), "bumps": ", ".join(s.major_bumps[:3]),
-            "options": ", ".join(s.undocumented_options[:3])}
+# The values each reason's sentence uses (JSON importance_reasons[].values): numbers, and lists of names.
+REASON_VALUES = {"large_change": ("source_lines",), "small_change": ("total_lines",),
+                 "deleted_sources": ("deleted_source_files",), "removed_public_symbols": ("symbols",),
+                 "major_bump": ("bumps",), "new_options": ("options",)}
+
+
+def signal_values(code: str, s: Signals) -> dict:
+    """The numbers and names the reason `code` names, the same in every language."""
+    found = {"source_lines": s.source_lines, "total_lines": s.total_lines, "deleted_source_files": s.deleted_source_files,
+             "symbols": s.removed_public[:3], "bumps": s.major_bumps[:3], "options": s.undocumented_options[:3]}
+    return {key: found[key] for key in REASON_VALUES.get(code, ())}

@@ -180,15 +180,16 @@ def _compatibility(s: Signals, text: dict) -> str:
     return ""
 
 
-def risks_and_recommendations(s: Signals, text: dict, clone: dict | None = None) -> tuple[list[str], list[str]]:
+def risks_and_recommendations(s: Signals, text: dict, clone: dict | None = None) -> tuple[list[dict], list[str]]:
+    """The risks as {code, values, text} (code and values the same in every language) and a recommendation for each."""
     unknown = not s.lines_known and clone is not None
     checks = [
         (s.breaking, "breaking", {}),
         (s.security, "security", {}),
-        (bool(s.removed_public), "removed_public", {"items": _named(s.removed_public, text)}),
-        (bool(s.major_bumps), "major_bump", {"items": _named(s.major_bumps, text)}),
-        (bool(s.undocumented_options), "undocumented_options", {"items": _named(s.undocumented_options, text)}),
-        (bool(s.undocumented_env), "undocumented_env", {"items": _named(s.undocumented_env, text)}),
+        (bool(s.removed_public), "removed_public", {"items": s.removed_public}),
+        (bool(s.major_bumps), "major_bump", {"items": s.major_bumps}),
+        (bool(s.undocumented_options), "undocumented_options", {"items": s.undocumented_options}),
+        (bool(s.undocumented_env), "undocumented_env", {"items": s.undocumented_env}),
         (s.source_changed and not s.tests_changed and not unknown, "no_tests", {"lines": s.source_lines}),
         (s.source_lines >= 300, "large", {"lines": s.source_lines}),
         (s.deps_changed, "deps", {}),
@@ -199,14 +200,27 @@ def risks_and_recommendations(s: Signals, text: dict, clone: dict | None = None)
         (s.large_files > 0, "huge_file", {"count": s.large_files}),
     ]
     found = [(key, values) for flag, key, values in checks if flag]
-    risks = [text[f"risk_{key}"].format(**values) for key, values in found]
-    recommendations = [text[f"rec_{key}"].format(**values) for key, values in found]
+    risks = [_risk(key, values, text[f"risk_{key}"], text) for key, values in found]
+    # A recommendation names each package once, however many manifests bumped it.
+    rec_values = {"major_bump": {"items": s.major_bump_names}}
+    recommendations = [text[f"rec_{key}"].format(**_shown(rec_values.get(key, values), text)) for key, values in found]
     if unknown:  # what could not be read is said, never guessed
         if s.source_changed and not s.tests_changed:
-            risks.append(clone["risk_no_tests_unknown"])
+            risks.append(_risk("no_tests_unknown", {}, clone["risk_no_tests_unknown"], text))
             recommendations.append(text["rec_no_tests"])
-        risks.append(clone["risk_contents"].format(why=clone["why"].get(s.contents_reason or "", "")))
+        why = s.contents_reason or ""
+        risks.append(_risk("contents", {"why": why}, clone["risk_contents"], text, why=clone["why"].get(why, "")))
         recommendations.append(clone["rec_contents"])
     if not risks:
-        risks, recommendations = [text["risk_none"]], [text["rec_none"]]
+        risks, recommendations = [_risk("none", {}, text["risk_none"], text)], [text["rec_none"]]
     return risks, recommendations
+
+
+def _shown(values: dict, text: dict) -> dict:
+    """Values as a sentence shows them: a list of names as "a, b, c and 2 more"."""
+    return {key: _named(value, text) if isinstance(value, list) else value for key, value in values.items()}
+
+
+def _risk(code: str, values: dict, sentence: str, text: dict, **shown) -> dict:
+    kept = {key: list(value) if isinstance(value, list) else value for key, value in values.items()}
+    return {"code": code, "values": kept, "text": sentence.format(**(_shown(values, text) | shown))}
