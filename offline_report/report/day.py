@@ -12,6 +12,7 @@ from ..git.commits import CommitFacts
 from ..git.message import clean_body
 
 GROUP_ORDER = tuple(reversed(TIERS))  # high first
+SCHEMA_VERSION = 1  # of the JSON output: schemas/day-report.v1.schema.json
 MAX_OVERVIEW_TOP = 5
 
 
@@ -121,7 +122,7 @@ class DayReport:
 
     def as_json(self) -> dict:
         """The day as data: written as the JSON output, and the context every template renders from."""
-        return {"date": self.day.isoformat(), "lang": self.lang, "tz": self.tz_name,
+        return {"schema_version": SCHEMA_VERSION, "date": self.day.isoformat(), "lang": self.lang, "tz": self.tz_name,
                 "repos": [repo.as_json(self.lang) for repo in self.repos], "run": self.run}
 
 

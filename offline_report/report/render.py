@@ -16,7 +16,7 @@ from .. import __version__
 from ..analysis import INSIGHT_KEYS, TIER_FIELDS
 from ..catalog import catalog
 from ..errors import OutputError, UsageError
-from .day import GROUP_ORDER, DayReport
+from .day import GROUP_ORDER, SCHEMA_VERSION, DayReport
 
 TOC_TITLE_CHARS = 60
 _ALWAYS_ESCAPED = re.compile(r"([\\`*\[\]|~<>])")
@@ -31,11 +31,21 @@ _NEEDS_ESCAPING = re.compile(r"[\\`*\[\]|~_#<>]|&#?[A-Za-z0-9]+;|^[+=-]|^\d+[.)]
 _PACKAGE = Path(__file__).resolve().parent.parent
 
 
+def shipped(name: str) -> Path:
+    """A top-level folder of the repository that the wheel carries inside the package (templates, schemas): the
+    installed copy, else the repository's own (a source checkout or an editable install)."""
+    installed = _PACKAGE / name
+    return installed if installed.is_dir() else _PACKAGE.parent / name
+
+
 def templates_dir() -> Path:
-    """The built-in templates: inside the installed package (the wheel carries them there), else the
-    repository's top-level templates/ (a source checkout or an editable install)."""
-    installed = _PACKAGE / "templates"
-    return installed if installed.is_dir() else _PACKAGE.parent / "templates"
+    """The built-in templates."""
+    return shipped("templates")
+
+
+def schema_path() -> Path:
+    """The JSON Schema of the --format json output, at its current version."""
+    return shipped("schemas") / f"day-report.v{SCHEMA_VERSION}.schema.json"
 
 
 def inline(text: object) -> str:
