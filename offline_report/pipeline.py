@@ -20,7 +20,7 @@ from .git.repo import RepoHandle, open_repo
 from .progress import Progress
 from .report.day import DayReport, build_day, contents_notes
 from .report.render import render_html, render_json, render_markdown, write_atomic
-from .report.site import write_index
+from .report.site import write_site
 from .stats import RunStats
 
 
@@ -144,7 +144,7 @@ def run(config: RunConfig, analyzer: Analyzer, stats: RunStats,
     if stats.model_skipped:  # said once: why the rules stood in for the model
         result.warnings.append(model_skipped_line(config.lang, stats))
     if config.fmt == "html" and not config.stdout:
-        result.written.append(write_index(config.output_dir, config.lang))
+        result.written += write_site(config.output_dir, config.lang, config.templates)
     progress.finish(summary_line(stats, total, result))
     if store is not None:
         store.set(stats.as_dict(), "last-run")

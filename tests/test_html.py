@@ -146,8 +146,9 @@ def network_references(text: str, commit_urls: set[str]) -> list[str]:
                 found.append(f"<{tag} {name}={value}>")
             if name == "style" and re.search(r"url\(|@import", value, re.I):
                 found.append(f"<{tag} style={value}>")
-        if tag in ("link", "iframe", "img", "object", "embed", "video", "audio", "source", "base"):
-            found.append(f"<{tag}>")
+        feed_link = tag == "link" and attrs.get("rel") == "alternate" and not NETWORK.match(attrs.get("href", ""))
+        if tag in ("link", "iframe", "img", "object", "embed", "video", "audio", "source", "base") and not feed_link:
+            found.append(f"<{tag}>")  # a browser never fetches a rel="alternate" link to the folder's own feed
         if tag == "script" and "src" in attrs:
             found.append("<script src>")
     styles = page.inside("style")
@@ -165,6 +166,7 @@ def test_no_page_fetches_anything_from_the_network(seed_repo, tmp_path):
     assert network_references((out / "index.html").read_text(encoding="utf-8"), set()) == []
     # The check itself catches what it is for.
     assert network_references('<img src="https://x.test/a.png"><style>@import "//x.test/a.css";</style>', set())
+    assert network_references('<link rel="alternate" href="https://x.test/feed.xml">', set())
 
 
 def two_day_repo(path):
@@ -196,7 +198,7 @@ def test_html_over_two_days_writes_both_pages_and_an_index_newest_first(tmp_path
     repo = two_day_repo(tmp_path / "app")
     out = tmp_path / "site"
     run_html(repo, out, "2026-03-01", "2026-03-02")
-    assert sorted(p.name for p in out.iterdir()) == ["2026-03-01.html", "2026-03-02.html", "index.html"]
+    assert sorted(p.name for p in out.iterdir()) == ["2026-03-01.html", "2026-03-02.html", "feed.xml", "index.html"]
     rows, cells, page = index_rows(out)
     assert rows == ["2026-03-02", "2026-03-01"]
     for date in rows:

@@ -176,14 +176,26 @@ def template_error(exc: jinja2.TemplateError) -> UsageError:
 
 
 def day_summary(data: dict) -> dict:
-    """What a day page carries for the site index (in its day-data block): date, repositories and counts."""
+    """What a day page carries for the site index and feed (in its day-data block): date, repositories, counts, and
+    each repository's overview (numbers, summary paragraph, highlights, risks)."""
     totals = {"total": 0, **{tier: 0 for tier in GROUP_ORDER}}
     for repo in data["repos"]:
         for key in totals:
             totals[key] += repo["stats"][key]
     return {"date": data["date"], "lang": data["lang"], "tz": data["tz"], "stats": totals,
-            "repos": [{"name": repo["name"], "section": repo["anchors"]["section"], "stats": repo["stats"]}
-                      for repo in data["repos"]]}
+            "repos": [{"name": repo["name"], "section": repo["anchors"]["section"], "stats": repo["stats"],
+                       "overview": _page_overview(repo.get("overview"))} for repo in data["repos"]]}
+
+
+def _page_overview(overview: dict | None) -> dict | None:
+    """The overview as the feed shows it: no per-commit detail beyond subjects, anchors and risk sentences."""
+    if not overview:
+        return None
+    summary = overview.get("summary")
+    return {"numbers": overview.get("numbers"), "summary": summary.get("text") if summary else None,
+            "top": [{"subject": t["subject"], "anchor": t["anchor"], "importance": t["importance"]}
+                    for t in overview.get("top", [])],
+            "risks": [{"code": r["code"], "text": r["text"], "anchor": r.get("anchor")} for r in overview.get("risks", [])]}
 
 
 def render_html(report: DayReport, team_templates: Path | None = None) -> str:

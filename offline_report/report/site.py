@@ -1,14 +1,16 @@
-"""The static HTML site: index.html rebuilt from the <date>.html day pages present in the output folder.
+"""The static HTML site: index.html and the Atom feed feed.xml, rebuilt from the <date>.html day pages present.
 
-Each day page carries its own counts in a `<script type="application/json" id="day-data">` block, so the
-index needs no other state: a nightly run writes its day page, then rebuilds the index from every page there.
+Each day page carries its own counts and overview in a `<script type="application/json" id="day-data">` block, so
+the index and the feed need no other state: a nightly run writes its day page, then rebuilds both from every page
+there.
 """
 
 from __future__ import annotations
 
 import json
 import re
-from datetime import date
+import uuid
+from datetime import date, datetime, timezone
 from pathlib import Path
 
 from .. import __version__
@@ -17,6 +19,8 @@ from .day import GROUP_ORDER
 from .render import html_environment, write_atomic
 
 INDEX_NAME = "index.html"
+FEED_NAME = "feed.xml"
+MAX_FEED_ENTRIES = 60  # about two months of nightly pages; older days stay in the index
 _DAY_FILE = re.compile(r"^(\d{4}-\d{2}-\d{2})\.html$")
 _DAY_DATA = re.compile(r'<script type="application/json" id="day-data">(.*?)</script>', re.S)
 
@@ -30,13 +34,15 @@ def read_day_page(path: Path) -> dict | None:
         day = date.fromisoformat(match.group(1))
         found = _DAY_DATA.search(path.read_text(encoding="utf-8"))
         data = json.loads(found.group(1)) if found else None
+        written = datetime.fromtimestamp(path.stat().st_mtime, timezone.utc)
     except (OSError, ValueError, UnicodeDecodeError):
         return None
     if not isinstance(data, dict) or not isinstance(data.get("stats"), dict):
         return None
     stats = {key: int(data["stats"].get(key, 0)) for key in ("total", *GROUP_ORDER)}
     repos = [repo for repo in data.get("repos", []) if isinstance(repo, dict) and "name" in repo]
-    return {"date": day.isoformat(), "file": path.name, "stats": stats, "repos": repos}
+    return {"date": day.isoformat(), "file": path.name, "stats": stats, "repos": repos,
+            "lang": data.get("lang"), "updated": atom_time(written)}
 
 
 def day_pages(output_dir: Path) -> list[dict]:
@@ -45,13 +51,44 @@ def day_pages(output_dir: Path) -> list[dict]:
     return sorted((page for page in pages if page), key=lambda page: page["date"], reverse=True)
 
 
-def render_index(days: list[dict], lang: str) -> str:
-    context = {"days": days, "lang": lang, "L": catalog(lang), "tiers": GROUP_ORDER, "version": __version__}
-    return html_environment().get_template("index.html.j2").render(context)
+def site_context(days: list[dict], lang: str) -> dict:
+    """What index.html.j2 and feed.xml.j2 render from."""
+    return {"days": days, "lang": lang, "L": catalog(lang), "tiers": GROUP_ORDER, "version": __version__,
+            "index_file": INDEX_NAME, "feed_file": FEED_NAME}
 
 
-def write_index(output_dir: Path | str, lang: str) -> Path:
-    """Rebuild output_dir/index.html from the day pages present there; returns its path."""
-    path = Path(output_dir) / INDEX_NAME
-    write_atomic(path, render_index(day_pages(Path(output_dir)), lang))
-    return path
+def render_index(days: list[dict], lang: str, team_templates: Path | None = None) -> str:
+    return html_environment(team_templates).get_template("index.html.j2").render(site_context(days, lang))
+
+
+def render_feed(days: list[dict], lang: str, output_dir: Path, team_templates: Path | None = None) -> str:
+    """An Atom feed (RFC 4287): one entry per day page, newest first, with the day's overview as its summary."""
+    feed_id = uuid.uuid5(uuid.NAMESPACE_URL, Path(output_dir).resolve().as_uri())
+    entries = [day | {"id": f"urn:uuid:{entry_id(feed_id, day)}"} for day in days[:MAX_FEED_ENTRIES]]
+    updated = max((day["updated"] for day in entries), default=atom_time(datetime.now(timezone.utc)))
+    context = site_context(entries, lang) | {"feed_id": f"urn:uuid:{feed_id}", "updated": updated}
+    return html_environment(team_templates).get_template("feed.xml.j2").render(context)
+
+
+def entry_id(feed_id: uuid.UUID, day: dict) -> uuid.UUID:
+    """The same day of the same site keeps its id when its page is written again (feed readers show it once)."""
+    return uuid.uuid5(feed_id, day["date"])
+
+
+def atom_time(moment: datetime) -> str:
+    return moment.astimezone(timezone.utc).replace(microsecond=0).isoformat().replace("+00:00", "Z")
+
+
+def write_site(output_dir: Path | str, lang: str, team_templates: Path | None = None) -> list[Path]:
+    """Rebuild output_dir/index.html and output_dir/feed.xml from the day pages present there; returns their paths."""
+    folder = Path(output_dir)
+    days = day_pages(folder)
+    index, feed = folder / INDEX_NAME, folder / FEED_NAME
+    write_atomic(index, render_index(days, lang, team_templates))
+    write_atomic(feed, render_feed(days, lang, folder, team_templates))
+    return [index, feed]
+
+
+def write_index(output_dir: Path | str, lang: str, team_templates: Path | None = None) -> Path:
+    """Rebuild the site (index and feed); returns the index's path."""
+    return write_site(output_dir, lang, team_templates)[0]
