@@ -219,6 +219,25 @@ def cache_clear(ctx: click.Context, cache_dir: str | None) -> None:
     guarded(clear, ctx.obj.get("debug", False))
 
 
+@main.group("templates")
+def templates_group() -> None:
+    """The built-in report templates, for a team to start its own from."""
+
+
+@templates_group.command("dump")
+@click.argument("folder", type=click.Path(file_okay=False))
+@click.pass_context
+def templates_dump(ctx: click.Context, folder: str) -> None:
+    """Copy the built-in templates into FOLDER (files already there are kept)."""
+    from .report.team_templates import dump
+
+    def write():
+        written, kept = dump(Path(folder))
+        click.echo(f"wrote {len(written)} templates to {folder}" + (f", kept {len(kept)} already there" if kept else "")
+                   + f"; keep the ones you change, delete the rest, and set templates = \"{folder}\" in offline-report.toml")
+    guarded(write, ctx.obj.get("debug", False))
+
+
 @main.command("models")
 @click.option("--model", "model_path", type=click.Path(), help="Also consider this GGUF file first.")
 @click.option("--check", is_flag=True, help="Load the chosen model, score its votes and check its answers (zh, en) on the labelled set.")

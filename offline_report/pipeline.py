@@ -21,6 +21,7 @@ from .progress import Progress
 from .report.day import DayReport, build_day, contents_notes
 from .report.render import render_html, render_json, render_markdown, write_atomic
 from .report.site import write_site
+from .report.team_templates import unused as unused_templates
 from .stats import RunStats
 
 
@@ -116,7 +117,7 @@ def repo_days(handle: RepoHandle, config: RunConfig, walk: WalkStats) -> dict[da
 def run(config: RunConfig, analyzer: Analyzer, stats: RunStats,
         progress_factory: Callable[[int], Progress] | None = None, out: TextIO | None = None,
         store=None) -> RunResult:
-    result = RunResult()
+    result = RunResult(warnings=unused_templates(config.templates))
     handles = open_repos(config, result.warnings)
     if config.last:
         narrow_to_recent_days(config, handles)

@@ -1,0 +1,46 @@
+"""Templates a team owns: the built-in names, a copy of the built-ins to start from, and team files no output uses."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+from ..errors import OutputError
+from .render import templates_dir
+
+SUFFIX = ".j2"
+
+
+def builtin_names() -> list[str]:
+    """Every built-in template, by the file name a team's template replaces it with."""
+    return sorted(path.name for path in templates_dir().glob(f"*{SUFFIX}"))
+
+
+def dump(folder: Path) -> tuple[list[Path], list[Path]]:
+    """Copy the built-in templates into folder; a file already there is kept (it may be the team's own edit).
+
+    Returns (written, kept)."""
+    written, kept = [], []
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        for name in builtin_names():
+            target = folder / name
+            if target.exists():
+                kept.append(target)
+                continue
+            shutil.copyfile(templates_dir() / name, target)
+            written.append(target)
+    except OSError as exc:
+        raise OutputError(f"cannot write the templates to {folder}: {exc.strerror or exc}",
+                          "choose a writable folder") from exc
+    return written, kept
+
+
+def unused(folder: Path | str | None) -> list[str]:
+    """One warning per template in a team's folder that no output uses (a name that replaces no built-in)."""
+    if not folder or not Path(folder).is_dir():
+        return []
+    known = set(builtin_names())
+    return [f"{path}: no output uses this template (it replaces a built-in one only under the same name: "
+            f"{', '.join(sorted(known))}); rename or remove it"
+            for path in sorted(Path(folder).glob(f"*{SUFFIX}")) if path.name not in known]
