@@ -12,7 +12,9 @@ The flow, one concern per module:
   llm/       engine (the seam), llama (the only importer of llama_cpp), models, session, prompts,
              schema, guard, vote, answer_check (can this model pass the guard? else the run skips it)
   report/    day (the day model and its one serialisation), render (templates: Markdown and HTML, JSON,
-             atomic writes), site (index.html from the day pages present), templates/
+             atomic writes), site (index.html and feed.xml from the day pages present), team_templates
+             (the built-ins to start from, team files no output uses); the templates themselves live in the
+             repository's top-level templates/ (inside the package once installed)
   catalog    words a reader sees, per language (catalogs/<lang>.toml)
   cache      the diskcache store, resume state, the run lock
   stats      what a run did (JSON `run`, the footer)

@@ -2,7 +2,7 @@
 
 The spec below is the single description of what each tier holds. The JSON schema the model is bound
 to (llm/schema.py), the guard's shape check (llm/guard.py), the prompt's field list (llm/prompts.py),
-the rule writer (rules/writer.py) and the templates' loop (report/templates/analysis.md.j2) all read it.
+the rule writer (rules/writer.py) and the templates' loop (templates/analysis.md.j2) all read it.
 """
 
 from __future__ import annotations
