@@ -59,3 +59,24 @@ def test_markdown_escapes_with_backslashes_a_viewer_removes():
     text = inline("numpy: ~=1.26.4 → <3,>=2.1 & AT&T &amp; <b>")
     assert text == r"numpy: \~=1.26.4 → \<3,\>=2.1 & AT&T \&amp; \<b\>"
     assert unescape(text) == "numpy: ~=1.26.4 → <3,>=2.1 & AT&T &amp; <b>"
+
+
+def test_a_recommendation_names_a_package_bumped_in_two_manifests_once():
+    from offline_report.git.commits import FileChange
+    from offline_report.git.diff_facts import DependencyChange
+    from offline_report.rules.classify import classify
+    from offline_report.rules.writer import risks_and_recommendations
+
+    from .support.facts import facts
+
+    commit = facts("chore: move to numpy 2", [FileChange("pyproject.toml", "modified", 1, 1),
+                                              FileChange("requirements.txt", "modified", 1, 1)])
+    commit.diff.dependencies = [
+        DependencyChange("numpy", "pyproject.toml", "~=1.26.4", "<3,>=2.1", "changed", True, "dependencies"),
+        DependencyChange("numpy", "requirements.txt", "~=1.26.4", "<3,>=2.1", "changed", True, "requirements")]
+    signals = classify(commit).signals
+    risks, recommendations = risks_and_recommendations(signals, catalog("en")["rules"])
+    (bump,) = [r for r in risks if r["code"] == "major_bump"]
+    assert bump["values"] == {"items": ["numpy ~=1.26.4 → <3,>=2.1"]}
+    (advice,) = [r for r in recommendations if "migration notes" in r]
+    assert advice.count("numpy") == 1
