@@ -118,3 +118,20 @@ def test_the_schema_rejects_what_a_pipeline_could_not_read(seed_repo, tmp_path, 
     data = day_json(seed_repo, tmp_path, "en", SEED_DAY, "--no-llm")
     broken(data)
     assert errors_of(data) != []
+
+
+def test_a_merge_day_with_what_it_brought_follows_the_schema(tmp_path):
+    b = RepoBuilder(tmp_path / "repo", remote="https://github.com/acme/widgets.git")
+    base = b.commit("chore: base", "2026-03-01T08:00:00+00:00", {"src/app.py": lines(10)})
+    one = b.commit("feat: a branch change", "2026-02-27T09:00:00+00:00", {"src/b.py": lines(30)}, parents=[base],
+                   update_head=False)
+    two = b.commit("fix: the branch's fix", "2026-02-28T09:00:00+00:00", {"src/c.py": lines(5)}, parents=[one],
+                   update_head=False)
+    b.files.update({"src/b.py": lines(30), "src/c.py": lines(5)})
+    b.commit("Merge branch 'feature'", "2026-03-02T10:00:00+00:00", {}, parents=[base, two])
+    data = day_json(tmp_path / "repo", tmp_path, "en", "2026-03-02", "--no-llm", "--tz", "UTC")
+    assert errors_of(data) == []
+    (merge,) = data["repos"][0]["commits"]
+    assert merge["merge"] and [c["subject"] for c in merge["brought"]] == ["fix: the branch's fix",
+                                                                          "feat: a branch change"]
+    assert all(reason["code"] for c in merge["brought"] for reason in c["importance_reasons"])
