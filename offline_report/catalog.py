@@ -38,6 +38,8 @@ class Words(str):
     __slots__ = ()
 
     def format(self, *args, **kwargs) -> str:  # noqa: A003 - the catalogue's one way to fill a sentence
+        if PLURAL_SEP not in self:  # most sentences: str.format itself, without the Python-level formatter
+            return str.format(self, *args, **kwargs)
         return _FORMATTER.vformat(str(self), args, kwargs)
 
 
