@@ -67,3 +67,12 @@ def test_a_template_no_output_uses_is_named_in_a_warning(team):
     result, text = run_with(team)
     warnings = [line for line in result.output.splitlines() if "warning:" in line]
     assert len(warnings) == 1 and "analysis.j2" in warnings[0] and "day.md.j2" in warnings[0]
+
+
+def test_a_team_index_and_feed_replace_the_site_ones(team):
+    (team / "tpl").mkdir()
+    (team / "tpl" / "index.html.j2").write_text("TEAM INDEX {% for d in days %}{{ d.date }} {% endfor %}\n")
+    (team / "tpl" / "feed.xml.j2").write_text("<feed>{{ days | length }}</feed>\n")
+    run_with(team, fmt="html")
+    assert (team / "out" / "index.html").read_text().strip() == f"TEAM INDEX {DAY}"
+    assert (team / "out" / "feed.xml").read_text() == "<feed>1</feed>\n"
