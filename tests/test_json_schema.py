@@ -135,3 +135,14 @@ def test_a_merge_day_with_what_it_brought_follows_the_schema(tmp_path):
     assert merge["merge"] and [c["subject"] for c in merge["brought"]] == ["fix: the branch's fix",
                                                                           "feat: a branch change"]
     assert all(reason["code"] for c in merge["brought"] for reason in c["importance_reasons"])
+
+
+@pytest.mark.parametrize("view", [("--period", "week"), ("--period", "month")])
+def test_a_period_report_follows_the_schema(seed_repo, tmp_path, view):
+    out = tmp_path / "period"
+    result = run_cli("--repo", str(seed_repo), "--since", SEED_DAY, "--until", SEED_DAY, "--tz", "Asia/Shanghai",
+                     "--lang", "en", "--format", "json", "--output-dir", str(out), "--no-llm", "-q", *view)
+    assert result.exit_code == 0, result.output
+    (path,) = out.glob("*.json")
+    data = json.loads(path.read_text(encoding="utf-8"))
+    assert errors_of(data) == [] and data["view"]["kind"] == view[1]
