@@ -59,7 +59,9 @@ def test_with_umask_022_the_site_is_world_readable_and_the_cache_private(tmp_pat
     written = sorted(out.iterdir())
     assert [p.name for p in written] == ["2026-03-01.html", "2026-03-02.html", "feed.xml", "index.html"]
     assert {p.name: oct(mode(p)) for p in written} == {p.name: "0o644" for p in written}
-    assert mode(cache) == 0o700
+    assert mode(cache) == 0o700  # the analyses and the nightly state: the user's own
+    from offline_report.record.state import STATE_FILE
+    assert mode(cache / STATE_FILE) == 0o600
     for fmt in ("md", "json"):
         result = run_cli("--repo", str(repo), "--since", "2026-03-02", "--until", "2026-03-02", "--tz", "Asia/Shanghai",
                          "--format", fmt, "--output-dir", str(tmp_path / fmt), "--no-llm", "-q")
