@@ -7,8 +7,9 @@ The flow, one concern per module:
   git/       repo (open, refs, remote), log (the walk, days), commits (each commit decoded once),
              paths (file kinds), message (conventional commits), remote (web links)
   rules/     classify (type, importance prior and its reasons), writer (the rule analysis)
-  analysis   the per-tier field spec; the Analysis and Vote values
-  analyze    per commit: rules, or cache, model, guard and fallback
+  analysis_spec  the per-tier field spec; the Analysis, Vote and Reason values
+  rule_analyzer  the Analyzer protocol, and the analysis from git facts alone
+  llm/model_analyzer  per commit: cache, model, guard and the rule fallback
   llm/       engine (the seam), llama (the only importer of llama_cpp), models, session, prompts,
              schema, guard, vote, answer_check (can this model pass the guard? else the run skips it)
   report/    day (the day model and its one serialisation), render (templates: Markdown and HTML, JSON,

@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import click
 
-from .analysis import TIERS
+from .analysis_spec import TIERS
 from .config import FORMATS, LANGS, VOTE_METHODS, Settings
 from .errors import UsageError
 

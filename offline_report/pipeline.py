@@ -9,7 +9,7 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Callable, TextIO
 
-from .analyze import Analyzer, RuleAnalyzer
+from .rule_analyzer import Analyzer, RuleAnalyzer
 from .cache import NullStore, Store, default_cache_dir, mark_completed, resume_day, run_lock
 from .config import RunConfig, Settings, run_config
 from .catalog import words
@@ -43,7 +43,7 @@ def build_analyzer(settings: Settings, lang: str, stats: RunStats, store, engine
     """The analyzer a run uses: rules alone, or the model (resolved and checked now, loaded on first use)."""
     if not settings.use_llm:
         return RuleAnalyzer(lang, stats, team_rules=settings.team_rules)
-    from .llm.analyzer import ModelAnalyzer
+    from .llm.model_analyzer import ModelAnalyzer
     from .llm.models import resolve_model
     from .llm.session import ModelOptions, ModelSession, ServerSession
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from offline_report.llm.analyzer import ModelAnalyzer
+from offline_report.llm.model_analyzer import ModelAnalyzer
 from offline_report.cache import Store
 from offline_report.llm import models
 from offline_report.llm.session import ModelOptions, ModelSession

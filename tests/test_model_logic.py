@@ -10,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from offline_report.llm import models
-from offline_report.llm.analyzer import ModelAnalyzer
+from offline_report.llm.model_analyzer import ModelAnalyzer
 from offline_report.cache import Store
 from offline_report.errors import ModelError
 from offline_report.llm.guard import check_answer
@@ -382,7 +382,7 @@ def test_a_model_that_passes_the_answer_check_runs(tmp_path, day_repo):
 
 
 def test_the_circuit_breaker_hands_the_rest_of_the_run_to_the_rules(tmp_path):
-    from offline_report.llm.analyzer import BREAKER_FAILURES
+    from offline_report.llm.model_analyzer import BREAKER_FAILURES
 
     b = RepoBuilder(tmp_path / "repo")
     for i in range(8):

@@ -7,7 +7,7 @@ from __future__ import annotations
 import time
 from dataclasses import asdict, dataclass
 
-from ..analysis import MAX_TOKENS
+from ..analysis_spec import MAX_TOKENS
 from ..rules.classify import classify
 from .guard import check_answer
 from .prompts import DIFF_TOKENS, analysis_instructions, commit_patches, fitted_prompt, known_text

@@ -6,7 +6,7 @@ import json
 from dataclasses import dataclass
 from typing import Callable, Iterable
 
-from ..analysis import fields_of
+from ..analysis_spec import fields_of
 from ..catalog import catalog
 from ..rules.classify import Classification
 from ..git.commits import CommitFacts

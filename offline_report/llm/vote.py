@@ -8,7 +8,7 @@ from dataclasses import asdict, dataclass
 from datetime import datetime, timezone
 from importlib import resources
 
-from ..analysis import TIERS, Reason, Vote
+from ..analysis_spec import TIERS, Reason, Vote
 from ..rules.classify import Classification, classify
 from ..git.commits import CommitFacts, FileChange
 from .prompts import VOTE_INSTRUCTIONS, fitted_prompt

@@ -7,8 +7,8 @@ from __future__ import annotations
 import hashlib
 from concurrent.futures import ThreadPoolExecutor, as_completed
 
-from ..analysis import MAX_TOKENS, TIERS, Analysis, Reason, Vote, fields_of
-from ..analyze import RuleAnalyzer, contents_key, rule_analysis, rule_entry
+from ..analysis_spec import MAX_TOKENS, TIERS, Analysis, Reason, Vote, fields_of
+from ..rule_analyzer import RuleAnalyzer, contents_key, rule_analysis, rule_entry
 from ..catalog import words
 from ..configfile import context_key
 from ..git.commits import CommitFacts
