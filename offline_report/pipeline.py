@@ -13,7 +13,7 @@ from .rule_analyzer import Analyzer, RuleAnalyzer
 from .cache import NullStore, Store, default_cache_dir, mark_completed, resume_day, run_lock
 from .config import RunConfig, Settings, run_config
 from .catalog import words
-from .configfile import RepoOptions
+from .config.file import RepoOptions
 from .git.log import WalkStats, commits_by_day, missing_contents_warning, newest_day, recent_days
 from .errors import UsageError
 from .git.repo import RepoHandle, open_repo
@@ -26,7 +26,9 @@ from .stats import RunStats
 
 @dataclass
 class RunResult:
-    warnings: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)  # what needs a person: said even with --quiet
+    notices: list[str] = field(default_factory=list)  # what needs nobody (a window without commits): not with --quiet
+    commits: int = 0  # commits in the selected days, all repositories: 0 is "nothing new to report"
     written: list[Path] = field(default_factory=list)
     reports: list[DayReport] = field(default_factory=list)
     walk: dict[str, WalkStats] = field(default_factory=dict)
@@ -45,7 +47,7 @@ def build_analyzer(settings: Settings, lang: str, stats: RunStats, store, engine
         return RuleAnalyzer(lang, stats, team_rules=settings.team_rules)
     from .llm.model_analyzer import ModelAnalyzer
     from .llm.models import resolve_model
-    from .llm.session import ModelOptions, ModelSession, ServerSession
+    from .llm.session import ModelOptions, LocalSession, ServerSession
 
     options = ModelOptions(threads=settings.threads, ctx=settings.ctx, gpu_layers=settings.gpu_layers,
                            seed=settings.seed, vote_method=settings.vote_method, verbose=settings.verbose)
@@ -53,7 +55,7 @@ def build_analyzer(settings: Settings, lang: str, stats: RunStats, store, engine
         session = ServerSession(settings.server, settings.server_model, api_key(settings.api_key_env),
                                 settings.parallel, options, store, stats, engine_factory=engine_factory)
     else:
-        session = ModelSession(resolve_model(settings.model_path), options, store, stats,
+        session = LocalSession(resolve_model(settings.model_path), options, store, stats,
                                engine_factory=engine_factory)
     session.validate()
     return ModelAnalyzer(lang, stats, session, store, refresh=settings.refresh, team_rules=settings.team_rules,
@@ -81,11 +83,12 @@ def run_report(settings: Settings, engine_factory=None, out: TextIO | None = Non
         analyzer = build_analyzer(settings, config.lang, stats, store, engine_factory)
         result = run(config, analyzer, stats, store=store, out=out,
                      progress_factory=lambda total: Progress(total, quiet=settings.quiet))
+    result.warnings[:0] = getattr(store, "warnings", [])  # a damaged cache that was moved aside
     result.config = config
     return result
 
 
-def open_repos(config: RunConfig, warnings: list[str]) -> list[RepoHandle]:
+def open_repos(config: RunConfig, notices: list[str]) -> list[RepoHandle]:
     """Open and check every repository before any work starts; an empty one is skipped with a warning."""
     handles = []
     for path in config.repos:
@@ -93,7 +96,7 @@ def open_repos(config: RunConfig, warnings: list[str]) -> list[RepoHandle]:
         handle = open_repo(path, options.commit_url or config.commit_url)
         handle.name = options.name or handle.name
         if handle.is_empty:
-            warnings.append(f"{path}: the repository has no commits yet; nothing to report for it")
+            notices.append(f"{path}: the repository has no commits yet; nothing to report for it")
             continue
         handle.head(options.ref or config.ref)
         handles.append(handle)
@@ -117,7 +120,7 @@ def run(config: RunConfig, analyzer: Analyzer, stats: RunStats,
         progress_factory: Callable[[int], Progress] | None = None, out: TextIO | None = None,
         store=None) -> RunResult:
     result = RunResult()
-    handles = open_repos(config, result.warnings)
+    handles = open_repos(config, result.notices)
     if config.last:
         narrow_to_recent_days(config, handles)
     repos = []
@@ -125,11 +128,11 @@ def run(config: RunConfig, analyzer: Analyzer, stats: RunStats,
         walk = result.walk.setdefault(handle.path, WalkStats())
         buckets = repo_days(handle, config, walk)
         if not any(buckets.values()):
-            result.warnings.append(empty_window(handle, config))
+            result.notices.append(empty_window(handle, config))
         repos.append((handle, buckets))
         if warning := missing_contents_warning(handle.path, buckets):
             result.warnings.append(warning)
-    total = sum(len(commits) for _, days in repos for commits in days.values())
+    total = result.commits = sum(len(commits) for _, days in repos for commits in days.values())
     progress = (progress_factory or (lambda n: Progress(n, quiet=True)))(total)
     plan = analyzer.plan([c for _, days in repos for commits in days.values() for c in commits])
     if plan:

@@ -15,7 +15,7 @@ from offline_report.cache import Store
 from offline_report.errors import ModelError
 from offline_report.llm.guard import check_answer
 from offline_report.llm.prompts import PatchText, analysis_instructions, diff_excerpt, fitted_prompt
-from offline_report.llm.session import ModelOptions, ModelSession
+from offline_report.llm.session import ModelOptions, LocalSession
 from offline_report.stats import RunStats
 from offline_report.llm.vote import Vote, calibrate, combine
 
@@ -130,7 +130,7 @@ def day_repo(tmp_path):
 def analyzer_for(tmp_path, engine, counted=False, lang="en"):
     stats = RunStats()
     store = Store(tmp_path / "cache")
-    session = ModelSession(models.ModelCandidate(make_gguf(tmp_path / "m.gguf"), "--model"), ModelOptions(),
+    session = LocalSession(models.ModelCandidate(make_gguf(tmp_path / "m.gguf"), "--model"), ModelOptions(),
                            store, stats, engine_factory=lambda info, settings: engine)
     calibration = {"samples": 36, "accuracy": 0.9 if counted else 0.3, "baseline": 0.33, "counted": counted,
                    "method": "score", "seconds_per_commit": 0.0}
@@ -344,7 +344,7 @@ def fresh_analyzer(tmp_path, engine, lang="zh", **options):
     store = Store(tmp_path / "cache")
     path = tmp_path / "m.gguf"  # made once: the same model file (fingerprint) for every analyzer of a test
     model = str(path) if path.exists() else make_gguf(path)
-    session = ModelSession(models.ModelCandidate(model, "--model"), ModelOptions(),
+    session = LocalSession(models.ModelCandidate(model, "--model"), ModelOptions(),
                            store, stats, engine_factory=lambda info, settings: engine)
     return ModelAnalyzer(lang, stats, session, store, **options), stats
 
@@ -439,7 +439,7 @@ def test_models_check_prints_the_answer_check_per_language(tmp_path, monkeypatch
 
     model = make_gguf(tmp_path / "m.gguf")
     engine = generic_engine("zh")
-    monkeypatch.setattr(ModelSession, "engine", lambda self: engine)
+    monkeypatch.setattr(LocalSession, "engine", lambda self: engine)
     result = run_cli("models", "--model", model, "--check", "--cache-dir", str(tmp_path / "cache"))
     assert result.exit_code == 0, result.output
     assert "answer check (zh, 4 labelled commits): 0 passed, pass rate 0.00: runs skip the model" in result.output

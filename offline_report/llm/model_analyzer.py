@@ -10,7 +10,7 @@ from concurrent.futures import ThreadPoolExecutor, as_completed
 from ..analysis_spec import MAX_TOKENS, TIERS, Analysis, Reason, Vote, fields_of
 from ..rule_analyzer import RuleAnalyzer, contents_key, rule_analysis, rule_entry
 from ..catalog import words
-from ..configfile import context_key
+from ..config.file import context_key
 from ..git.commits import CommitFacts
 from ..report.day import CommitEntry
 from ..rules.classify import Classification, classify

@@ -1,4 +1,8 @@
-"""Run settings: every option as one typed value (Settings), and the resolved run (RunConfig: dates, zone)."""
+"""Run settings: every option as one typed value (Settings), and the resolved run (RunConfig: dates, zone).
+
+The rest of the configuration, by subject: file (offline-report.toml read and checked), merge (command line >
+environment > file > defaults, and what `offline-report config` shows), checks (every merged setting checked
+before a run), starter (`offline-report init`)."""
 
 from __future__ import annotations
 
@@ -9,13 +13,15 @@ from pathlib import Path
 from typing import Callable
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from .catalog import languages
-from .errors import UsageError
+from ..catalog import languages
+from ..errors import UsageError
 
 LANGS = languages()
 FORMATS = ("md", "json", "html")
 MAX_DAYS_WITHOUT_CONFIRMATION = 366
 VOTE_METHODS = ("score", "json")
+# Exit codes a run already uses (errors.py, signals): --exit-code-if-empty must pick another.
+RESERVED_EXIT_CODES = frozenset({1, 2, 3, 4, 5, 129, 130, 141, 143})
 
 
 @dataclass
@@ -51,16 +57,26 @@ class Settings:
     empty_days: bool = False
     yes: bool = False
     quiet: bool = False
+    exit_code_if_empty: int | None = None  # the exit code of a run that found no commits (cron wrappers test it)
     # An inference server instead of a local model (its options are wired in llm/server.py).
     server: str | None = None
     server_model: str | None = None
     api_key_env: str | None = None
     parallel: int | None = None
-    # From offline-report.toml (configfile.py): the file, per-repository options by real path, team rules, templates.
+    # From offline-report.toml (config/file.py): the file, per-repository options by real path, team rules, templates.
     config_path: Path | None = None
     repo_options: dict = field(default_factory=dict)
     team_rules: list = field(default_factory=list)
     templates: Path | None = None
+    # Where each value came from, by file key ("lang", "model.path"): "command line (--lang)", "offline-report.toml:3".
+    sources: dict[str, str] = field(default_factory=dict)
+
+    def label(self, key: str, option: str) -> str:
+        """How an error names a setting: `--since`, or `offline-report.toml:3: since` when the file set it."""
+        source = self.sources.get(key, "")
+        if source and not source.startswith(("command line", "default", "$")):
+            return f"{source}: {key}"
+        return option
 
 
 @dataclass
@@ -81,7 +97,7 @@ class RunConfig:
     empty_days: bool = False
     last: int | None = None
     repo_days: dict[str, list[date]] = field(default_factory=dict)  # with --last: each repository's own days
-    repo_options: dict = field(default_factory=dict)  # real path -> configfile.RepoOptions
+    repo_options: dict = field(default_factory=dict)  # real path -> config.file.RepoOptions
     templates: Path | None = None
 
     def days(self) -> list[date]:
@@ -91,15 +107,15 @@ class RunConfig:
 
 def run_config(settings: Settings, resume: Callable[[list[str], date], date]) -> RunConfig:
     """Dates and zone resolved; without --since, `resume(repos, today)` says where the last run stopped."""
-    tz, tz_name = resolve_tz(settings.tz_name)
+    tz, tz_name = resolve_tz(settings.tz_name, settings.label("tz", "--tz"))
     today = parse_day("today", tz)
-    until = parse_day(settings.until, tz, "--until") if settings.until else today
+    until = parse_day(settings.until, tz, settings.label("until", "--until")) if settings.until else today
     if settings.last and (settings.since or settings.until):
         raise UsageError("--last and --since/--until both given", "use --last N alone, or a --since/--until range")
     if settings.last:
         since = until  # narrowed to the days that have commits once the repositories are read
     elif settings.since:
-        since = parse_day(settings.since, tz, "--since")
+        since = parse_day(settings.since, tz, settings.label("since", "--since"))
     else:
         since = min(resume(settings.repos, today), until)
     check_range(since, until, settings.yes)
@@ -108,6 +124,43 @@ def run_config(settings: Settings, resume: Callable[[list[str], date], date]) ->
                      no_merges=settings.no_merges, commit_url=settings.commit_url, use_llm=settings.use_llm,
                      empty_days=settings.empty_days, last=settings.last, repo_options=settings.repo_options,
                      templates=settings.templates)
+
+
+DAY_HINT = "use YYYY-MM-DD, 'today' or 'yesterday', e.g. --since 2026-02-10"
+
+
+def day_problem(text: str) -> str | None:
+    """Why a day cannot be read (None when it can): checked before a run, without a time zone."""
+    value = text.strip().lower()
+    if value in ("today", "yesterday"):
+        return None
+    try:
+        date.fromisoformat(value)
+    except ValueError:
+        return f"{text!r} is not a date: YYYY-MM-DD, 'today' or 'yesterday'"
+    return None
+
+
+def url_problem(url: str) -> str | None:
+    """Why a server URL cannot be used (None when it can)."""
+    from urllib.parse import urlsplit
+
+    try:
+        parts = urlsplit(url)
+        parts.port  # noqa: B018 - raises on a port that is not a number
+    except ValueError as exc:
+        return f"{url!r} is not a URL ({exc})"
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        return f"{url!r} is not an http:// or https:// URL"
+    return None
+
+
+def exit_code_problem(code: int) -> str | None:
+    if not 0 <= code <= 255:
+        return "a number from 0 to 255"
+    if code in RESERVED_EXIT_CODES:
+        return "a code that no other outcome uses (not " + ", ".join(map(str, sorted(RESERVED_EXIT_CODES))) + ")"
+    return None
 
 
 def parse_day(text: str, tz: tzinfo, option: str = "DATE") -> date:
@@ -120,10 +173,7 @@ def parse_day(text: str, tz: tzinfo, option: str = "DATE") -> date:
     try:
         return date.fromisoformat(value)
     except ValueError:
-        raise UsageError(
-            f"{option} {text!r} is not a date",
-            "use YYYY-MM-DD, 'today' or 'yesterday', e.g. --since 2026-02-10",
-        ) from None
+        raise UsageError(f"{option} {text!r} is not a date", DAY_HINT) from None
 
 
 def check_range(since: date, until: date, confirmed: bool) -> None:
@@ -140,14 +190,14 @@ def check_range(since: date, until: date, confirmed: bool) -> None:
         )
 
 
-def resolve_tz(name: str) -> tuple[tzinfo, str]:
+def resolve_tz(name: str, option: str = "--tz") -> tuple[tzinfo, str]:
     """An IANA zone, or 'local': $TZ, then /etc/localtime's zone, then the current fixed offset."""
     if name != "local":
         try:
             return ZoneInfo(name), name
         except (ZoneInfoNotFoundError, ValueError):
             raise UsageError(
-                f"unknown time zone {name!r}",
+                f"{option}: unknown time zone {name!r}",
                 "pass an IANA name such as Asia/Shanghai, UTC or Europe/Berlin, or 'local'",
             ) from None
     for candidate in (os.environ.get("TZ", "").lstrip(":"), _localtime_zone_name()):
