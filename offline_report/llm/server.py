@@ -21,10 +21,21 @@ import time
 from datetime import datetime, timezone
 from urllib.parse import urlsplit, urlunsplit
 
-import httpx
-
 from ..errors import ModelError
 from .engine import DEFAULT_TEMPERATURE, Completion
+
+class _OnFirstUse:
+    """httpx, imported when first used: importing httpx imports click (its own command line), and the library
+    core imports no command-line package until a server is actually contacted."""
+
+    def __getattr__(self, name: str):
+        import httpx as module
+
+        globals()["httpx"] = module
+        return getattr(module, name)
+
+
+httpx = _OnFirstUse()
 
 DEFAULT_PARALLEL = 4
 DEFAULT_N_CTX = 4096
