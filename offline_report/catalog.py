@@ -5,11 +5,6 @@ from __future__ import annotations
 from functools import lru_cache
 from importlib import resources
 
-try:
-    import tomllib
-except ModuleNotFoundError:  # Python 3.10
-    import tomli as tomllib
-
 
 def languages() -> tuple[str, ...]:
     """Every language that has a catalogue file."""
@@ -19,6 +14,11 @@ def languages() -> tuple[str, ...]:
 
 @lru_cache(maxsize=None)
 def catalog(lang: str) -> dict:
+    try:  # imported here: `--version` and `--help` read no catalogue
+        import tomllib
+    except ModuleNotFoundError:  # Python 3.10
+        import tomli as tomllib
+
     text = resources.files("offline_report").joinpath(f"catalogs/{lang}.toml").read_text(encoding="utf-8")
     return tomllib.loads(text)
 

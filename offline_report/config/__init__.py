@@ -11,7 +11,6 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, tzinfo
 from pathlib import Path
 from typing import Callable
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from ..catalog import languages
 from ..errors import UsageError
@@ -192,6 +191,8 @@ def check_range(since: date, until: date, confirmed: bool) -> None:
 
 def resolve_tz(name: str, option: str = "--tz") -> tuple[tzinfo, str]:
     """An IANA zone, or 'local': $TZ, then /etc/localtime's zone, then the current fixed offset."""
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError  # here: --version and --help need no zone
+
     if name != "local":
         try:
             return ZoneInfo(name), name
