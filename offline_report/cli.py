@@ -56,7 +56,7 @@ class Main(click.Group):
         try:
             code = super().main(args, prog_name or "offline-report", complete_var, standalone_mode=False, **extra)
         except click.UsageError as exc:
-            command = exc.ctx.command_path if exc.ctx is not None else "offline-report"
+            command = " ".join(["offline-report", *(exc.ctx.command_path.split()[1:] if exc.ctx else [])])
             say_error(exc.format_message(), f"see `{command} --help` for the options and their values")
             code = EXIT_USAGE
         except click.ClickException as exc:
@@ -249,7 +249,7 @@ def report_command(ctx: click.Context) -> int:
     if not settings.quiet:
         for notice in result.notices:
             click.echo(f"offline-report: {notice}", err=True)
-        if not settings.stdout:
+        if not settings.stdout and result.written:
             click.echo(f"offline-report: {opened(result)}", err=True)
     if settings.exit_code_if_empty is not None and result.commits == 0:
         return settings.exit_code_if_empty

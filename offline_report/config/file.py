@@ -40,9 +40,8 @@ def _str(value):
 
 def _day(value):
     value = _str(value)
-    problem = day_problem(value)
-    if problem:
-        raise ValueError(problem)
+    if day_problem(value):
+        raise ValueError('YYYY-MM-DD, "today" or "yesterday", or a TOML date (since = 2026-02-10)')
     return value
 
 
