@@ -23,7 +23,6 @@ def default_cache_dir() -> Path:
 
 
 DB_NAME = "cache.db"  # diskcache's database in the cache folder
-STATE_NAME = "state.json"  # the nightly resume state, kept apart: it is not computed again
 
 
 def _damaged(exc: BaseException) -> bool:
@@ -41,12 +40,11 @@ class Store:
 
     The cache holds only what can be computed again: a damaged database is moved aside (kept for a person
     to look at), one warning says so, and a new one is started. The nightly state lives in its own small file
-    beside it, so it survives that."""
+    beside it (record/state.py), so it survives that."""
 
     def __init__(self, directory: str | os.PathLike):
         self.directory = Path(directory)
         self.warnings: list[str] = []
-        self._state = StateFile(self.directory / STATE_NAME)
         try:
             self.directory.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
@@ -101,17 +99,10 @@ class Store:
         return "\x1f".join(str(p) for p in parts)
 
     def get(self, *parts):
-        if parts and parts[0] == "state":
-            found = self._state.get(self._key(parts))
-            if found is not None:
-                return found
         return self._recovering(lambda: self._cache.get(self._key(parts)))
 
     def set(self, value, *parts) -> None:
         try:
-            if parts and parts[0] == "state":
-                self._state.set(self._key(parts), value)
-                return
             self._recovering(lambda: self._cache.set(self._key(parts), value))
         except OutputError:
             raise
@@ -123,49 +114,26 @@ class Store:
         self._cache.close()
 
     def summary(self) -> dict:
-        entries = self._recovering(lambda: len(self._cache)) + len(self._state.read())
-        return {"directory": str(self.directory), "entries": entries, "bytes": self._cache.volume(),
-                "last_run": self.get("last-run")}
+        return {"directory": str(self.directory), "entries": self._recovering(lambda: len(self._cache)),
+                "bytes": self._cache.volume(), "last_run": self.get("last-run"),
+                "nightly_state": self._state_path().is_file()}
+
+    def _state_path(self) -> Path:
+        from .record.state import STATE_FILE
+
+        return self.directory / STATE_FILE
 
     def clear(self) -> int:
-        return self._recovering(self._cache.clear) + self._state.clear()
-
-
-class StateFile:
-    """A small JSON file of keys and values, replaced whole on each change (under the run lock)."""
-
-    def __init__(self, path: Path):
-        self.path = path
-
-    def read(self) -> dict:
-        try:
-            data = json.loads(self.path.read_text(encoding="utf-8"))
-        except (OSError, ValueError):
-            return {}
-        return data if isinstance(data, dict) else {}
-
-    def get(self, key: str):
-        return self.read().get(key)
-
-    def set(self, key: str, value) -> None:
-        data = self.read()
-        data[key] = value
-        tmp = self.path.with_name(f".{self.path.name}.{os.getpid()}.tmp")
-        tmp.write_text(json.dumps(data, ensure_ascii=False, indent=1), encoding="utf-8")
-        os.replace(tmp, self.path)
-
-    def clear(self) -> int:
-        count = len(self.read())
-        try:
-            self.path.unlink()
-        except FileNotFoundError:
-            pass
-        return count
+        """Every entry removed, and the nightly resume state with them."""
+        self._state_path().unlink(missing_ok=True)
+        return self._recovering(self._cache.clear)
 
 
 def existing_store(directory: Path) -> Store | None:
     """The cache in `directory` when there is one; None (and no folder created) when there is not."""
-    if not (directory / DB_NAME).is_file() and not (directory / STATE_NAME).is_file():
+    from .record.state import STATE_FILE
+
+    if not (directory / DB_NAME).is_file() and not (directory / STATE_FILE).is_file():
         return None
     return Store(directory)
 

@@ -344,7 +344,8 @@ def cache_stats(ctx: click.Context, cache_dir: str | None) -> None:
             click.echo("entries: 0 (no cache there yet: a run creates it)")
             return
         summary = store.summary()
-        click.echo(f"entries: {summary['entries']}, size: {summary['bytes'] / 1024:.1f} KiB")
+        state = "; the nightly resume state is kept beside it" if summary["nightly_state"] else ""
+        click.echo(f"entries: {summary['entries']}, size: {summary['bytes'] / 1024:.1f} KiB{state}")
         last = summary["last_run"]
         if last:
             looked_up = last["cache_hits"] + last["model_analyses"] + (last["rule_analyses"] if last["use_llm"] else 0)
@@ -368,8 +369,10 @@ def cache_clear(ctx: click.Context, cache_dir: str | None) -> None:
             click.echo(f"nothing to remove: there is no cache in {directory}")
             return
         summary = store.summary()
+        state = " and the nightly resume state (the next run without --since starts today)" \
+            if summary["nightly_state"] else ""
         click.echo(f"removing {summary['entries']} entries ({summary['bytes'] / 1024:.1f} KiB) from {directory}: "
-                   "cached analyses, votes, calibrations, model facts and the nightly resume state")
+                   f"cached analyses, votes, calibrations and model facts{state}")
         with run_lock(directory, 60):
             removed = store.clear()
         click.echo(f"removed {removed} entries from {directory}")

@@ -26,6 +26,9 @@ class Analyzer(Protocol):
     def finish(self) -> None:
         """Whatever the analyzer keeps for the next run."""
 
+    def analyze_by_rules(self, commits: list[CommitFacts], progress=None) -> list[CommitEntry]:
+        """Entries analysed by the rules alone, whatever the run's analyzer (what an upstream sync brought)."""
+
 
 def contents_key(facts: CommitFacts) -> tuple:
     """Part of a cache key: what of the commit this clone held, so that an answer made without its contents is
@@ -72,3 +75,5 @@ class RuleAnalyzer:
             if progress:
                 progress.advance()
         return entries
+
+    analyze_by_rules = analyze_day

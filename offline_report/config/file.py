@@ -170,7 +170,7 @@ MODEL_KEYS: dict[str, Key] = {
     "api_key_env": Key("api_key_env", "api_key_env", _str),
     "parallel": Key("parallel", "parallel", _int(1)),
 }
-REPO_KEYS = ("path", "name", "ref", "commit_url", "include", "exclude", "context")
+REPO_KEYS = ("path", "name", "ref", "commit_url", "include", "exclude", "context", "upstream")
 IMPORTANCE_KEYS = ("paths", "subjects")
 TABLES = ("model", "repos", "importance")
 
@@ -233,6 +233,7 @@ class RepoOptions:
     include: tuple[str, ...] = ()
     exclude: tuple[str, ...] = ()
     context: str | None = None
+    upstream: str | None = None  # an internal fork's upstream: a ref or remote-tracking branch
     where: str = field(default="", repr=False, compare=False)  # "offline-report.toml:12": the table's line
     _include: list[re.Pattern] = field(default_factory=list, repr=False)
     _exclude: list[re.Pattern] = field(default_factory=list, repr=False)
@@ -243,13 +244,6 @@ class RepoOptions:
             return True
         return any((not self._include or any(p.match(path) for p in self._include))
                    and not any(p.match(path) for p in self._exclude) for path in paths)
-
-    def select(self, commits: list) -> list:
-        """The day's commits this repository's report keeps, each carrying the repository's context."""
-        kept = [c for c in commits if self.keeps([f.path for f in c.files])]
-        for commit in kept:
-            commit.context = self.context
-        return kept
 
 
 GLOB_HINT = ('write a path from the repository root without a leading /, close every [ with ], e.g. '
@@ -422,7 +416,7 @@ def _parse_repos(cfg: ConfigFile) -> list[RepoOptions]:
         if "path" not in table:
             raise UsageError(f"{cfg.where('repos', 'repos', index)}: repos[{index}] has no path",
                              "add path = \"/srv/git/name\" (relative paths start at the file's directory)")
-        for key in ("path", "name", "ref", "commit_url", "context"):
+        for key in ("path", "name", "ref", "commit_url", "context", "upstream"):
             if key in table and not isinstance(table[key], str):
                 raise fail(key, f"wrong type ({type(table[key]).__name__})", "write a string")
         if "commit_url" in table and "{sha}" not in table["commit_url"]:
@@ -454,6 +448,7 @@ def _parse_repos(cfg: ConfigFile) -> list[RepoOptions]:
         result.append(RepoOptions(path=real, name=table.get("name"), ref=table.get("ref"),
                                   commit_url=table.get("commit_url"), include=tuple(globs["include"][0]),
                                   exclude=tuple(globs["exclude"][0]), context=table.get("context") or None,
+                                  upstream=table.get("upstream") or None,
                                   _include=globs["include"][1], _exclude=globs["exclude"][1],
                                   where=cfg.where("repos", "repos", index)))
     return result

@@ -113,7 +113,7 @@ def effective_lines(settings: Settings, sources: dict[str, str]) -> list[str]:
             rows.append((text, sources.get(name, "default")))
     for opts in settings.repo_options.values():
         rows += [("", ""), ("[[repos]]", opts.where), (f"path = {_toml_value(opts.path)}", "")]
-        for key in ("name", "ref", "commit_url", "context"):
+        for key in ("name", "ref", "commit_url", "context", "upstream"):
             if getattr(opts, key):
                 rows.append((f"{key} = {_toml_value(getattr(opts, key))}", ""))
         for key in ("include", "exclude"):

@@ -53,6 +53,7 @@ path = "."
 # include = ["src/**"]        # only commits touching these paths
 # exclude = ["vendor/**"]     # commits touching only these paths are left out
 # context = "The inference router; latency matters more than throughput."
+# upstream = "upstream/main"  # an internal fork's upstream: syncs name the fork's files they touch again
 '''
 
 

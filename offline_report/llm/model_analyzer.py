@@ -88,6 +88,9 @@ class ModelAnalyzer:
                                known=known)
         return {"source": "model", "text": verdict.data["summary"]} if verdict.ok else {}
 
+    def analyze_by_rules(self, commits: list[CommitFacts], progress=None) -> list[CommitEntry]:
+        return RuleAnalyzer(self.lang, self.stats, self.team_rules).analyze_day(commits, progress)
+
     def analyze_day(self, commits: list[CommitFacts], progress=None) -> list[CommitEntry]:
         if commits and self._model_skipped(progress):
             return RuleAnalyzer(self.lang, self.stats, self.team_rules).analyze_day(commits, progress)

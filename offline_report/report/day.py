@@ -10,9 +10,18 @@ from ..analysis_spec import TIERS, Analysis, Reason, Vote
 from ..catalog import catalog
 from ..git.commits import CommitFacts
 from ..git.message import clean_body
+from ..record.selection import Coverage
 
 GROUP_ORDER = tuple(reversed(TIERS))  # high first
 MAX_OVERVIEW_TOP = 5
+# A merge that brings at least this many commits is an upstream sync or a long-lived branch: what it brought is
+# analysed by the rules (the merge itself by the analyzer), so one sync never costs hundreds of model calls.
+SYNC_MIN_COMMITS = 20
+
+
+def is_sync(facts: CommitFacts) -> bool:
+    """A merge that brought many commits (an upstream sync, a long-lived branch), or any of a named upstream's."""
+    return len(facts.brought) >= SYNC_MIN_COMMITS or any(c.upstream for c in facts.brought)
 
 
 @dataclass
@@ -26,6 +35,22 @@ class CommitEntry:
     vote: Vote | None = None
     anchor: str = ""
     risks: list[Reason] = field(default_factory=list)  # the commit's risks for the day overview
+    brought: list["CommitEntry"] = field(default_factory=list)  # a merge's: the commits it brought, newest first
+
+    @property
+    def is_sync(self) -> bool:
+        return is_sync(self.facts)
+
+    def merge_summary(self) -> dict | None:
+        """What a merge brought, at a glance: how many, by whom, written when, and the local patches it touches."""
+        if not self.brought:
+            return None
+        people = sorted({e.facts.author for e in self.brought}, key=str.casefold)
+        written = sorted(e.facts.author_time.date() for e in self.brought)
+        return {"commits": len(self.brought), "authors": people, "first": written[0].isoformat(),
+                "last": written[-1].isoformat(), "sync": self.is_sync,
+                "upstream_commits": sum(bool(e.facts.upstream) for e in self.brought),
+                "local_patches": self.facts.local_patches}
 
     def as_json(self, lang: str) -> dict:
         f = self.facts
@@ -34,6 +59,12 @@ class CommitEntry:
             "sha": f.sha,
             "short_sha": f.short_sha,
             "time": f.time.isoformat(),
+            "author_time": f.author_time.isoformat(),
+            "committer_time": f.time.isoformat(),
+            "landed_at": f.landed_at.isoformat(),
+            "late": f.late,
+            "via": f.via,
+            "upstream": f.upstream,
             "author": f.author,
             "email": f.email,
             "subject": f.subject,
@@ -57,7 +88,13 @@ class CommitEntry:
             "anchor": self.anchor,
             "contents": f.contents,
             "contents_reason": f.contents_reason,
+            "merge_summary": self.merge_summary(),
+            "brought": [entry.as_json(lang) for entry in self.brought],
         }
+
+    def members(self) -> list["CommitEntry"]:
+        """The entry and the commits it brought: every commit it stands for."""
+        return [self, *self.brought]
 
 
 @dataclass
@@ -69,6 +106,12 @@ class RepoDay:
     # Catalogue keys of the report section, or (section, key, values) for a sentence with values.
     notes: list = field(default_factory=list)
     summary: dict | None = None  # the overview's paragraph: {"source": "model" | "rules", "text"}
+    coverage: Coverage | None = None  # how many commits landed and how many of them are here
+
+    @property
+    def landed(self) -> list[CommitEntry]:
+        """Every commit of the section: the entries and what merges brought."""
+        return [member for entry in self.commits for member in entry.members()]
 
     @property
     def stats(self) -> dict:
@@ -86,18 +129,23 @@ class RepoDay:
             "notes": [words[note] if isinstance(note, str) else catalog(lang)[note[0]][note[1]].format(**note[2])
                       for note in self.notes],
             "overview": self.overview(lang),
+            "coverage": self.coverage.as_json() if self.coverage else None,
             "commits": [entry.as_json(lang) for entry in self.commits],
             "anchors": self.anchors,
         }
 
     def overview(self, lang: str) -> dict:
-        """The day at a glance: the numbers, the changes that matter most, and the risks gathered."""
+        """The day at a glance: the numbers, the changes that matter most, and the risks gathered.
+
+        Each commit is counted once: a merge's lines, files, highlights and risks are those of its diff against its
+        first parent, which holds what it brought; the commit and author counts include what merges brought."""
         sentences = catalog(lang)["overview"]
+        landed = self.landed
         by_weight = sorted(self.commits, key=lambda e: (-TIERS.index(e.importance),
                                                           -((e.facts.added or 0) + (e.facts.removed or 0))))
         top = [e for e in by_weight if e.importance != "low"][:MAX_OVERVIEW_TOP]
         return {
-            "numbers": {"commits": len(self.commits), "authors": len({(e.facts.author, e.facts.email) for e in self.commits}),
+            "numbers": {"commits": len(landed), "authors": len({(e.facts.author, e.facts.email) for e in landed}),
                         "files": len({f.path for e in self.commits for f in e.facts.files}),
                         "added": sum(e.facts.added or 0 for e in self.commits),
                         "removed": sum(e.facts.removed or 0 for e in self.commits)},
@@ -171,7 +219,8 @@ def build_day(day: date, lang: str, tz_name: str, repos: list[tuple[str, str, li
         repo.anchors = {"section": anchors.take(name), "stats": anchors.take(f"{name}-stats"),
                         "toc": anchors.take(f"{name}-toc")}
         for entry in entries:
-            entry.anchor = anchors.take(entry.facts.short_sha)
+            for member in entry.members():
+                member.anchor = anchors.take(member.facts.short_sha)
         for tier in GROUP_ORDER:
             if any(e.importance == tier for e in entries):
                 repo.anchors[tier] = anchors.take(f"{name}-{tier}")
