@@ -105,7 +105,7 @@ def test_calibration_counts_only_a_model_that_beats_the_constant_answer():
     class Oracle(FakeEngine):
         def score_options(self, prompt, options):
             for tier in ("high", "medium", "low"):
-                if f'"{tier.upper()}' in prompt:
+                if f'"{tier.upper()}' in prompt.user:
                     return {o: (0.0 if o == tier else -5.0) for o in options}
             return {"high": -1.0, "medium": -1.0, "low": -1.0}
 
@@ -225,10 +225,10 @@ def test_prompt_and_answer_always_fit_the_context():
     from offline_report.rules.classify import classify
 
     patches = [PatchText("src/app.py", "\n".join(f"+line {i} of new code" for i in range(5000)))]
-    prompt = fitted_prompt(engine.format_prompt, engine.count_tokens, INSTRUCTIONS, facts, classify(facts),
+    prompt = fitted_prompt(engine.count_tokens, INSTRUCTIONS, facts, classify(facts),
                            patches, engine.n_ctx, 200, 10_000)
     assert engine.count_tokens(prompt) + 200 <= engine.n_ctx
-    assert "+line 0 of new code" in prompt
+    assert "+line 0 of new code" in prompt.user and prompt.system == INSTRUCTIONS
 
 
 # --- model resolution --------------------------------------------------------------------------

@@ -15,6 +15,7 @@ from ..git.commits import CommitFacts
 from ..report.day import CommitEntry
 from ..rules.classify import Classification, classify
 from ..stats import RunStats
+from .engine import Prompt
 from .guard import check_answer
 from .prompts import (DIFF_TOKENS, analysis_instructions, commit_patches, day_summary_block, day_summary_instructions,
                       fitted_prompt, known_text)
@@ -78,7 +79,7 @@ class ModelAnalyzer:
     def _fresh_day_summary(self, ranked: list[CommitEntry]) -> dict:
         engine = self.session.engine()
         instructions = day_summary_instructions(self.lang)
-        prompt = engine.format_prompt(instructions, day_summary_block(ranked))
+        prompt = Prompt(instructions, day_summary_block(ranked))
         if engine.count_tokens(prompt) + MAX_TOKENS["low"] * 2 > engine.n_ctx:
             return {}
         completion = engine.complete(prompt, tier_schema("low"), MAX_TOKENS["low"] * 2, self.session.options.seed)
@@ -222,8 +223,8 @@ class ModelAnalyzer:
         engine = self.session.engine()
         instructions = analysis_instructions(tier, self.lang)
         patches = commit_patches(facts, MAX_PATCH_FILES)
-        prompt = fitted_prompt(engine.format_prompt, engine.count_tokens, instructions, facts, cls, patches,
-                               engine.n_ctx, MAX_TOKENS[tier], DIFF_TOKENS[tier])
+        prompt = fitted_prompt(engine.count_tokens, instructions, facts, cls, patches, engine.n_ctx, MAX_TOKENS[tier],
+                               DIFF_TOKENS[tier])
         fits = engine.count_tokens(prompt) + MAX_TOKENS[tier] <= engine.n_ctx
         reason = "no_answer" if fits else "prompt_too_long"
         known = known_text(facts, patches)
