@@ -190,8 +190,8 @@ class LlamaEngine:
         bos = vocab._model.token_get_text(vocab.token_bos()) if vocab.token_bos() >= 0 else ""
         return Jinja2ChatFormatter(self.llm.metadata["tokenizer.chat_template"], eos_token=eos, bos_token=bos)
 
-    def tokenize(self, text: str) -> list[int]:
-        return self.llm.tokenize(text.encode("utf-8"), add_bos=True, special=True)
+    def tokenize(self, prompt: Prompt | str) -> list[int]:
+        return self.llm.tokenize(self.render(prompt).encode("utf-8"), add_bos=True, special=True)
 
     def count_tokens(self, text: str | Prompt) -> int:
         return len(self.llm.tokenize(self.render(text).encode("utf-8"), add_bos=False, special=True))
@@ -224,7 +224,7 @@ class LlamaEngine:
         return min(prefix, len(tokens) - 1)
 
     def complete(self, prompt: Prompt | str, schema: dict | None, max_tokens: int, seed: int) -> Completion:
-        tokens = self.tokenize(self.render(prompt))
+        tokens = self.tokenize(prompt)
         evaluated = len(tokens) - self._reusable_prefix(tokens)
         started = time.monotonic()
         result = self.llm.create_completion(
@@ -254,7 +254,7 @@ class LlamaEngine:
             first_tokens[option] = ids[0]
         if len(set(first_tokens.values())) != len(options):
             raise ValueError(f"options share a first token: {options}")
-        tokens = self.tokenize(self.render(prompt))
+        tokens = self.tokenize(prompt)
         reuse = self._reusable_prefix(tokens)
         self.llm.n_tokens = reuse
         self.llm.eval(tokens[reuse:])
