@@ -322,3 +322,20 @@ def test_cache_commands_use_the_files_cache_dir_and_never_create_a_folder(team, 
     assert lines_[0].startswith(f"removing {entries} entries") and "nightly resume state" in lines_[0]
     assert lines_[1].startswith(f"removed {entries} entries")
     assert "no cache there yet" in run_cli("cache", "stats").output or "entries: 0," in run_cli("cache", "stats").output
+
+
+# --- commit links: only where the host's kind is known ----------------------------------------------------
+
+@pytest.mark.parametrize("remote, link", [
+    ("git@github.com:acme/widgets.git", "https://github.com/acme/widgets/commit/SHA"),
+    ("https://gitlab.example.com/group/sub/proj.git", "https://gitlab.example.com/group/sub/proj/-/commit/SHA"),
+    ("https://gitea.local/team/tool", "https://gitea.local/team/tool/commit/SHA"),
+    ("git@bitbucket.org:team/tool.git", "https://bitbucket.org/team/tool/commits/SHA"),
+    ("ssh://git@bitbucket.corp.example.com:7999/proj/tool.git", None),  # Bitbucket Server: pages laid out otherwise
+    ("https://git.example.com/x/y.git", None),  # a host of unknown kind: no guessed link
+])
+def test_commit_links_only_where_the_host_is_known(remote, link):
+    from offline_report.git.remote import commit_url, parse_remote_url
+
+    assert commit_url(None, parse_remote_url(remote), "SHA") == link
+    assert commit_url("https://git.example.com/c/{sha}", parse_remote_url(remote), "SHA") == "https://git.example.com/c/SHA"
