@@ -290,7 +290,10 @@ def config_command(ctx: click.Context, **options) -> None:
         from .config.checks import check_settings
 
         check_settings(settings)
-        run_config(settings, lambda repos, today: today)  # dates, zone and range, as the run reads them
+        resolved = run_config(settings, lambda repos, today: today)  # dates, zone and range, as the run reads them
+        from .pipeline import open_repos
+
+        open_repos(resolved, [])  # each repository opened and its ref (and upstream) resolved, as the run does
         if settings.use_llm and not settings.server:
             from .llm.models import check_model_file, resolve_model
 

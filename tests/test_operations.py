@@ -140,6 +140,7 @@ def test_config_labels_each_repos_table_with_its_own_line(team):
     (("--since", "last week"), ["--since", "last week"]),
     (("--since", "2020-01-01"), ["366 days"]),
     (("--exit-code-if-empty", "2"), ["--exit-code-if-empty", "2"]),
+    (("--repo", "repo", "--ref", "no-such-branch"), ["no-such-branch"]),
 ])
 def test_command_line_values_are_refused_by_config_and_by_the_run_with_exit_2(team, args, words):
     for command in (("config", "--no-llm", *args), ("--no-llm", "--tz", "UTC", *args)):
