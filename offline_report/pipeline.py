@@ -16,14 +16,16 @@ from .catalog import words
 from .config.file import RepoOptions
 from .errors import RepoError, UsageError
 from .git.commits import CommitFacts
-from .git.log import (LastReported, WalkStats, commits_by_day, missing_contents_warning, newest_day, read_last_reported,
-                      recent_days, reported_tips)
+from .git.log import (LastReported, WalkStats, commits_by_day, commits_in_range, missing_contents_warning, newest_day,
+                      read_last_reported, recent_days, reported_tips)
+from .git.ranges import Range, resolve_range
 from .git.repo import RepoHandle, open_repo
 from .git.upstream import mark_upstream
 from .progress import Progress
 from .report.day import CommitEntry, DayReport, build_day, contents_notes, is_sync
 from .report.render import render_html, render_json, render_markdown, write_atomic
 from .report.site import write_index
+from .report.views import View, day_view, period_views, range_view
 from .record.selection import Coverage, select_day
 from .record.state import NightlyState, state_key
 from .stats import RunStats
@@ -132,6 +134,9 @@ def repo_options(config: RunConfig, path: str) -> RepoOptions:
     return config.repo_options.get(os.path.realpath(path)) or RepoOptions(path)
 
 
+RANGE = "range"  # the one bucket of a release range's run
+
+
 @dataclass
 class RepoRun:
     """One repository in a run: each day's entries to be, what the day's window holds, and its nightly record."""
@@ -143,9 +148,22 @@ class RepoRun:
     last: LastReported | None = None
     record_key: str | None = None  # None: this run does not carry the repository's record on
     record_from: date | None = None  # the record's completed day when the run began
+    release: Range | None = None  # a release range's run: the resolved range (its commits are days[RANGE])
 
-    def rewritten_note(self) -> tuple | None:
+    def bucket(self, view: View) -> tuple[list[CommitFacts], Coverage | None]:
+        """The view's entries (newest landing first) and its coverage, from the days (or the range) it covers."""
+        keys = view.days or (RANGE,)
+        commits = sorted((c for key in keys for c in self.days.get(key, [])),
+                         key=lambda c: (c.landed_at, c.time), reverse=True)
+        parts = [self.coverage[key] for key in keys if key in self.coverage]
+        return commits, sum(parts[1:], parts[0]) if parts else None
+
+    def rewritten_note(self, view: View | None = None) -> tuple | None:
+        """The note that history was rewritten since the last report: for the run (no view), or the report of
+        the repository's first day."""
         if self.last is None or not (self.last.rewritten or self.last.unreadable):
+            return None
+        if view is not None and (view.kind != "day" or view.since != min(self.days)):
             return None
         kind = "unreadable" if self.last.unreadable else "rewritten"
         return ("landing", f"history_{kind}", {"tip": self.last.tips[0][:7] if self.last.tips else "?",
@@ -154,8 +172,13 @@ class RepoRun:
 
 def read_repo(handle: RepoHandle, config: RunConfig, state: NightlyState | None, today: date,
               walk: WalkStats) -> RepoRun:
-    """The repository's landed commits per day, from its own ref, kept by its globs, with what they need to say."""
+    """The repository's landed commits per day, from its own ref, kept by its globs, with what they need to say.
+
+    Only day reports carry the nightly record on; a week, a month or a release range is read from history."""
     options = repo_options(config, handle.path)
+    if config.range_spec:
+        return read_range(handle, config, options, walk)
+    state = state if config.period == "day" else None
     ref = options.ref or config.ref
     days = config.repo_days.get(handle.path) or config.days()
     key = output_key(config, handle.path)
@@ -174,14 +197,40 @@ def read_repo(handle: RepoHandle, config: RunConfig, state: NightlyState | None,
     return run
 
 
+def read_range(handle: RepoHandle, config: RunConfig, options: RepoOptions, walk: WalkStats) -> RepoRun:
+    """Exactly the commits of the release range (`git rev-list A..B`), as one bucket in landing order."""
+    release = resolve_range(handle, config.range_spec)
+    landed = commits_in_range(handle, release.base, release.tip, config.tz, walk)
+    if options.upstream:
+        mark_upstream(handle, handle.head(options.upstream), landed)
+    run = RepoRun(handle, release.name, {}, {}, release=release)
+    run.days[RANGE], run.coverage[RANGE] = select_day(landed, options, config.no_merges)
+    return run
+
+
+def views_of(config: RunConfig, repos: list[RepoRun]) -> list[View]:
+    """The reports this run writes: one per day, week or month of the window, or the one release range."""
+    if config.range_spec:
+        release = repos[0].release if repos else None
+        if release is None:
+            return []
+        first, last = release.dates(config.tz)
+        return [range_view(release.name, (release.base_name, release.tip_name), first, last)]
+    if config.period != "day":
+        return period_views(config.period, config.since, config.until)
+    return [day_view(day) for day in config.days()]
+
+
 def record_reported(state: NightlyState, repos: list[RepoRun], config: RunConfig, today: date) -> None:
     """Each repository's record moves to the last day of the window that is over (never back): its tip is the
     newest first-parent commit of that day, whose history is what the record holds."""
     through = min(config.until, today - timedelta(days=1))
     for repo in repos:
+        if repo.record_key is None:
+            continue
         days = sorted(repo.days)
         through_here = max(min(through, days[-1]), days[0] - timedelta(days=1))
-        if repo.record_key is None or (repo.record_from is not None and through_here < repo.record_from):
+        if repo.record_from is not None and through_here < repo.record_from:
             continue
         state.record(repo.record_key, through_here, reported_tips(repo.handle, repo.ref, through_here, config.tz))
 
@@ -199,7 +248,7 @@ def run(config: RunConfig, analyzer: Analyzer, stats: RunStats,
         walk = result.walk.setdefault(handle.path, WalkStats())
         repo = read_repo(handle, config, state, today, walk)
         if not any(repo.days.values()):
-            result.notices.append(empty_window(handle, config))
+            result.notices.append(empty_window(handle, config, repo))
         if note := repo.rewritten_note():
             result.warnings.append(f"{handle.name}: " + words(config.lang, *note[:2], **note[2]))
         repos.append(repo)
@@ -212,8 +261,8 @@ def run(config: RunConfig, analyzer: Analyzer, stats: RunStats,
     plan = analyzer.plan(work)
     if plan:
         progress.note(plan)
-    for day in config.days():
-        write_day(day, repos, config, analyzer, stats, progress, result, out)
+    for view in views_of(config, repos):
+        write_view(view, repos, config, analyzer, stats, progress, result, out)
     if state is not None:
         record_reported(state, repos, config, today)
     analyzer.finish()
@@ -260,35 +309,39 @@ def narrow_to_recent_days(config: RunConfig, handles: list[RepoHandle]) -> None:
         config.since, config.until = every[0], every[-1]
 
 
-def empty_window(handle: RepoHandle, config: RunConfig) -> str:
+def empty_window(handle: RepoHandle, config: RunConfig, repo: RepoRun) -> str:
     """Where the commits are, when the window holds none."""
+    if repo.release is not None:
+        return words(config.lang, "views", "empty_range", repo=handle.name, range=repo.release.name)
     ref = repo_options(config, handle.path).ref or config.ref
     newest = newest_day(handle, config.tz, ref)
     return words(config.lang, "run", "empty_window", since=config.since, until=config.until, ref=ref,
                  repo=handle.name, newest=newest)
 
 
-def write_day(day: date, repos: list[RepoRun], config: RunConfig, analyzer: Analyzer, stats: RunStats,
-              progress, result: RunResult, out: TextIO | None) -> None:
+def write_view(view: View, repos: list[RepoRun], config: RunConfig, analyzer: Analyzer, stats: RunStats,
+               progress, result: RunResult, out: TextIO | None) -> None:
+    """One report: each repository's entries of the view, analysed (or read from the cache), rendered, written."""
     before = stats.snapshot()
     sections = []
     for repo in repos:
-        progress.set_label(f"{repo.handle.name} {day}")
-        entries = analyze_landed(analyzer, repo.days.get(day, []), progress)
+        progress.set_label(f"{repo.handle.name} {view.name}")
+        commits, coverage = repo.bucket(view)
+        entries = analyze_landed(analyzer, commits, progress)
         if entries or config.empty_days:
-            sections.append((repo, entries))
-    if not any(entries for _, entries in sections) and not config.empty_days:
+            sections.append((repo, entries, coverage))
+    if not any(entries for _, entries, _ in sections) and not config.empty_days:
         return
-    report = build_day(day, config.lang, config.tz_name, [(r.handle.name, r.handle.path, e) for r, e in sections])
-    for (repo, _), section in zip(sections, report.repos):
+    report = build_day(view.until or view.since, config.lang, config.tz_name,
+                       [(r.handle.name, r.handle.path, e) for r, e, _ in sections], view)
+    for (repo, _, coverage), section in zip(sections, report.repos):
         if result.walk[repo.handle.path].hit_shallow_boundary:
             section.notes.append("shallow_note")
-        first_day = day == min(repo.days)
-        if first_day and (note := repo.rewritten_note()):
+        if note := repo.rewritten_note(view):
             section.notes.append(note)
         section.notes += contents_notes(section.landed)
-        section.coverage = repo.coverage.get(day)
-        section.summary = analyzer.day_summary(section.commits)
+        section.coverage = coverage
+        section.summary = analyzer.day_summary(section.commits, fresh=view.kind == "day" or stats.model_loaded)
     report.run = stats.as_dict(since=before)
     emit(report, config, result, out)
 
@@ -320,6 +373,6 @@ def emit(report: DayReport, config: RunConfig, result: RunResult, out: TextIO | 
         out.write(text + "\n" if config.fmt == "json" else text)
         out.flush()
         return
-    path = Path(config.output_dir) / f"{report.day.isoformat()}.{config.fmt}"
+    path = Path(config.output_dir) / f"{report.view.file_stem}.{config.fmt}"
     write_atomic(path, render(report, config.fmt, templates=config.templates))
     result.written.append(path)

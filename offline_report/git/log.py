@@ -71,14 +71,36 @@ def commits_by_day(handle: RepoHandle, days: list[date], tz: tzinfo, ref: str = 
     _, end = day_bounds(days[-1], tz)
     buckets: dict[date, list[CommitFacts]] = {day: [] for day in days}
     landings = list(landings_between(handle, start, end, ref, stats, last))
-    wanted = [c for landing in landings for c in (landing.commit, *landing.brought)]
-    decoded = {facts.sha: facts for facts in decode_commits(handle, wanted, tz)}
-    for landing in landings:
-        day = days[0] if landing.late else datetime.fromtimestamp(landing.commit.commit_time, tz).date()
-        buckets[day].append(_landed(landing, decoded, tz))
+    for landing, facts in zip(landings, decode_landings(handle, landings, tz)):
+        day = days[0] if landing.late else facts.landed_at.date()
+        buckets[day].append(facts)
     for commits in buckets.values():
         commits.sort(key=lambda c: (c.landed_at, c.time), reverse=True)
     return buckets
+
+
+def commits_in_range(handle: RepoHandle, base: pygit2.Commit | None, tip: pygit2.Commit, tz: tzinfo,
+                     stats: WalkStats | None = None) -> list[CommitFacts]:
+    """Exactly the commits of `git rev-list base..tip` (all of tip's history without a base), in landing order,
+    newest first: tip's first-parent commits of the range, each merge with what it brought of the range."""
+    stats = stats if stats is not None else WalkStats()
+    walker = handle.repo.walk(tip.id, pygit2.GIT_SORT_NONE)
+    if base is not None:
+        walker.hide(base.id)
+    members = {commit.id for commit in walker}
+    landings = []
+    for commit in first_parent_chain(handle, tip, stats):
+        if commit.id not in members:  # reachable from base: so is everything older on the chain
+            break
+        landings.append(Landing(commit, [c for c in brought_by(handle, commit, stats) if c.id in members]))
+    return decode_landings(handle, landings, tz)
+
+
+def decode_landings(handle: RepoHandle, landings: list[Landing], tz: tzinfo) -> list[CommitFacts]:
+    """Each landing's first-parent commit, decoded with the commits it brought; every commit decoded once."""
+    wanted = [c for landing in landings for c in (landing.commit, *landing.brought)]
+    decoded = {facts.sha: facts for facts in decode_commits(handle, wanted, tz)}
+    return [_landed(landing, decoded, tz) for landing in landings]
 
 
 def _landed(landing: Landing, decoded: dict[str, CommitFacts], tz: tzinfo) -> CommitFacts:

@@ -17,6 +17,10 @@ class Coverage:
     merges_left_out: int = 0  # --no-merges: the merge entries; what they brought is reported
     filtered_out: int = 0  # the repository's include/exclude globs
 
+    def __add__(self, other: "Coverage") -> "Coverage":
+        return Coverage(*(getattr(self, name) + getattr(other, name) for name in
+                          ("landed", "reported", "late", "merges_left_out", "filtered_out")))
+
     @property
     def complete(self) -> bool:
         return self.reported == self.landed

@@ -11,9 +11,13 @@ from ..catalog import catalog
 from ..git.commits import CommitFacts
 from ..git.message import clean_body
 from ..record.selection import Coverage
+from ..rules.writer import modules
+from .views import View, day_view
 
 GROUP_ORDER = tuple(reversed(TIERS))  # high first
 MAX_OVERVIEW_TOP = 5
+MAX_OVERVIEW_MODULES = 5
+MAX_OVERVIEW_AUTHORS = 5
 # A merge that brings at least this many commits is an upstream sync or a long-lived branch: what it brought is
 # analysed by the rules (the merge itself by the analyzer), so one sync never costs hundreds of model calls.
 SYNC_MIN_COMMITS = 20
@@ -149,6 +153,8 @@ class RepoDay:
                         "files": len({f.path for e in self.commits for f in e.facts.files}),
                         "added": sum(e.facts.added or 0 for e in self.commits),
                         "removed": sum(e.facts.removed or 0 for e in self.commits)},
+            "authors": most_active(landed),
+            "modules": modules_touched(self.commits),
             "top": [{"short_sha": e.facts.short_sha, "subject": e.facts.subject, "importance": e.importance,
                      "anchor": e.anchor, "added": e.facts.added, "removed": e.facts.removed} for e in top],
             "risks": [{"code": r.code, "short_sha": e.facts.short_sha, "anchor": e.anchor,
@@ -157,13 +163,41 @@ class RepoDay:
         }
 
 
+def most_active(entries: list[CommitEntry]) -> list[dict]:
+    """The authors with the most commits (what merges brought included), most first."""
+    counts: dict[str, int] = {}
+    for entry in entries:
+        counts[entry.facts.author] = counts.get(entry.facts.author, 0) + 1
+    ranked = sorted(counts.items(), key=lambda item: (-item[1], item[0].casefold()))
+    return [{"author": author, "commits": count} for author, count in ranked[:MAX_OVERVIEW_AUTHORS]]
+
+
+def modules_touched(entries: list[CommitEntry]) -> list[dict]:
+    """The top-level modules touched most (by lines; each entry once, a merge by its own diff)."""
+    table: dict[str, dict] = {}
+    for entry in entries:
+        for module, (files, added, removed, _) in modules(entry.facts).items():
+            row = table.setdefault(module, {"module": module, "commits": 0, "added": 0, "removed": 0})
+            row["commits"] += 1
+            row["added"] += added
+            row["removed"] += removed
+    ranked = sorted(table.values(), key=lambda r: (-(r["added"] + r["removed"]), -r["commits"], r["module"]))
+    return ranked[:MAX_OVERVIEW_MODULES]
+
+
 @dataclass
 class DayReport:
-    day: date
+    """One report: a day's, or a week's, a month's or a release range's (its view)."""
+
+    day: date  # the last day it covers
     lang: str
     tz_name: str
     repos: list[RepoDay]
     run: dict = field(default_factory=dict)
+    view: View | None = None  # None: the day itself
+
+    def __post_init__(self) -> None:
+        self.view = self.view or day_view(self.day)
 
     @property
     def total(self) -> int:
@@ -171,7 +205,7 @@ class DayReport:
 
     def as_json(self) -> dict:
         """The day as data: written as the JSON output, and the context every template renders from."""
-        return {"date": self.day.isoformat(), "lang": self.lang, "tz": self.tz_name,
+        return {"date": self.day.isoformat(), "view": self.view.as_json(), "lang": self.lang, "tz": self.tz_name,
                 "repos": [repo.as_json(self.lang) for repo in self.repos], "run": self.run}
 
 
@@ -210,14 +244,17 @@ def slug(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
 
 
-def build_day(day: date, lang: str, tz_name: str, repos: list[tuple[str, str, list[CommitEntry]]]) -> DayReport:
+def build_day(day: date, lang: str, tz_name: str, repos: list[tuple[str, str, list[CommitEntry]]],
+              view: View | None = None) -> DayReport:
     """repos: (name, path, entries newest first). Groups keep that order within each tier."""
     anchors = AnchorRegistry()
-    report = DayReport(day=day, lang=lang, tz_name=tz_name, repos=[])
+    report = DayReport(day=day, lang=lang, tz_name=tz_name, repos=[], view=view)
     for name, path, entries in repos:
         repo = RepoDay(name=name, path=path, commits=entries)
         repo.anchors = {"section": anchors.take(name), "stats": anchors.take(f"{name}-stats"),
                         "toc": anchors.take(f"{name}-toc")}
+        if report.view.kind != "day":
+            repo.anchors["types"] = anchors.take(f"{name}-types")
         for entry in entries:
             for member in entry.members():
                 member.anchor = anchors.take(member.facts.short_sha)
