@@ -8,7 +8,6 @@ from __future__ import annotations
 import os
 import signal
 import sys
-import traceback
 from pathlib import Path
 
 import click
@@ -166,7 +165,7 @@ def guarded(action, debug: bool):
         return action()
     except ReportError as exc:
         if debug:
-            traceback.print_exc()
+            _print_traceback()
         say_error(exc.message, exc.hint)
         return exc.exit_code
     except KeyboardInterrupt:
@@ -181,13 +180,19 @@ def guarded(action, debug: bool):
         return EXIT_BROKEN_PIPE
     except Exception as exc:  # noqa: BLE001 - the last line of defence: never a bare traceback
         if debug:
-            traceback.print_exc()
+            _print_traceback()
         say_error(f"internal error: {type(exc).__name__}: {exc}",
                   "run again with --debug and report the traceback; finished days and cached analyses are kept")
         return EXIT_INTERNAL
     finally:
         for name, handler in previous.items():
             signal.signal(getattr(signal, name), handler)
+
+
+def _print_traceback() -> None:
+    import traceback  # only with --debug: the traceback module costs start-up time
+
+    traceback.print_exc()
 
 
 def _stop(signum, frame) -> None:  # noqa: ARG001
