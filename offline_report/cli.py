@@ -343,6 +343,11 @@ def cache_directory(ctx: click.Context, cache_dir: str | None) -> Path:
     return Path(settings.cache_dir) if settings.cache_dir else default_cache_dir()
 
 
+def say_store_warnings(store) -> None:
+    for warning in getattr(store, "warnings", []):  # a damaged database moved aside on opening
+        click.echo(f"offline-report: warning: {warning}", err=True)
+
+
 @cache_group.command("stats")
 @CACHE_DIR_OPTION
 @click.pass_context
@@ -353,6 +358,7 @@ def cache_stats(ctx: click.Context, cache_dir: str | None) -> None:
 
         directory = cache_directory(ctx, cache_dir)
         store = existing_store(directory)
+        say_store_warnings(store)
         click.echo(f"cache: {directory}")
         if store is None:
             click.echo("entries: 0 (no cache there yet: a run creates it)")
@@ -379,6 +385,7 @@ def cache_clear(ctx: click.Context, cache_dir: str | None) -> None:
 
         directory = cache_directory(ctx, cache_dir)
         store = existing_store(directory)
+        say_store_warnings(store)
         if store is None:
             click.echo(f"nothing to remove: there is no cache in {directory}")
             return

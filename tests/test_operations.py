@@ -340,3 +340,19 @@ def test_commit_links_only_where_the_host_is_known(remote, link):
 
     assert commit_url(None, parse_remote_url(remote), "SHA") == link
     assert commit_url("https://git.example.com/c/{sha}", parse_remote_url(remote), "SHA") == "https://git.example.com/c/SHA"
+
+
+def test_the_models_command_reads_the_files_model_path(team, tmp_path):
+    model = make_gguf(tmp_path / "team-model.gguf", name="team-model")
+    config_file(team, f'[model]\npath = "{model}"\n')
+    result = run_cli("models")
+    assert result.exit_code == 0, result.output
+    assert result.output.splitlines()[0].startswith(f"* {model}")
+
+
+def test_cache_stats_on_a_damaged_cache_moves_it_aside_and_says_so(team, tmp_path):
+    cache = tmp_path / "cache"
+    assert run_cli("--repo", "repo", *RUN, "--no-llm", "-q", "--cache-dir", str(cache)).exit_code == 0
+    _damage(cache / "cache.db")
+    result = run_cli("cache", "stats", "--cache-dir", str(cache))
+    assert result.exit_code == 0 and "warning: the cache database" in result.output and "entries: 0," in result.output
