@@ -160,7 +160,7 @@ def given_params(ctx: click.Context) -> set[str]:
 
 def guarded(action, debug: bool):
     """Run an action; every failure becomes one `offline-report: error:` line, a hint and its exit code."""
-    previous = {name: signal.signal(getattr(signal, name), _stop) for name in STOP_SIGNALS if hasattr(signal, name)}
+    previous = _catch_stop_signals()
     try:
         return action()
     except ReportError as exc:
@@ -195,7 +195,19 @@ def _print_traceback() -> None:
     traceback.print_exc()
 
 
+def _catch_stop_signals() -> dict:
+    """SIGTERM and SIGHUP raise Stopped in the run (the handlers they replace are returned, to put back)."""
+    previous = {}
+    for name in STOP_SIGNALS:
+        try:
+            previous[name] = signal.signal(getattr(signal, name), _stop)
+        except (AttributeError, ValueError):  # no such signal here, or not the main thread
+            continue
+    return previous
+
+
 def _stop(signum, frame) -> None:  # noqa: ARG001
+    signal.signal(signum, signal.SIG_DFL)  # a second one while the run winds down ends it at once
     raise Stopped(signum)
 
 
