@@ -48,12 +48,19 @@ class Stopped(BaseException):
         self.signum = signum
 
 
+# click 8.2+: a group called without its subcommand; older click prints the help itself.
+NO_ARGS_IS_HELP = getattr(click.exceptions, "NoArgsIsHelpError", ())
+
+
 class Main(click.Group):
     """The command group, with click's own usage errors printed in offline-report's error format."""
 
     def main(self, args=None, prog_name=None, complete_var=None, standalone_mode=True, **extra):
         try:
             code = super().main(args, prog_name or "offline-report", complete_var, standalone_mode=False, **extra)
+        except NO_ARGS_IS_HELP as exc:  # `offline-report cache` alone: its help, as --help shows it
+            click.echo(exc.ctx.get_help() if exc.ctx is not None else exc.format_message())
+            code = 0
         except click.UsageError as exc:
             command = " ".join(["offline-report", *(exc.ctx.command_path.split()[1:] if exc.ctx else [])])
             say_error(exc.format_message(), f"see `{command} --help` for the options and their values")

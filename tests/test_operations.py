@@ -161,6 +161,11 @@ def test_click_usage_errors_come_in_the_one_error_format(team, args):
     assert "Usage:" not in result.output
 
 
+def test_a_group_without_its_subcommand_shows_its_help():
+    result = run_cli("cache")
+    assert result.exit_code == 0 and "stats" in result.output and "error" not in result.output
+
+
 def test_an_output_dir_that_is_a_file_says_so(team):
     (team / "passwd").write_text("x")
     result = run_cli(*RUN, "--no-llm", "--output-dir", str(team / "passwd"))
