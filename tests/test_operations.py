@@ -361,3 +361,13 @@ def test_cache_stats_on_a_damaged_cache_moves_it_aside_and_says_so(team, tmp_pat
     _damage(cache / "cache.db")
     result = run_cli("cache", "stats", "--cache-dir", str(cache))
     assert result.exit_code == 0 and "warning: the cache database" in result.output and "entries: 0," in result.output
+
+
+def test_a_team_template_with_an_unknown_filter_is_refused_before_the_run(team):
+    (team / "tpl").mkdir()
+    (team / "tpl" / "footer.md.j2").write_text("one\ntwo\n{{ day.date | no_such_filter }}\n")
+    config_file(team, 'templates = "tpl"\nno_llm = true\n[[repos]]\npath = "repo"\n')
+    for args in (("config",), RUN):
+        result = run_cli(*args)
+        assert result.exit_code == 2 and "footer.md.j2:3" in result.output and "no_such_filter" in result.output
+    assert not (team / "reports").exists()

@@ -480,17 +480,22 @@ def _parse_importance(cfg: ConfigFile) -> list[TeamRule]:
 
 
 def _check_templates(cfg: ConfigFile, folder: str) -> None:
-    """A team template folder must exist, and its templates must parse."""
+    """A team template folder must exist, and its templates must compile with the filters a run gives them (a
+    syntax error or an unknown filter is found now, not after the analyses)."""
     import jinja2
+
+    from ..report.render import html_environment
 
     root = Path(folder)
     if not root.is_dir():
         raise cfg.error("templates", f"no such directory: {root}",
                         "create it with your *.j2 files (relative paths start at the file's directory)")
+    env = html_environment(root)
     for path in sorted(root.glob("*.j2")):
         try:
-            jinja2.Environment().parse(path.read_text(encoding="utf-8"), name=path.name, filename=str(path))
-        except jinja2.TemplateSyntaxError as exc:
+            source = path.read_text(encoding="utf-8")
+            env.compile(source, name=path.name, filename=str(path))
+        except jinja2.TemplateSyntaxError as exc:  # an unknown filter or test too (TemplateAssertionError)
             raise UsageError(f"{path}:{exc.lineno}: template error: {exc.message}",
                              "fix the template, or remove it to use the built-in one") from None
         except (OSError, UnicodeDecodeError) as exc:
