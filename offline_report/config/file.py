@@ -1,4 +1,4 @@
-"""offline-report.toml: found, read, and every key checked (with its line) before a run; precedence.py merges it."""
+"""offline-report.toml: found, read, and every key checked (with its line) before a run; merge.py merges it."""
 
 from __future__ import annotations
 
@@ -11,10 +11,9 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 from typing import Any, Callable
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from ..analysis_spec import TIERS
-from . import FORMATS, LANGS, VOTE_METHODS, day_problem, exit_code_problem, url_problem
+from . import FORMATS, LANGS, VOTE_METHODS, values
 from ..errors import UsageError
 
 try:
@@ -26,99 +25,6 @@ CONFIG_NAME = "offline-report.toml"
 ENV_CONFIG = "OFFLINE_REPORT_CONFIG"
 ENV_MODEL = "OFFLINE_REPORT_MODEL"
 ENV_CACHE = "OFFLINE_REPORT_CACHE"
-
-
-# ---------------------------------------------------------------------------------------------- value checks
-
-def _str(value):
-    if isinstance(value, date):  # `since = 2026-02-10` is a TOML date
-        return value.isoformat()
-    if not isinstance(value, str):
-        raise TypeError("a string")
-    return value
-
-
-def _day(value):
-    value = _str(value)
-    if day_problem(value):
-        raise ValueError('YYYY-MM-DD, "today" or "yesterday", or a TOML date (since = 2026-02-10)')
-    return value
-
-
-def _commit_url(value):
-    value = _str(value)
-    if "{sha}" not in value:
-        raise ValueError('a link that holds {sha}, e.g. "https://git.example.com/x/y/-/commit/{sha}"')
-    return value
-
-
-def _server_url(value):
-    value = _str(value)
-    if url_problem(value):
-        raise ValueError('the base URL of the server\'s API, e.g. "http://gpu-box:8080/v1"')
-    return value
-
-
-def _exit_code(value):
-    value = _int()(value)
-    problem = exit_code_problem(value)
-    if problem:
-        raise ValueError(problem)
-    return value
-
-
-def _bool(value):
-    if not isinstance(value, bool):
-        raise TypeError("true or false")
-    return value
-
-
-def _int(low: int | None = None):
-    def check(value):
-        if isinstance(value, bool) or not isinstance(value, int):
-            raise TypeError("a whole number")
-        if low is not None and value < low:
-            raise ValueError(f"at least {low}")
-        return value
-    return check
-
-
-def _number(low: float):
-    def check(value):
-        if isinstance(value, bool) or not isinstance(value, (int, float)):
-            raise TypeError("a number")
-        if value < low:
-            raise ValueError(f"at least {low}")
-        return float(value)
-    return check
-
-
-def _choice(choices: tuple[str, ...]):
-    def check(value):
-        if not isinstance(value, str):
-            raise TypeError("a string")
-        if value not in choices:
-            raise ValueError("one of " + ", ".join(f'"{c}"' for c in choices))
-        return value
-    return check
-
-
-def _zone(value):
-    value = _str(value)
-    if value != "local":
-        try:
-            ZoneInfo(value)
-        except (ZoneInfoNotFoundError, ValueError):
-            raise ValueError("an IANA time zone such as \"Asia/Shanghai\" or \"UTC\", or \"local\"") from None
-    return value
-
-
-def _gpu_layers(value):
-    if isinstance(value, int) and not isinstance(value, bool) and value >= 0:
-        return str(value)
-    if isinstance(value, str) and (value in ("auto", "all") or value.isdigit()):
-        return value
-    raise TypeError('a number of layers, "all" or "auto"')
 
 
 @dataclass(frozen=True)
@@ -134,41 +40,41 @@ class Key:
 
 
 TOP_KEYS: dict[str, Key] = {
-    "since": Key("since", "since", _day),
-    "until": Key("until", "until", _day),
-    "output_dir": Key("output_dir", "output_dir", _str, is_path=True),
-    "stdout": Key("stdout", "to_stdout", _bool),
-    "lang": Key("lang", "lang", _choice(LANGS)),
-    "tz": Key("tz_name", "tz_name", _zone),
-    "format": Key("fmt", "fmt", _choice(FORMATS)),
-    "ref": Key("ref", "ref", _str),
-    "no_merges": Key("no_merges", "no_merges", _bool),
-    "commit_url": Key("commit_url", "commit_url", _commit_url),
-    "no_llm": Key("use_llm", "no_llm", _bool, invert=True),
-    "cache_dir": Key("cache_dir", "cache_dir", _str, env=ENV_CACHE, is_path=True),
-    "no_cache": Key("no_cache", "no_cache", _bool),
-    "refresh": Key("refresh", "refresh", _bool),
-    "lock_timeout": Key("lock_timeout", "lock_timeout", _number(0)),
-    "verbose": Key("verbose", "verbose", _bool),
-    "empty_days": Key("empty_days", "empty_days", _bool),
-    "yes": Key("yes", "yes", _bool),
-    "quiet": Key("quiet", "quiet", _bool),
-    "exit_code_if_empty": Key("exit_code_if_empty", "exit_code_if_empty", _exit_code),
-    "force_model": Key("force_model", "force_model", _bool),
-    "keep_rejected": Key("keep_rejected", "keep_rejected", _bool),
-    "templates": Key("templates", None, _str, is_path=True),
+    "since": Key("since", "since", values.day),
+    "until": Key("until", "until", values.day),
+    "output_dir": Key("output_dir", "output_dir", values.text, is_path=True),
+    "stdout": Key("stdout", "to_stdout", values.flag),
+    "lang": Key("lang", "lang", values.choice(LANGS)),
+    "tz": Key("tz_name", "tz_name", values.zone),
+    "format": Key("fmt", "fmt", values.choice(FORMATS)),
+    "ref": Key("ref", "ref", values.text),
+    "no_merges": Key("no_merges", "no_merges", values.flag),
+    "commit_url": Key("commit_url", "commit_url", values.commit_url),
+    "no_llm": Key("use_llm", "no_llm", values.flag, invert=True),
+    "cache_dir": Key("cache_dir", "cache_dir", values.text, env=ENV_CACHE, is_path=True),
+    "no_cache": Key("no_cache", "no_cache", values.flag),
+    "refresh": Key("refresh", "refresh", values.flag),
+    "lock_timeout": Key("lock_timeout", "lock_timeout", values.number(0)),
+    "verbose": Key("verbose", "verbose", values.flag),
+    "empty_days": Key("empty_days", "empty_days", values.flag),
+    "yes": Key("yes", "yes", values.flag),
+    "quiet": Key("quiet", "quiet", values.flag),
+    "exit_code_if_empty": Key("exit_code_if_empty", "exit_code_if_empty", values.exit_code),
+    "force_model": Key("force_model", "force_model", values.flag),
+    "keep_rejected": Key("keep_rejected", "keep_rejected", values.flag),
+    "templates": Key("templates", None, values.text, is_path=True),
 }
 MODEL_KEYS: dict[str, Key] = {
-    "path": Key("model_path", "model_path", _str, env=ENV_MODEL, is_path=True),
-    "ctx": Key("ctx", "n_ctx", _int(512)),
-    "threads": Key("threads", "threads", _int(1)),
-    "gpu_layers": Key("gpu_layers", "gpu_layers", _gpu_layers),
-    "seed": Key("seed", "seed", _int()),
-    "vote_method": Key("vote_method", "vote_method", _choice(VOTE_METHODS)),
-    "server": Key("server", "server", _server_url),
-    "server_model": Key("server_model", "server_model", _str),
-    "api_key_env": Key("api_key_env", "api_key_env", _str),
-    "parallel": Key("parallel", "parallel", _int(1)),
+    "path": Key("model_path", "model_path", values.text, env=ENV_MODEL, is_path=True),
+    "ctx": Key("ctx", "n_ctx", values.whole_number(512)),
+    "threads": Key("threads", "threads", values.whole_number(1)),
+    "gpu_layers": Key("gpu_layers", "gpu_layers", values.gpu_layers),
+    "seed": Key("seed", "seed", values.whole_number()),
+    "vote_method": Key("vote_method", "vote_method", values.choice(VOTE_METHODS)),
+    "server": Key("server", "server", values.server_url),
+    "server_model": Key("server_model", "server_model", values.text),
+    "api_key_env": Key("api_key_env", "api_key_env", values.text),
+    "parallel": Key("parallel", "parallel", values.whole_number(1)),
 }
 REPO_KEYS = ("path", "name", "ref", "commit_url", "include", "exclude", "context", "upstream")
 IMPORTANCE_KEYS = ("paths", "subjects")
