@@ -1,9 +1,8 @@
 """Run settings: every option as one typed value (Settings), and the resolved run (RunConfig: dates, zone).
 
 The rest of the configuration, by subject: file (offline-report.toml read and checked), values (the check of
-each key's value), merge (command line >
-environment > file > defaults, and what `offline-report config` shows), checks (every merged setting checked
-before a run), starter (`offline-report init`)."""
+each key's value), merge (command line > environment > file > defaults, and what `offline-report config`
+shows), checks (every merged setting checked before a run), starter (`offline-report init`)."""
 
 from __future__ import annotations
 
