@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import os
 from contextlib import contextmanager
-from datetime import date, timedelta
 from pathlib import Path
 
 from .errors import LockedError, OutputError
@@ -151,28 +150,6 @@ class NullStore:
 
     def close(self) -> None:
         return None
-
-
-def state_key(repo_path: str, ref: str) -> tuple:
-    return ("state", os.path.realpath(repo_path), ref)
-
-
-def resume_day(store, repo_paths: list[str], ref: str, today: date) -> date:
-    """The day after the last fully past day every repository completed; today on a first run."""
-    days = []
-    for path in repo_paths:
-        done = store.get(*state_key(path, ref))
-        days.append(date.fromisoformat(done) + timedelta(days=1) if done else today)
-    return min(min(days), today)
-
-
-def mark_completed(store, repo_path: str, ref: str, day: date, today: date) -> None:
-    """Only a day that is over counts as completed: today's report is written again tomorrow."""
-    if day >= today:
-        return
-    done = store.get(*state_key(repo_path, ref))
-    if done is None or date.fromisoformat(done) < day:
-        store.set(day.isoformat(), *state_key(repo_path, ref))
 
 
 @contextmanager
