@@ -90,6 +90,8 @@ RUN_OPTIONS = (
     click.option("--last", type=click.IntRange(1), help="The N most recent days that have commits, per repository."),
     click.option("--period", type=click.Choice(["day", "week", "month"]), default=None,
                  help="One report per day (default), ISO week or calendar month."),
+    click.option("--rollup", "rollups", type=click.Choice(["week", "month"]), multiple=True,
+                 help="A day run also writes each week's (month's) report once it is over (repeatable)."),
     click.option("--range", "range_spec", metavar="A..B",
                  help="One release report of exactly `git rev-list A..B`; one tag alone: since the tag before it."),
     click.option("--output-dir", default="reports", show_default=True, type=click.Path(), help="Where the day files go."),
@@ -233,7 +235,7 @@ def settings_from(options: dict, given: set[str]) -> Settings:
         raise UsageError("--stdout and --output-dir both given", "use one of them")
     return Settings(
         repos=list(options["repos"]) or ["."], since=options["since"], until=options["until"], last=options["last"],
-        period=options["period"] or "day", range_spec=options["range_spec"],
+        period=options["period"] or "day", range_spec=options["range_spec"], rollups=list(options["rollups"]),
         output_dir=Path(options["output_dir"]), stdout=options["to_stdout"], lang=options["lang"],
         tz_name=options["tz_name"], fmt=options["fmt"], ref=options["ref"], no_merges=options["no_merges"],
         commit_url=options["commit_url"], use_llm=not options["no_llm"], model_path=options["model_path"],

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 import sys
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Callable, TextIO
@@ -92,9 +92,29 @@ def run_report(settings: Settings, engine_factory=None, out: TextIO | None = Non
         analyzer = build_analyzer(settings, config.lang, stats, store, engine_factory)
         result = run(config, analyzer, stats, store=store, out=out, state=state,
                      progress_factory=lambda total: Progress(total, quiet=settings.quiet))
+        for rollup in rollups_due(settings, config):
+            more = run(rollup, analyzer, stats, store=store, out=out,
+                       progress_factory=lambda total: Progress(total, quiet=True))
+            result.written += more.written
+            result.reports += more.reports
     result.warnings[:0] = getattr(store, "warnings", [])  # a damaged cache that was moved aside
     result.config = config
     return result
+
+
+def rollups_due(settings: Settings, config: RunConfig) -> list[RunConfig]:
+    """With `rollups` (offline-report.toml, --rollup), a day run also writes the report of each week or month
+    whose last day lies in its window and is over: a nightly run on Monday writes last week's."""
+    if config.period != "day" or config.range_spec:
+        return []
+    over = min(config.until, datetime.now(config.tz).date() - timedelta(days=1))
+    due = []
+    for kind in settings.rollups:
+        for view in period_views(kind, config.since, over):
+            if config.since <= view.until <= over:
+                due.append(replace(config, period=kind, since=view.since, until=view.until, last=None,
+                                   repo_days={}))
+    return due
 
 
 def output_key(settings: Settings | RunConfig, path: str) -> str:

@@ -34,6 +34,7 @@ class Settings:
     last: int | None = None  # the N most recent days with commits, per repository
     period: str = "day"  # day, week or month: one report per day, ISO week or calendar month
     range_spec: str | None = None  # a release range, A..B or one tag: one report of exactly those commits
+    rollups: list = field(default_factory=list)  # "week", "month": a day run also writes each period once it is over
     output_dir: Path = Path("reports")
     stdout: bool = False
     lang: str = "zh"

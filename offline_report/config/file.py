@@ -63,6 +63,8 @@ TOP_KEYS: dict[str, Key] = {
     "force_model": Key("force_model", "force_model", values.flag),
     "keep_rejected": Key("keep_rejected", "keep_rejected", values.flag),
     "templates": Key("templates", None, values.text, is_path=True),
+    "period": Key("period", "period", values.choice(("day", "week", "month"))),
+    "rollups": Key("rollups", "rollups", values.periods),
 }
 MODEL_KEYS: dict[str, Key] = {
     "path": Key("model_path", "model_path", values.text, env=ENV_MODEL, is_path=True),

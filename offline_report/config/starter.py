@@ -27,6 +27,8 @@ STARTER = '''\
 # empty_days = false
 # quiet = false               # true: nothing on stderr unless something needs a person
 # exit_code_if_empty = 99     # exit with this code when there was nothing new to report (cron wrappers)
+# period = "day"             # "week" or "month": one report per ISO week or calendar month
+# rollups = ["week"]          # the nightly run also writes each week's report once it is over (on Mondays)
 # templates = "templates"     # *.j2 files here replace the built-in ones of the same name
 
 # [model]

@@ -82,6 +82,14 @@ def choice(choices: tuple[str, ...]):
     return check
 
 
+def periods(value):
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise TypeError('a list, e.g. ["week"]')
+    if any(v not in ("week", "month") for v in value):
+        raise ValueError('"week" or "month"')
+    return list(dict.fromkeys(value))
+
+
 def zone(value):
     value = text(value)
     if value != "local":
