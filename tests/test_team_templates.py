@@ -31,6 +31,12 @@ def test_templates_dump_writes_every_built_in_and_keeps_a_file_already_there(tmp
     assert "kept 1" in result.output and 'templates = "' in result.output
 
 
+def test_templates_dump_into_a_file_fails_in_the_error_format(tmp_path):
+    (tmp_path / "taken").write_text("a file\n")
+    result = run_cli("templates", "dump", str(tmp_path / "taken" / "tpl"))
+    assert result.exit_code != 0 and "offline-report: error: cannot write the templates" in result.output
+
+
 def test_the_dumped_templates_render_the_same_report_as_the_built_ins(team):
     write_config(team, 'format = "md"\n' + BASE)
     assert run_cli(*RUN).exit_code == 0
