@@ -1,0 +1,93 @@
+"""The facts of one commit: each file read by its kind, then added and removed facts paired up."""
+
+from __future__ import annotations
+
+from typing import Iterable
+
+from .kinds import is_doc, is_header, is_shellish, language_of, manifest_kind, path_kind
+from .manifests import lockfile_change, manifest_changes
+from .model import DiffFacts, FilePatch, Symbol
+from .options import Sides
+from .pairs import pair_moves, pair_name_renames, pair_symbol_renames
+from .patch import MAX_FILES
+from .scan import Collector, scan_shellish, scan_source
+
+
+def _split(pairs: set) -> tuple[list[str], list[str]]:
+    sides = Sides({item for side, item in pairs if side == "+"}, {item for side, item in pairs if side == "-"})
+    return sorted(sides.added()), sorted(sides.removed())
+
+
+def diff_facts(files: Iterable[FilePatch]) -> DiffFacts:
+    """Facts of one commit from its files' patches (and, for manifests, their whole old and new texts).
+
+    Bounded: at most MAX_FILES files, patch.MAX_LINES_PER_FILE patch lines each; `truncated` says a bound was hit.
+    An option or environment variable counts as added only when it appears on added lines and on no removed
+    line of the same commit, and the other way round; a definition removed from one file and added to another
+    has moved; a removed and an added name that are one renamed are a rename, neither added nor removed.
+    """
+    facts = DiffFacts()
+    collector = Collector()
+    bounds = [False]
+    old_paths: dict[str, str] = {}
+    for count, item in enumerate(files):
+        if count >= MAX_FILES:
+            bounds[0] = True
+            break
+        _read_file(item, facts, collector, bounds)
+        if item.old_path:
+            old_paths[item.path] = item.old_path
+    _pair_up(facts, collector, old_paths)
+    facts.tests_added = sorted(set(collector.tests_added))
+    facts.tests_removed = sorted(set(collector.tests_removed))
+    facts.docs = sorted(set(facts.docs))
+    facts.truncated = bounds[0]
+    return facts
+
+
+def _read_file(item: FilePatch, facts: DiffFacts, collector: Collector, bounds: list[bool]) -> None:
+    path = item.path
+    if is_doc(path):
+        facts.docs.append(path)
+    kind = path_kind(path)
+    if kind == "lockfile":
+        facts.lockfiles.append(lockfile_change(item, bounds))
+        return
+    manifest = manifest_kind(path)
+    if manifest:
+        changes, bump = manifest_changes(item, manifest, bounds)
+        facts.dependencies.extend(changes)
+        if bump:
+            facts.version_bumps.append(bump)
+        return
+    if not item.patch:
+        return
+    language = language_of(path)
+    if language:
+        scan_source(path, language, item.patch, bounds, collector)
+    elif is_shellish(path):
+        scan_shellish(item.patch, bounds, collector)
+
+
+def _pair_up(facts: DiffFacts, collector: Collector, old_paths: dict[str, str]) -> None:
+    added, removed, facts.moved = pair_moves(_one_visibility(collector.symbols_added),
+                                             _one_visibility(collector.symbols_removed))
+    facts.symbols_added, facts.symbols_removed, renamed = pair_symbol_renames(added, removed, old_paths)
+    facts.symbols_changed = _one_visibility(collector.symbols_changed)
+    facts.signatures = collector.signatures
+    options_added, options_removed = _split(collector.options)
+    facts.options_added, facts.options_removed, renamed_options = pair_name_renames(
+        "option", options_added, options_removed)
+    env_added, env_removed = _split(collector.env)
+    facts.env_added, facts.env_removed, renamed_env = pair_name_renames("env", env_added, env_removed)
+    facts.renamed = renamed + renamed_options + renamed_env
+
+
+def _one_visibility(symbols: list[Symbol]) -> list[Symbol]:
+    """A declaration in a header and its definition in a source are one symbol: private in the header (a
+    `private:` section), private in the source too."""
+    private = {s.name for s in symbols if is_header(s.path) and not s.public}
+    if not private:
+        return symbols
+    return [Symbol(s.name, s.kind, s.path, s.language, False, s.params, s.role) if s.name in private and s.public
+            else s for s in symbols]

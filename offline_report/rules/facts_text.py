@@ -1,0 +1,116 @@
+"""The diff facts in words: what a commit bumps, adds, removes, moves, renames and re-signs, the most salient first."""
+
+from __future__ import annotations
+
+from ..facts.model import DiffFacts, Moved, Renamed, SignatureChange
+from ..facts.salience import ordered
+
+MAX_NAMED_SYMBOLS = 5
+MAX_NAMED = 3
+MAX_SIGNATURE_LINES = 3
+MAX_MOVE_LINES = 2
+BULK_RENAMES = 3      # this many renames of one kind with one pattern are said as one line
+
+
+def named(names: list[str], text: dict, limit: int = MAX_NAMED) -> str:
+    shown = names[:limit]
+    more = len(names) - len(shown)
+    return text["list_sep"].join(shown) + (text["and_more"].format(count=more) if more > 0 else "")
+
+
+def fact_lines(d: DiffFacts, words: dict) -> list[str]:
+    """What the diff says by name: the version, definitions, moves, renames, signatures, dependencies, options,
+    variables, tests, docs."""
+    text, facts_words = words["rules"], words["facts"]
+    lines = version_lines(d, facts_words)
+    lines += symbol_lines(d, text, words["symbol_kinds"])
+    lines += move_lines(d.moved, text, facts_words, words["symbol_kinds"])
+    lines += rename_lines(d.renamed, text, facts_words, words["symbol_kinds"])
+    lines += signature_lines(d.signatures, text, facts_words)
+    for dep in d.dependencies:
+        key = {"added": "fact_dep_added", "removed": "fact_dep_removed"}.get(dep.change, "fact_dep_changed")
+        lines.append(text[key].format(name=dep.name, old=dep.old or "", new=dep.new or "", manifest=dep.manifest))
+    if d.lockfiles:
+        lines.append(text["fact_lockfiles"].format(files=named([lock.path for lock in d.lockfiles], text)))
+    for key, names in (("fact_options_added", d.options_added), ("fact_options_removed", d.options_removed),
+                       ("fact_env_added", d.env_added), ("fact_env_removed", d.env_removed)):
+        if names:
+            lines.append(text[key].format(items=named(list(names), text)))
+    for key, tests in (("fact_tests_added", d.tests_added), ("fact_tests_removed", d.tests_removed)):
+        if tests:
+            names = [name.rsplit("::", 1)[-1] for name in tests]
+            lines.append(text[key].format(count=len(tests), items=named(names, text, MAX_NAMED_SYMBOLS)))
+    if d.docs:
+        lines.append(text["fact_docs"].format(files=named(list(d.docs), text)))
+    return lines
+
+
+def version_lines(d: DiffFacts, words: dict) -> list[str]:
+    """The project's own version bump, once per old → new (a workspace bumps many manifests together)."""
+    bumps: dict[tuple[str, str], list[str]] = {}
+    for bump in d.version_bumps:
+        bumps.setdefault((bump.old or "", bump.new or ""), []).append(bump.manifest)
+    return [words["version"].format(old=old, new=new, manifests=named(paths, words, 2))
+            for (old, new), paths in bumps.items()]
+
+
+def symbol_lines(d: DiffFacts, text: dict, kinds: dict) -> list[str]:
+    """Added, removed and changed definitions, public API first; a header's declaration and its definition once."""
+    re_signed = {(s.path, s.name) for s in d.signatures}
+    lines = []
+    for key, symbols in (("fact_added", d.symbols_added), ("fact_removed", d.symbols_removed),
+                         ("fact_changed", [s for s in d.symbols_changed if (s.path, s.name) not in re_signed])):
+        if symbols:
+            names = list(dict.fromkeys(text["symbol"].format(kind=kinds.get(s.kind, s.kind), name=s.name)
+                                       for s in ordered(symbols)))
+            lines.append(text[key].format(items=named(names, text, MAX_NAMED_SYMBOLS)))
+    return lines
+
+
+def move_lines(moved: list[Moved], text: dict, words: dict, kinds: dict) -> list[str]:
+    """One line per pair of files: what moved from the one to the other (members of a moved class go with it)."""
+    by_files: dict[tuple[str, str], list[Moved]] = {}
+    for item in sorted(moved, key=lambda m: (not m.public, m.name)):
+        by_files.setdefault((item.old_path, item.path), []).append(item)
+    lines = []
+    for (old, new), items in sorted(by_files.items(), key=lambda kv: -len(kv[1]))[:MAX_MOVE_LINES]:
+        names = {m.name for m in items}
+        top = [m for m in items if not any(m.name.startswith(other + sep) for other in names for sep in (".", "::"))]
+        shown = list(dict.fromkeys(text["symbol"].format(kind=kinds.get(m.kind, m.kind), name=m.name) for m in top))
+        lines.append(words["moved"].format(items=named(shown, text, MAX_NAMED_SYMBOLS), old=old, new=new))
+    return lines
+
+
+def rename_lines(renamed: list[Renamed], text: dict, words: dict, kinds: dict) -> list[str]:
+    """Renames by what they rename; many of one kind done the same way are one line with a few examples."""
+    lines = []
+    for what in ("symbol", "option", "env"):
+        items = [r for r in renamed if r.what == what]
+        by_pattern: dict[str, list[Renamed]] = {}
+        for item in items:
+            by_pattern.setdefault(item.pattern, []).append(item)
+        single = []
+        for pattern, group in by_pattern.items():
+            if pattern and len(group) >= BULK_RENAMES:
+                examples = [f"{r.old} → {r.new}" for r in group]
+                lines.append(words["renamed_bulk"].format(count=len(group), what=words["rename_what"][what],
+                                                          pattern=words["rename_pattern"][pattern],
+                                                          examples=named(examples, text, 2)))
+            else:
+                single += group
+        if single:
+            shown = [(f"{kinds.get(r.kind, r.kind)} " if r.kind else "") + f"{r.old} → {r.new}" for r in single]
+            lines.append(words["renamed"].format(what=words["rename_what"][what], items=named(shown, text)))
+    return lines
+
+
+def signature_lines(signatures: list[SignatureChange], text: dict, words: dict) -> list[str]:
+    """Which parameters a definition gained, lost, or got or lost a default for; public definitions first."""
+    lines = []
+    for change in sorted(signatures, key=lambda s: (not s.public, s.path, s.name))[:MAX_SIGNATURE_LINES]:
+        parts = [words[f"sig_{key}"].format(items=named(list(getattr(change, key)), text))
+                 for key in ("added", "removed", "defaulted", "required") if getattr(change, key)]
+        lines.append(words["signature"].format(name=change.name, changes=text["clause_sep"].join(parts)))
+    if len(signatures) > MAX_SIGNATURE_LINES:
+        lines.append(words["signature_more"].format(count=len(signatures) - MAX_SIGNATURE_LINES))
+    return lines
