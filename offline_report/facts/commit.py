@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Iterable
 
 from .kinds import is_doc, is_header, is_shellish, language_of, manifest_kind, path_kind
@@ -84,10 +85,17 @@ def _pair_up(facts: DiffFacts, collector: Collector, old_paths: dict[str, str]) 
 
 
 def _one_visibility(symbols: list[Symbol]) -> list[Symbol]:
-    """A declaration in a header and its definition in a source are one symbol: private in the header (a
-    `private:` section), private in the source too."""
-    private = {s.name for s in symbols if is_header(s.path) and not s.public}
-    if not private:
-        return symbols
-    return [Symbol(s.name, s.kind, s.path, s.language, False, s.params, s.role) if s.name in private and s.public
-            else s for s in symbols]
+    """A declaration in a header and its definition in a source are one symbol: one name (a header's member
+    whose class line was out of its hunk takes the `Class::name` its source defines), and private in the
+    source when private in the header (a `private:` section)."""
+    qualified: dict[str, set[str]] = {}
+    for s in symbols:
+        if "::" in s.name:
+            qualified.setdefault(s.name.rsplit("::", 1)[-1], set()).add(s.name)
+    named = []
+    for s in symbols:
+        full = qualified.get(s.name, set()) if is_header(s.path) and "::" not in s.name else set()
+        kind = "method" if s.kind == "function" else s.kind
+        named.append(replace(s, name=next(iter(full)), kind=kind) if len(full) == 1 else s)
+    private = {s.name for s in named if is_header(s.path) and not s.public}
+    return [replace(s, public=False) if s.name in private and s.public else s for s in named]

@@ -77,6 +77,7 @@ class _FileScan:
         self.type_line = {"+": None, "-": None}      # C/C++: a return type alone on the line before
         self.anonymous = {"+": False, "-": False}    # C++: inside an anonymous namespace
         self.pending = {"+": None, "-": None}
+        self.outer_access: str | None = None         # C++: an access label seen with no class open
 
     def touch(self) -> None:
         if self.stack:
@@ -166,6 +167,8 @@ class _FileScan:
                 if open_.definition.container and open_.definition.kind in ("class", "struct"):
                     open_.access = access.group(1)
                     break
+            else:   # the class line is above the hunk (git often names the label as the hunk's context)
+                self.outer_access = access.group(1)
             return True
         if stripped[0] in "in" and _ANON_NAMESPACE.match(stripped):
             for side in sides:
@@ -228,6 +231,8 @@ class _FileScan:
                 public = (public or definition.static) and parent.definition.public
                 public = public and parent.access not in ("private", "protected")
         if any(self.anonymous[side] for side in sides):
+            public = False
+        if parent is None and indent_ > 0 and self.outer_access in ("private", "protected"):
             public = False
         is_test_ = any(is_test(self.path, self.language, name, self.test_attr[side]) for side in sides)
         role = self.role(name, parent)

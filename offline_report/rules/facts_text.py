@@ -22,7 +22,7 @@ def fact_lines(d: DiffFacts, words: dict) -> list[str]:
     """What the diff says by name: the version, definitions, moves, renames, signatures, dependencies, options,
     variables, tests, docs."""
     text, facts_words = words["rules"], words["facts"]
-    lines = version_lines(d, facts_words)
+    lines = version_lines(d, text, facts_words)
     lines += symbol_lines(d, text, words["symbol_kinds"])
     lines += move_lines(d.moved, text, facts_words, words["symbol_kinds"])
     lines += rename_lines(d.renamed, text, facts_words, words["symbol_kinds"])
@@ -45,12 +45,12 @@ def fact_lines(d: DiffFacts, words: dict) -> list[str]:
     return lines
 
 
-def version_lines(d: DiffFacts, words: dict) -> list[str]:
+def version_lines(d: DiffFacts, text: dict, words: dict) -> list[str]:
     """The project's own version bump, once per old → new (a workspace bumps many manifests together)."""
     bumps: dict[tuple[str, str], list[str]] = {}
     for bump in d.version_bumps:
         bumps.setdefault((bump.old or "", bump.new or ""), []).append(bump.manifest)
-    return [words["version"].format(old=old, new=new, manifests=named(paths, words, 2))
+    return [words["version"].format(old=old, new=new, manifests=named(paths, text, 2))
             for (old, new), paths in bumps.items()]
 
 
@@ -61,8 +61,10 @@ def symbol_lines(d: DiffFacts, text: dict, kinds: dict) -> list[str]:
     for key, symbols in (("fact_added", d.symbols_added), ("fact_removed", d.symbols_removed),
                          ("fact_changed", [s for s in d.symbols_changed if (s.path, s.name) not in re_signed])):
         if symbols:
-            names = list(dict.fromkeys(text["symbol"].format(kind=kinds.get(s.kind, s.kind), name=s.name)
-                                       for s in ordered(symbols)))
+            first = {}   # by name: a header's declaration and its source's definition are one
+            for s in ordered(symbols):
+                first.setdefault(s.name, s)
+            names = [text["symbol"].format(kind=kinds.get(s.kind, s.kind), name=s.name) for s in first.values()]
             lines.append(text[key].format(items=named(names, text, MAX_NAMED_SYMBOLS)))
     return lines
 
