@@ -71,11 +71,12 @@ def _read_file(item: FilePatch, facts: DiffFacts, collector: Collector, bounds: 
 
 
 def _pair_up(facts: DiffFacts, collector: Collector, old_paths: dict[str, str]) -> None:
-    added, removed, facts.moved = pair_moves(_one_visibility(collector.symbols_added),
-                                             _one_visibility(collector.symbols_removed))
+    one = _OneSymbol(collector.symbols_added + collector.symbols_removed + collector.symbols_changed)
+    added, removed, facts.moved = pair_moves(one.symbols(collector.symbols_added),
+                                             one.symbols(collector.symbols_removed))
     facts.symbols_added, facts.symbols_removed, renamed = pair_symbol_renames(added, removed, old_paths)
-    facts.symbols_changed = _one_visibility(collector.symbols_changed)
-    facts.signatures = collector.signatures
+    facts.symbols_changed = one.symbols(collector.symbols_changed)
+    facts.signatures = list({(s.name, s.added, s.removed): s for s in one.symbols(collector.signatures)}.values())
     options_added, options_removed = _split(collector.options)
     facts.options_added, facts.options_removed, renamed_options = pair_name_renames(
         "option", options_added, options_removed)
@@ -84,18 +85,29 @@ def _pair_up(facts: DiffFacts, collector: Collector, old_paths: dict[str, str]) 
     facts.renamed = renamed + renamed_options + renamed_env
 
 
-def _one_visibility(symbols: list[Symbol]) -> list[Symbol]:
+class _OneSymbol:
     """A declaration in a header and its definition in a source are one symbol: one name (a header's member
     whose class line was out of its hunk takes the `Class::name` its source defines), and private in the
     source when private in the header (a `private:` section)."""
-    qualified: dict[str, set[str]] = {}
-    for s in symbols:
-        if "::" in s.name:
-            qualified.setdefault(s.name.rsplit("::", 1)[-1], set()).add(s.name)
-    named = []
-    for s in symbols:
-        full = qualified.get(s.name, set()) if is_header(s.path) and "::" not in s.name else set()
-        kind = "method" if s.kind == "function" else s.kind
-        named.append(replace(s, name=next(iter(full)), kind=kind) if len(full) == 1 else s)
-    private = {s.name for s in named if is_header(s.path) and not s.public}
-    return [replace(s, public=False) if s.name in private and s.public else s for s in named]
+
+    def __init__(self, symbols: list[Symbol]):
+        qualified: dict[str, set[str]] = {}
+        for s in symbols:
+            if "::" in s.name:
+                qualified.setdefault(s.name.rsplit("::", 1)[-1], set()).add(s.name)
+        self.full = {tail: next(iter(names)) for tail, names in qualified.items() if len(names) == 1}
+        self.private = {self.name(s) for s in symbols if is_header(s.path) and not s.public}
+
+    def name(self, s) -> str:
+        if s.kind not in ("function", "method") or "::" in s.name or not is_header(s.path):
+            return s.name
+        return self.full.get(s.name, s.name)
+
+    def symbols(self, items: list) -> list:
+        found = []
+        for s in items:
+            name = self.name(s)
+            if name != s.name:
+                s = replace(s, name=name, kind="method" if s.kind == "function" else s.kind)
+            found.append(replace(s, public=False) if s.public and name in self.private else s)
+        return found

@@ -41,7 +41,8 @@ def pair_symbol_renames(added: list[Symbol], removed: list[Symbol], old_paths: d
     renamed: list[Renamed] = []
     added, removed = list(added), list(removed)
     for old in list(removed):
-        same_place = [s for s in added if s.kind == old.kind and s.language == old.language
+        same_place = [s for s in added if s.kind == old.kind and s.language == old.language and not s.role
+                      and not old.role and _owner(s.name) == _owner(old.name)
                       and (s.path == old.path or old_paths.get(s.path) == old.path)]
         if not same_place:
             continue
@@ -53,6 +54,11 @@ def pair_symbol_renames(added: list[Symbol], removed: list[Symbol], old_paths: d
             renamed.append(Renamed("symbol", old.name, best.name, best.kind, best.path,
                                    rename_pattern(tail_of(old.name), tail_of(best.name))))
     return added, removed, renamed
+
+
+def _owner(name: str) -> str:
+    """The class a member belongs to ("" for a free function): a rename keeps a method in its class."""
+    return name[:len(name) - len(tail_of(name))]
 
 
 def pair_name_renames(what: str, added: list[str], removed: list[str]) -> tuple[list[str], list[str], list[Renamed]]:

@@ -58,7 +58,7 @@ class _FileScan:
     def __init__(self, path: str, language: str, facts: Collector):
         self.path, self.language, self.facts = path, language, facts
         self.define = definer(language, is_header(path))
-        self.separator = "::" if language in ("cpp", "rust") else "."
+        self.separator = "::" if language in ("c", "cpp", "rust") else "."   # a .h is read as C, its classes C++
         self.clike = language in ("c", "cpp")
         self.test_file = is_test_path(path)
         self.defs = {"+": {}, "-": {}}                     # side -> name -> Def, definitions on changed lines

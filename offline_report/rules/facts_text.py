@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import re
+
 from ..facts.model import DiffFacts, Moved, Renamed, SignatureChange
 from ..facts.salience import ordered
 
+_SEPARATOR = re.compile(r"::|\.")
 MAX_NAMED_SYMBOLS = 5
 MAX_NAMED = 3
 MAX_SIGNATURE_LINES = 3
@@ -57,16 +60,24 @@ def version_lines(d: DiffFacts, text: dict, words: dict) -> list[str]:
 def symbol_lines(d: DiffFacts, text: dict, kinds: dict) -> list[str]:
     """Added, removed and changed definitions, public API first; a header's declaration and its definition once."""
     re_signed = {(s.path, s.name) for s in d.signatures}
+    alive = {s.name for s in d.symbols_added + d.symbols_changed}   # a declaration dropped, its definition kept
     lines = []
-    for key, symbols in (("fact_added", d.symbols_added), ("fact_removed", d.symbols_removed),
+    for key, symbols in (("fact_added", d.symbols_added),
+                         ("fact_removed", [s for s in d.symbols_removed if s.name not in alive]),
                          ("fact_changed", [s for s in d.symbols_changed if (s.path, s.name) not in re_signed])):
         if symbols:
             first = {}   # by name: a header's declaration and its source's definition are one
             for s in ordered(symbols):
                 first.setdefault(s.name, s)
+            first = {name: s for name, s in first.items() if not _member_of_listed(name, first)}
             names = [text["symbol"].format(kind=kinds.get(s.kind, s.kind), name=s.name) for s in first.values()]
             lines.append(text[key].format(items=named(names, text, MAX_NAMED_SYMBOLS)))
     return lines
+
+
+def _member_of_listed(name: str, names) -> bool:
+    """A member of a class that is itself listed: the class says it (a new class's methods are part of it)."""
+    return any(name[:match.start()] in names for match in _SEPARATOR.finditer(name))
 
 
 def move_lines(moved: list[Moved], text: dict, words: dict, kinds: dict) -> list[str]:
@@ -77,7 +88,7 @@ def move_lines(moved: list[Moved], text: dict, words: dict, kinds: dict) -> list
     lines = []
     for (old, new), items in sorted(by_files.items(), key=lambda kv: -len(kv[1]))[:MAX_MOVE_LINES]:
         names = {m.name for m in items}
-        top = [m for m in items if not any(m.name.startswith(other + sep) for other in names for sep in (".", "::"))]
+        top = [m for m in items if not _member_of_listed(m.name, names)]
         shown = list(dict.fromkeys(text["symbol"].format(kind=kinds.get(m.kind, m.kind), name=m.name) for m in top))
         lines.append(words["moved"].format(items=named(shown, text, MAX_NAMED_SYMBOLS), old=old, new=new))
     return lines
@@ -109,6 +120,7 @@ def rename_lines(renamed: list[Renamed], text: dict, words: dict, kinds: dict) -
 def signature_lines(signatures: list[SignatureChange], text: dict, words: dict) -> list[str]:
     """Which parameters a definition gained, lost, or got or lost a default for; public definitions first."""
     lines = []
+    signatures = list({s.name: s for s in sorted(signatures, key=lambda s: s.path, reverse=True)}.values())
     for change in sorted(signatures, key=lambda s: (not s.public, s.path, s.name))[:MAX_SIGNATURE_LINES]:
         parts = [words[f"sig_{key}"].format(items=named(list(getattr(change, key)), text))
                  for key in ("added", "removed", "defaulted", "required") if getattr(change, key)]
