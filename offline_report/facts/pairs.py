@@ -30,8 +30,8 @@ def pair_moves(added: list[Symbol], removed: list[Symbol]) -> tuple[list[Symbol]
         new = (same_ext or candidates)[0]
         by_name[(old.name, old.kind)].remove(new)
         moved.append(Moved(old.name, old.kind, new.language, new.public, old.path, new.path))
-    left = [s for group in by_name.values() for s in group]
-    return [s for s in added if s in left], gone, moved
+    left = {id(s) for group in by_name.values() for s in group}
+    return [s for s in added if id(s) in left], gone, moved
 
 
 def pair_symbol_renames(added: list[Symbol], removed: list[Symbol], old_paths: dict[str, str]
@@ -39,21 +39,27 @@ def pair_symbol_renames(added: list[Symbol], removed: list[Symbol], old_paths: d
     """In one file (or a renamed file and its old path): a removed and an added definition of one kind whose
     names are close (fetchAll and fetchOne are two functions; progressQueue and progressQueues one)."""
     renamed: list[Renamed] = []
-    added, removed = list(added), list(removed)
-    for old in list(removed):
-        same_place = [s for s in added if s.kind == old.kind and s.language == old.language and not s.role
-                      and not old.role and _owner(s.name) == _owner(old.name)
-                      and (s.path == old.path or old_paths.get(s.path) == old.path)]
+    candidates: dict[tuple, list[Symbol]] = {}
+    for s in added:
+        if not s.role:
+            candidates.setdefault((s.kind, s.language, _owner(s.name)), []).append(s)
+    paired: set[int] = set()
+    gone = []
+    for old in removed:
+        same_place = [s for s in candidates.get((old.kind, old.language, _owner(old.name)), []) if not old.role
+                      and id(s) not in paired and (s.path == old.path or old_paths.get(s.path) == old.path)]
         if not same_place:
+            gone.append(old)
             continue
         score = lambda s: difflib.SequenceMatcher(None, tail_of(old.name).lower(), tail_of(s.name).lower()).ratio()  # noqa: E731
         best = max(same_place, key=score)
         if score(best) >= RENAME_SIMILARITY and _DIGITS.sub("", old.name) != _DIGITS.sub("", best.name):
-            added.remove(best)
-            removed.remove(old)
+            paired.add(id(best))
             renamed.append(Renamed("symbol", old.name, best.name, best.kind, best.path,
                                    rename_pattern(tail_of(old.name), tail_of(best.name))))
-    return added, removed, renamed
+        else:
+            gone.append(old)
+    return [s for s in added if id(s) not in paired], gone, renamed
 
 
 def _owner(name: str) -> str:

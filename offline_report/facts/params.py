@@ -11,30 +11,38 @@ _WORDS = Pattern(r"[A-Za-z_$][\w$]*")
 _BLOCK_COMMENT = Pattern(r"/\*.*?\*/")
 _LINE_COMMENT = Pattern(r"(?://|#(?!\[)).*?(?=\n|$)")
 _OPEN, _CLOSE = "([{<", ")]}>"
+_PARENS = Pattern(r"[()]")
+_TAIL = Pattern(r"\.|::")
 _SELF = frozenset({"self", "cls", "&self", "&mut self", "mut self", "this"})
 
 
 def open_paren(text: str, name: str) -> int:
     """Where the parameter list of `name` opens on this line (after any generic list), or -1."""
-    tail = re.split(r"\.|::", name)[-1]
-    match = re.search(r"(?<![\w$])" + re.escape(tail) + r"\s*(?:<[^()]*>|\[[^()]*\])?\s*\(", text)
-    if match:
-        return match.end() - 1
+    tail = _TAIL.split(name)[-1]
     at = text.find(tail)
-    return text.find("(", at + len(tail)) if at >= 0 else -1
+    first = -1
+    while at >= 0:
+        after = at + len(tail)
+        if at == 0 or not (text[at - 1].isalnum() or text[at - 1] in "_$"):
+            rest = text[after:].lstrip()
+            if rest[:1] in ("<", "["):    # a generic list: its end, then the parenthesis
+                close = rest.find(">" if rest[0] == "<" else "]")
+                rest = rest[close + 1:].lstrip() if close > 0 else rest
+            if rest[:1] == "(":
+                return len(text) - len(rest)
+            first = first if first >= 0 else after
+        at = text.find(tail, after)
+    return text.find("(", first) if first >= 0 else -1
 
 
-def closed(text: str) -> int | None:
-    """The index just past the ")" that closes the "(" at text[0], or None while it is still open."""
-    depth = 0
-    for index, char in enumerate(text):
-        if char == "(":
-            depth += 1
-        elif char == ")":
-            depth -= 1
-            if depth == 0:
-                return index + 1
-    return None
+def closed(text: str, start: int = 0, depth: int = 0) -> tuple[int | None, int]:
+    """(the index just past the ")" that closes the "(" at text[0], or None while it is still open; the depth
+    reached). Resumes from `start` at `depth`, so that a signature read line by line is scanned once."""
+    for match in _PARENS.finditer(text, start):
+        depth += 1 if match.group() == "(" else -1
+        if depth == 0:
+            return match.end(), 0
+    return None, depth
 
 
 def split_top(text: str) -> list[str]:

@@ -19,7 +19,7 @@ class Pattern:
     what a call to the compiled pattern costs, with no wrapper in between (these run per patch line).
     """
 
-    _METHODS = ("match", "fullmatch", "search", "findall", "sub", "split")
+    _METHODS = ("match", "fullmatch", "search", "findall", "finditer", "sub", "split")
     __slots__ = ("_source",) + _METHODS
 
     def __init__(self, source: str):

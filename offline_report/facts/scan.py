@@ -28,6 +28,7 @@ _NOT_A_TYPE = frozenset("return else case goto break continue default throw dele
                         "protected do if while for switch".split())
 _HELPER_NAME = Pattern(r"^(?:Fake|Mock|Stub|Dummy|Spy)[A-Z_]")
 _FUNCTIONS = ("function", "method")
+_NOT_TYPE_ENDS = frozenset(";{}(),:=\"'/")
 
 
 @dataclass
@@ -62,9 +63,10 @@ class _FileScan:
         self.clike = language in ("c", "cpp")
         self.test_file = is_test_path(path)
         self.defs = {"+": {}, "-": {}}                     # side -> name -> Def, definitions on changed lines
-        self.params: dict[str, dict[str, tuple]] = {"+": {}, "-": {}}
+        self.params: dict[str, dict[str, str]] = {"+": {}, "-": {}}   # side -> name -> "(signature text)"
         self.pending: dict[str, list | None] = {"+": None, "-": None}   # [name, text, lines] of an open signature
         self.touched: dict[str, Def] = {}
+        self.parsed_texts: dict[str, tuple[str, ...]] = {}
         self.tests = Sides()
         self.stack: list[_Open] = []
         self.reset()
@@ -73,10 +75,12 @@ class _FileScan:
         self.stack.clear()
         self.test_attr = {"+": False, "-": False}
         self.clap_attr: dict[str, bool | None] = {"+": None, "-": None}   # pending #[arg(long)]: line changed?
+        self.clap_pending = False
         self.decorator: list | None = None          # [indent, changed] of decorators above the next definition
         self.type_line = {"+": None, "-": None}      # C/C++: a return type alone on the line before
         self.anonymous = {"+": False, "-": False}    # C++: inside an anonymous namespace
         self.pending = {"+": None, "-": None}
+        self.signing = False                         # a signature is open on some side
         self.outer_access: str | None = None         # C++: an access label seen with no class open
 
     def touch(self) -> None:
@@ -93,23 +97,26 @@ class _FileScan:
         stripped = text.strip()
         if not stripped:
             return
-        self.signature_line(sides, text)
+        if self.signing:
+            self.signature_line(sides, text)
         if changed:
             self.changed_line(line_side, text)
-        if self.attributes(sides, changed, text):
+        if (self.clap_pending or "#[" in text or "@" in text) and self.attributes(sides, changed, text):
             return
-        if self.clike and self.scope_line(sides, stripped):
+        if self.clike and stripped[0] in "pin}" and self.scope_line(sides, stripped):
             return
-        indent_ = indent(text)
+        indent_ = len(text) - len(text.lstrip(" \t"))
+        if "\t" in text[:indent_]:
+            indent_ = indent(text)
         signature = text
         definition = None if stripped[0] in "}#)]{" else self.define(text)
-        if definition is None and self.clike and _NAME_FIRST.match(stripped):
+        if definition is None and self.clike and (self.type_line["+"] or self.type_line["-"]):
             before = next((self.type_line[s] for s in sides if self.type_line[s]), None)
-            if before:
+            if before and _NAME_FIRST.match(stripped):
                 signature = f"{before} {stripped}"
                 definition = self.define(signature)
         if self.clike:
-            type_line = stripped if self.is_type_line(stripped) else None
+            type_line = stripped if stripped[-1] not in _NOT_TYPE_ENDS and self.is_type_line(stripped) else None
             for side in sides:
                 self.type_line[side] = type_line
         parent = self.parent(indent_) if definition is not None else None
@@ -152,6 +159,7 @@ class _FileScan:
         if clap and CLAP_LONG_BARE.search(clap.group(1)) and not CLAP_LONG_VALUE.search(clap.group(1)):
             for side in sides:
                 self.clap_attr[side] = changed
+            self.clap_pending = True
             return True
         field_match = RS_FIELD.match(text) if any(self.clap_attr[s] is not None for s in sides) else None
         if field_match:
@@ -279,7 +287,7 @@ class _FileScan:
             return
         rest = text[at:]
         for side in sides:
-            self.pending[side] = [name, rest, 0]
+            self.pending[side] = [name, rest, 0, 0, 0]   # name, text, lines, scanned up to, depth there
             self.signature_done(side)
 
     def signature_line(self, sides: tuple, text: str) -> None:
@@ -291,13 +299,17 @@ class _FileScan:
                 self.signature_done(side)
 
     def signature_done(self, side: str) -> None:
-        name, text, lines = self.pending[side]
-        end = closed(text)
+        pending = self.pending[side]
+        name, text, lines, start, depth = pending
+        end, depth = closed(text, start, depth)
         if end is not None:
-            self.params[side].setdefault(name, parse_params(text[:end], self.language))
+            self.params[side].setdefault(name, text[:end])   # parsed in finish(), for the names it needs
             self.pending[side] = None
         elif lines >= MAX_SIGNATURE_LINES:
             self.pending[side] = None
+        else:
+            pending[3], pending[4] = len(text), depth
+        self.signing = self.pending["+"] is not None or self.pending["-"] is not None
 
     # ------------------------------------------------------------------ the file's facts
 
@@ -313,19 +325,30 @@ class _FileScan:
             definition = plus.get(name) or self.touched.get(name) or minus[name]
             if not definition.symbol:
                 continue
-            facts.symbols_changed.append(self.symbol(definition, "+"))
-            old, new = self.params["-"].get(name), self.params["+"].get(name)
-            change = compare(old, new) if old is not None and new is not None else {}
+            facts.symbols_changed.append(self.symbol(definition, "+", with_params=False))
+            old_text, new_text = self.params["-"].get(name), self.params["+"].get(name)
+            change = {}
+            if old_text is not None and new_text is not None and old_text != new_text:
+                change = compare(self.parsed("-", name), self.parsed("+", name))
             if change:
                 facts.signatures.append(SignatureChange(name, definition.kind, path, language, definition.public,
                                                         **change))
         facts.tests_added.extend(f"{path}::{name}" for name in self.tests.added())
         facts.tests_removed.extend(f"{path}::{name}" for name in self.tests.removed())
 
-    def symbol(self, definition: Def, side: str) -> Symbol:
-        params = self.params[side].get(definition.name)
-        if params is None:
-            params = self.params["-" if side == "+" else "+"].get(definition.name)
+    def parsed(self, side: str, name: str) -> tuple[str, ...] | None:
+        text = self.params[side].get(name)
+        if text is None:
+            return None
+        if text not in self.parsed_texts:
+            self.parsed_texts[text] = parse_params(text, self.language)
+        return self.parsed_texts[text]
+
+    def symbol(self, definition: Def, side: str, with_params: bool = True) -> Symbol:
+        """A definition as a fact; a changed one's parameters are said by its signature change, if any."""
+        params = self.parsed(side, definition.name) if with_params else None
+        if params is None and with_params:
+            params = self.parsed("-" if side == "+" else "+", definition.name)
         return Symbol(definition.name, definition.kind, self.path, self.language, definition.public, params,
                       definition.role)
 
