@@ -7,6 +7,7 @@ import re
 from ..facts.model import DiffFacts, Moved, Renamed, SignatureChange
 from ..facts.salience import ordered
 
+_VERSION = re.compile(r"\d+(?:\.\d+)+(?:[-+][\w.]+)?")
 _SEPARATOR = re.compile(r"::|\.")
 MAX_NAMED_SYMBOLS = 5
 MAX_NAMED = 3
@@ -30,7 +31,7 @@ def fact_lines(d: DiffFacts, words: dict) -> list[str]:
     lines += move_lines(d.moved, text, facts_words, words["symbol_kinds"])
     lines += rename_lines(d.renamed, text, facts_words, words["symbol_kinds"])
     lines += signature_lines(d.signatures, text, facts_words)
-    for dep in d.dependencies:
+    for dep in released_apart(d):
         key = {"added": "fact_dep_added", "removed": "fact_dep_removed"}.get(dep.change, "fact_dep_changed")
         lines.append(text[key].format(name=dep.name, old=dep.old or "", new=dep.new or "", manifest=dep.manifest))
     if d.lockfiles:
@@ -46,6 +47,17 @@ def fact_lines(d: DiffFacts, words: dict) -> list[str]:
     if d.docs:
         lines.append(text["fact_docs"].format(files=named(list(d.docs), text)))
     return lines
+
+
+def released_apart(d: DiffFacts) -> list:
+    """The dependency changes not already said by the version bump: a workspace's own packages, moved to the
+    same new version in the same commit, are the release itself."""
+    bumps = {(b.old, b.new) for b in d.version_bumps if b.old and b.new}
+    if not bumps:
+        return list(d.dependencies)
+    def versions(spec: str | None) -> str:
+        return _VERSION.search(spec or "").group(0) if _VERSION.search(spec or "") else ""
+    return [dep for dep in d.dependencies if (versions(dep.old), versions(dep.new)) not in bumps]
 
 
 def version_lines(d: DiffFacts, text: dict, words: dict) -> list[str]:
