@@ -140,3 +140,17 @@ def test_the_manifests_own_version_is_a_bump_not_a_dependency():
     # Without the whole texts (a partial clone), the patch's version lines say it.
     alone = diff_facts([FilePatch("core/Cargo.toml", "modified", patch)])
     assert [(b.old, b.new) for b in alone.version_bumps] == [("0.9.0", "0.10.0")]
+
+
+def test_many_renames_that_replace_one_word_are_one_line():
+    from offline_report.catalog import catalog
+    from offline_report.facts import DiffFacts, Renamed
+    from offline_report.rules.facts_text import rename_lines
+
+    renames = [Renamed("symbol", f"Agent::{verb}MemoryView", f"Agent::{verb}MemView", "method", "src/nixl.h")
+               for verb in ("prep", "release", "get")]
+    words = catalog("en")
+    lines = rename_lines(renames, words["rules"], words["facts"], words["symbol_kinds"])
+    assert lines == ["Renames 3 definitions, Memory → Mem in each name (Agent::prepMemoryView → Agent::prepMemView, "
+                     "Agent::releaseMemoryView → Agent::releaseMemView and 1 more)"]
+    assert DiffFacts(renamed=renames).as_json()["renamed"][0]["pattern"] == ""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 
 from ..facts.model import DiffFacts, Moved, Renamed, SignatureChange
@@ -26,11 +27,12 @@ def fact_lines(d: DiffFacts, words: dict) -> list[str]:
     """What the diff says by name: the version, definitions, moves, renames, signatures, dependencies, options,
     variables, tests, docs."""
     text, facts_words = words["rules"], words["facts"]
-    lines = version_lines(d, text, facts_words)
-    lines += symbol_lines(d, text, words["symbol_kinds"])
+    symbols, changed = symbol_lines(d, text, words["symbol_kinds"])   # changed definitions say least: last
+    lines = version_lines(d, text, facts_words) + symbols
     lines += move_lines(d.moved, text, facts_words, words["symbol_kinds"])
     lines += rename_lines(d.renamed, text, facts_words, words["symbol_kinds"])
     lines += signature_lines(d.signatures, text, facts_words)
+    lines += changed
     for dep in released_apart(d):
         key = {"added": "fact_dep_added", "removed": "fact_dep_removed"}.get(dep.change, "fact_dep_changed")
         lines.append(text[key].format(name=dep.name, old=dep.old or "", new=dep.new or "", manifest=dep.manifest))
@@ -69,22 +71,26 @@ def version_lines(d: DiffFacts, text: dict, words: dict) -> list[str]:
             for (old, new), paths in bumps.items()]
 
 
-def symbol_lines(d: DiffFacts, text: dict, kinds: dict) -> list[str]:
-    """Added, removed and changed definitions, public API first; a header's declaration and its definition once."""
+def symbol_lines(d: DiffFacts, text: dict, kinds: dict) -> tuple[list[str], list[str]]:
+    """The lines of added and removed definitions, and the line of changed ones; public API first, a header's
+    declaration and its source's definition once."""
     re_signed = {(s.path, s.name) for s in d.signatures}
     alive = {s.name for s in d.symbols_added + d.symbols_changed}   # a declaration dropped, its definition kept
-    lines = []
-    for key, symbols in (("fact_added", d.symbols_added),
-                         ("fact_removed", [s for s in d.symbols_removed if s.name not in alive]),
-                         ("fact_changed", [s for s in d.symbols_changed if (s.path, s.name) not in re_signed])):
-        if symbols:
-            first = {}   # by name: a header's declaration and its source's definition are one
-            for s in ordered(symbols):
-                first.setdefault(s.name, s)
-            first = {name: s for name, s in first.items() if not _member_of_listed(name, first)}
-            names = [text["symbol"].format(kind=kinds.get(s.kind, s.kind), name=s.name) for s in first.values()]
-            lines.append(text[key].format(items=named(names, text, MAX_NAMED_SYMBOLS)))
-    return lines
+    head = _symbol_line("fact_added", d.symbols_added, text, kinds)
+    head += _symbol_line("fact_removed", [s for s in d.symbols_removed if s.name not in alive], text, kinds)
+    changed = [s for s in d.symbols_changed if (s.path, s.name) not in re_signed]
+    return head, _symbol_line("fact_changed", changed, text, kinds)
+
+
+def _symbol_line(key: str, symbols: list, text: dict, kinds: dict) -> list[str]:
+    if not symbols:
+        return []
+    first = {}   # by name: a header's declaration and its source's definition are one
+    for s in ordered(symbols):
+        first.setdefault(s.name, s)
+    first = {name: s for name, s in first.items() if not _member_of_listed(name, first)}
+    names = [text["symbol"].format(kind=kinds.get(s.kind, s.kind), name=s.name) for s in first.values()]
+    return [text[key].format(items=named(names, text, MAX_NAMED_SYMBOLS))]
 
 
 def _member_of_listed(name: str, names) -> bool:
@@ -113,20 +119,41 @@ def rename_lines(renamed: list[Renamed], text: dict, words: dict, kinds: dict) -
         items = [r for r in renamed if r.what == what]
         by_pattern: dict[str, list[Renamed]] = {}
         for item in items:
-            by_pattern.setdefault(item.pattern, []).append(item)
+            by_pattern.setdefault(item.pattern or "\0".join(("replace",) + replacement(item.old, item.new)),
+                                  []).append(item)
         single = []
         for pattern, group in by_pattern.items():
-            if pattern and len(group) >= BULK_RENAMES:
-                examples = [f"{r.old} → {r.new}" for r in group]
+            if len(group) < BULK_RENAMES:
+                single += group
+                continue
+            examples = named([f"{r.old} → {r.new}" for r in group], text, 2)
+            if pattern.startswith("replace\0"):
+                _, part, by = pattern.split("\0")
+                lines.append(words["renamed_replace"].format(count=len(group), what=words["rename_what"][what],
+                                                             old=part, new=by, examples=examples))
+            else:
                 lines.append(words["renamed_bulk"].format(count=len(group), what=words["rename_what"][what],
                                                           pattern=words["rename_pattern"][pattern],
-                                                          examples=named(examples, text, 2)))
-            else:
-                single += group
+                                                          examples=examples))
         if single:
             shown = [(f"{kinds.get(r.kind, r.kind)} " if r.kind else "") + f"{r.old} → {r.new}" for r in single]
             lines.append(words["renamed"].format(what=words["rename_what"][what], items=named(shown, text)))
     return lines
+
+
+def replacement(old: str, new: str) -> tuple[str, str]:
+    """The words one name has where the other has others: ("Memory", "Mem") for prepMemoryView → prepMemView."""
+    start = len(os.path.commonprefix([old, new]))
+    end = len(os.path.commonprefix([old[start:][::-1], new[start:][::-1]]))
+    while start > 0 and not _word_start(old, start):
+        start -= 1
+    while end > 0 and not _word_start(old, len(old) - end):
+        end -= 1
+    return old[start:len(old) - end], new[start:len(new) - end]
+
+
+def _word_start(name: str, at: int) -> bool:
+    return at == 0 or name[at].isupper() or not name[at - 1].isalnum() or not name[at].isalnum()
 
 
 def signature_lines(signatures: list[SignatureChange], text: dict, words: dict) -> list[str]:
