@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from offline_report.facts import FilePatch, Symbol, diff_facts
 from offline_report.facts.kinds import is_doc, manifest_kind, path_kind
@@ -154,3 +156,13 @@ def test_many_renames_that_replace_one_word_are_one_line():
     assert lines == ["Renames 3 definitions, Memory → Mem in each name (Agent::prepMemoryView → Agent::prepMemView, "
                      "Agent::releaseMemoryView → Agent::releaseMemView and 1 more)"]
     assert DiffFacts(renamed=renames).as_json()["renamed"][0]["pattern"] == ""
+
+
+@settings(max_examples=300, deadline=None)
+@given(old=st.text(alphabet="aB_:1", max_size=8), new=st.text(alphabet="aB_:1", max_size=8))
+def test_the_replaced_words_of_any_two_names_rebuild_them(old, new):
+    from offline_report.rules.facts_text import replacement
+
+    part, by = replacement(old, new)
+    assert part in old and by in new
+    assert old.replace(part, by, 1) == new or part == "" or old.count(part) > 1

@@ -3,7 +3,6 @@ environment variable renamed. Paired, neither side is reported as an addition or
 
 from __future__ import annotations
 
-import difflib
 import re
 
 from .model import Moved, Renamed, Symbol
@@ -38,6 +37,8 @@ def pair_symbol_renames(added: list[Symbol], removed: list[Symbol], old_paths: d
                         ) -> tuple[list[Symbol], list[Symbol], list[Renamed]]:
     """In one file (or a renamed file and its old path): a removed and an added definition of one kind whose
     names are close (fetchAll and fetchOne are two functions; progressQueue and progressQueues one)."""
+    import difflib   # here: most commits have nothing to pair, and the import is not free
+
     renamed: list[Renamed] = []
     candidates: dict[tuple, list[Symbol]] = {}
     for s in added:

@@ -153,7 +153,9 @@ def replacement(old: str, new: str) -> tuple[str, str]:
 
 
 def _word_start(name: str, at: int) -> bool:
-    return at == 0 or name[at].isupper() or not name[at - 1].isalnum() or not name[at].isalnum()
+    if at <= 0 or at >= len(name):
+        return True
+    return name[at].isupper() or not name[at - 1].isalnum() or not name[at].isalnum()
 
 
 def signature_lines(signatures: list[SignatureChange], text: dict, words: dict) -> list[str]:
