@@ -133,6 +133,13 @@ def _def_js(text: str) -> Def | None:
 
 def definer(language: str, header: bool) -> Callable[[str], Def | None]:
     """The function that reads a definition from one line of this language (chosen once per file)."""
+    if language in ("c", "cpp") and not header:
+        def define(text: str) -> Def | None:
+            # In a source a line ending in ";" is a statement or a declaration, never a definition (but an alias).
+            if text[-1:] == ";" and "using" not in text and "typedef" not in text:
+                return None
+            return def_clike(text, language, False)
+        return define
     if language in ("c", "cpp", "java"):
         return lambda text: def_clike(text, language, header)
     return {"python": _def_python, "go": _def_go, "rust": _def_rust, "kotlin": _def_kotlin}.get(language, _def_js)

@@ -28,6 +28,7 @@ _NOT_A_TYPE = frozenset("return else case goto break continue default throw dele
                         "protected do if while for switch".split())
 _HELPER_NAME = Pattern(r"^(?:Fake|Mock|Stub|Dummy|Spy)[A-Z_]")
 _FUNCTIONS = ("function", "method")
+_SIDES_OF = {"+": ("+",), "-": ("-",), " ": ("+", "-"), "@": ("+", "-")}
 _NOT_TYPE_ENDS = frozenset(";{}(),:=\"'/")
 
 
@@ -90,13 +91,13 @@ class _FileScan:
     # ------------------------------------------------------------------ one line
 
     def line(self, line_side: str, text: str) -> None:
-        sides = ("+", "-") if line_side in " @" else (line_side,)
-        changed = line_side in "+-"
+        stripped = text.strip()
         if line_side == "@":
             self.reset()
-        stripped = text.strip()
         if not stripped:
             return
+        sides = _SIDES_OF[line_side]
+        changed = line_side in "+-"
         if self.signing:
             self.signature_line(sides, text)
         if changed:
@@ -117,8 +118,9 @@ class _FileScan:
                 definition = self.define(signature)
         if self.clike:
             type_line = stripped if stripped[-1] not in _NOT_TYPE_ENDS and self.is_type_line(stripped) else None
-            for side in sides:
-                self.type_line[side] = type_line
+            if type_line or self.type_line["+"] or self.type_line["-"]:
+                for side in sides:
+                    self.type_line[side] = type_line
         parent = self.parent(indent_) if definition is not None else None
         if definition is not None and parent is not None and parent.definition.kind in _FUNCTIONS \
                 and not parent.definition.container and definition.kind in _FUNCTIONS:
@@ -215,13 +217,15 @@ class _FileScan:
             if changed and not PUNCTUATION_ONLY.match(stripped):
                 self.touch()
             return
-        while self.stack and self.stack[-1].indent >= indent_:
-            self.stack.pop()
+        stack = self.stack
+        while stack and stack[-1].indent >= indent_:
+            stack.pop()
         if changed and not PUNCTUATION_ONLY.match(stripped):
             self.touch()
-        for side in sides:
-            self.test_attr[side] = False
-            self.clap_attr[side] = None
+        if self.clap_pending or self.test_attr["+"] or self.test_attr["-"]:
+            for side in sides:
+                self.test_attr[side] = False
+                self.clap_attr[side] = None
 
     def definition_line(self, line_side: str, sides: tuple, changed: bool, definition: Def, indent_: int,
                         signature: str) -> None:
