@@ -20,11 +20,15 @@ class Analyzer(Protocol):
     def plan(self, commits: list[CommitFacts]) -> str | None:
         """One line on what the run will cost, or None when it is cheap."""
 
-    def day_summary(self, entries: list[CommitEntry]) -> dict | None:
-        """The overview's paragraph for one repository's day: {"source", "text"}, or None."""
+    def day_summary(self, entries: list[CommitEntry], fresh: bool = True) -> dict | None:
+        """The overview's paragraph for one repository's day (or period): {"source", "text"}, or None; with fresh
+        False, only what needs no new model call."""
 
     def finish(self) -> None:
         """Whatever the analyzer keeps for the next run."""
+
+    def analyze_by_rules(self, commits: list[CommitFacts], progress=None) -> list[CommitEntry]:
+        """Entries analysed by the rules alone, whatever the run's analyzer (what an upstream sync brought)."""
 
 
 def contents_key(facts: CommitFacts) -> tuple:
@@ -55,7 +59,7 @@ class RuleAnalyzer:
     def plan(self, commits: list[CommitFacts]) -> str | None:
         return None
 
-    def day_summary(self, entries: list[CommitEntry]) -> dict | None:
+    def day_summary(self, entries: list[CommitEntry], fresh: bool = True) -> dict | None:
         return None  # the overview's numbers, highlights and risks come from the facts alone
 
     def finish(self) -> None:
@@ -72,3 +76,5 @@ class RuleAnalyzer:
             if progress:
                 progress.advance()
         return entries
+
+    analyze_by_rules = analyze_day

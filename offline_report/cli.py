@@ -45,13 +45,17 @@ def gpu_layers_option(value: str) -> str:
 @click.option("--since", help="First day: YYYY-MM-DD, 'today' or 'yesterday'. Default: the day after the last completed one (first run: today).")
 @click.option("--until", help="Last day, inclusive. Default: today.")
 @click.option("--last", type=click.IntRange(1), help="The N most recent days that have commits, per repository.")
+@click.option("--period", type=click.Choice(["day", "week", "month"]), default=None,
+              help="One report per day (default), ISO week or calendar month.")
+@click.option("--range", "range_spec", metavar="A..B",
+              help="One release report of exactly `git rev-list A..B`; one tag alone: since the tag before it.")
 @click.option("--output-dir", default="reports", show_default=True, type=click.Path(), help="Where the day files go.")
 @click.option("--stdout", "to_stdout", is_flag=True, help="Print the reports instead of writing files.")
 @click.option("--lang", type=click.Choice(LANGS), default="zh", show_default=True, help="Report language.")
 @click.option("--tz", "tz_name", default="local", show_default=True, help="IANA time zone of the day windows, or 'local'.")
 @click.option("--format", "fmt", type=click.Choice(FORMATS), default="md", show_default=True, help="Markdown, JSON or HTML.")
 @click.option("--ref", default="HEAD", show_default=True, help="Branch, tag or commit to walk from.")
-@click.option("--no-merges", is_flag=True, help="Leave merge commits out.")
+@click.option("--no-merges", is_flag=True, help="No merge entries: what merges brought is listed on its own.")
 @click.option("--commit-url", help="Commit link template with {sha}, e.g. https://git.example.com/x/y/-/commit/{sha}.")
 @click.option("--no-llm", is_flag=True, help="No model: every analysis is built by rules from the git facts.")
 @click.option("--model", "model_path", type=click.Path(), help="GGUF model file (else $OFFLINE_REPORT_MODEL, ./models/*.gguf, the bundled model).")
@@ -123,6 +127,7 @@ def settings_from(ctx: click.Context, options: dict) -> Settings:
         raise UsageError("--stdout and --output-dir both given", "use one of them")
     return Settings(
         repos=list(options["repos"]) or ["."], since=options["since"], until=options["until"], last=options["last"],
+        period=options["period"] or "day", range_spec=options["range_spec"],
         output_dir=Path(options["output_dir"]), stdout=options["to_stdout"], lang=options["lang"],
         tz_name=options["tz_name"], fmt=options["fmt"], ref=options["ref"], no_merges=options["no_merges"],
         commit_url=options["commit_url"], use_llm=not options["no_llm"], model_path=options["model_path"],

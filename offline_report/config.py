@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from .catalog import languages
 from .errors import UsageError
+from .report.views import PERIODS, last_complete_period, period_end, period_start
 
 LANGS = languages()
 FORMATS = ("md", "json", "html")
@@ -26,6 +27,8 @@ class Settings:
     since: str | None = None
     until: str | None = None
     last: int | None = None  # the N most recent days with commits, per repository
+    period: str = "day"  # day, week or month: one report per day, ISO week or calendar month
+    range_spec: str | None = None  # a release range, A..B or one tag: one report of exactly those commits
     output_dir: Path = Path("reports")
     stdout: bool = False
     lang: str = "zh"
@@ -80,6 +83,8 @@ class RunConfig:
     use_llm: bool = True
     empty_days: bool = False
     last: int | None = None
+    period: str = "day"
+    range_spec: str | None = None
     repo_days: dict[str, list[date]] = field(default_factory=dict)  # with --last: each repository's own days
     repo_options: dict = field(default_factory=dict)  # real path -> configfile.RepoOptions
     templates: Path | None = None
@@ -96,18 +101,40 @@ def run_config(settings: Settings, resume: Callable[[list[str], date], date]) ->
     until = parse_day(settings.until, tz, "--until") if settings.until else today
     if settings.last and (settings.since or settings.until):
         raise UsageError("--last and --since/--until both given", "use --last N alone, or a --since/--until range")
-    if settings.last:
+    check_view(settings)
+    if settings.range_spec:
+        since = until = today  # a release range is chosen by revisions, not days
+    elif settings.period != "day":
+        since, until = period_window(settings, tz, today, until)
+    elif settings.last:
         since = until  # narrowed to the days that have commits once the repositories are read
     elif settings.since:
         since = parse_day(settings.since, tz, "--since")
     else:
         since = min(resume(settings.repos, today), until)
     check_range(since, until, settings.yes)
-    return RunConfig(repos=settings.repos, since=since, until=until, tz=tz, tz_name=tz_name, lang=settings.lang,
+    return RunConfig(period=settings.period, range_spec=settings.range_spec,
+                     repos=settings.repos, since=since, until=until, tz=tz, tz_name=tz_name, lang=settings.lang,
                      fmt=settings.fmt, output_dir=settings.output_dir, stdout=settings.stdout, ref=settings.ref,
                      no_merges=settings.no_merges, commit_url=settings.commit_url, use_llm=settings.use_llm,
                      empty_days=settings.empty_days, last=settings.last, repo_options=settings.repo_options,
                      templates=settings.templates)
+
+
+def check_view(settings: Settings) -> None:
+    if settings.period not in ("day", *PERIODS):
+        raise UsageError(f"--period {settings.period!r} is not a period", "use day, week or month")
+    if settings.range_spec and (settings.since or settings.until or settings.last or settings.period != "day"):
+        raise UsageError("--range and --since/--until/--last/--period both given",
+                         "a release report is chosen by --range alone, e.g. --range v1.2.0..v1.3.0")
+
+
+def period_window(settings: Settings, tz: tzinfo, today: date, until: date) -> tuple[date, date]:
+    """Whole weeks or months: those overlapping --since/--until, else the last one that is over."""
+    if not settings.since and not settings.until:
+        return last_complete_period(settings.period, today)
+    since = parse_day(settings.since, tz, "--since") if settings.since else until
+    return period_start(settings.period, since), period_end(settings.period, period_start(settings.period, until))
 
 
 def parse_day(text: str, tz: tzinfo, option: str = "DATE") -> date:

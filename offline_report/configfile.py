@@ -140,7 +140,7 @@ MODEL_KEYS: dict[str, Key] = {
     "api_key_env": Key("api_key_env", "api_key_env", _str),
     "parallel": Key("parallel", "parallel", _int(1)),
 }
-REPO_KEYS = ("path", "name", "ref", "commit_url", "include", "exclude", "context")
+REPO_KEYS = ("path", "name", "ref", "commit_url", "include", "exclude", "context", "upstream")
 IMPORTANCE_KEYS = ("paths", "subjects")
 TABLES = ("model", "repos", "importance")
 
@@ -201,6 +201,7 @@ class RepoOptions:
     include: tuple[str, ...] = ()
     exclude: tuple[str, ...] = ()
     context: str | None = None
+    upstream: str | None = None  # an internal fork's upstream: a ref or remote-tracking branch
     _include: list[re.Pattern] = field(default_factory=list, repr=False)
     _exclude: list[re.Pattern] = field(default_factory=list, repr=False)
 
@@ -210,13 +211,6 @@ class RepoOptions:
             return True
         return any((not self._include or any(p.match(path) for p in self._include))
                    and not any(p.match(path) for p in self._exclude) for path in paths)
-
-    def select(self, commits: list) -> list:
-        """The day's commits this repository's report keeps, each carrying the repository's context."""
-        kept = [c for c in commits if self.keeps([f.path for f in c.files])]
-        for commit in kept:
-            commit.context = self.context
-        return kept
 
 
 def context_key(context: str | None) -> tuple:
@@ -384,7 +378,7 @@ def _parse_repos(cfg: ConfigFile) -> list[RepoOptions]:
         if "path" not in table:
             raise UsageError(f"{cfg.where('repos', None)}: repos[{index}] has no path",
                              "add path = \"/srv/git/name\" (relative paths start at the file's directory)")
-        for key in ("path", "name", "ref", "commit_url", "context"):
+        for key in ("path", "name", "ref", "commit_url", "context", "upstream"):
             if key in table and not isinstance(table[key], str):
                 raise fail(key, f"wrong type ({type(table[key]).__name__})", "write a string")
         path = (cfg.folder / Path(table["path"]).expanduser())
@@ -408,6 +402,7 @@ def _parse_repos(cfg: ConfigFile) -> list[RepoOptions]:
         result.append(RepoOptions(path=os.path.realpath(path), name=table.get("name"), ref=table.get("ref"),
                                   commit_url=table.get("commit_url"), include=tuple(globs["include"][0]),
                                   exclude=tuple(globs["exclude"][0]), context=table.get("context") or None,
+                                  upstream=table.get("upstream") or None,
                                   _include=globs["include"][1], _exclude=globs["exclude"][1]))
     return result
 
@@ -548,7 +543,7 @@ def effective_lines(settings: Settings, sources: dict[str, str]) -> list[str]:
             rows.append((text, sources.get(name, "default")))
     for opts in settings.repo_options.values():
         rows += [("", ""), ("[[repos]]", sources.get("repos", "")), (f"path = {_toml_value(opts.path)}", "")]
-        for key in ("name", "ref", "commit_url", "context"):
+        for key in ("name", "ref", "commit_url", "context", "upstream"):
             if getattr(opts, key):
                 rows.append((f"{key} = {_toml_value(getattr(opts, key))}", ""))
         for key in ("include", "exclude"):
@@ -611,6 +606,7 @@ path = "."
 # include = ["src/**"]        # only commits touching these paths
 # exclude = ["vendor/**"]     # commits touching only these paths are left out
 # context = "The inference router; latency matters more than throughput."
+# upstream = "upstream/main"  # an internal fork's upstream: syncs name the fork's files they touch again
 '''
 
 

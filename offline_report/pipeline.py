@@ -5,22 +5,29 @@ from __future__ import annotations
 import os
 import sys
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Callable, TextIO
 
 from .analyze import Analyzer, RuleAnalyzer
-from .cache import NullStore, Store, default_cache_dir, mark_completed, resume_day, run_lock
+from .cache import NullStore, Store, default_cache_dir, run_lock
 from .config import RunConfig, Settings, run_config
 from .catalog import words
 from .configfile import RepoOptions
-from .git.log import WalkStats, commits_by_day, missing_contents_warning, newest_day, recent_days
-from .errors import UsageError
+from .errors import RepoError, UsageError
+from .git.commits import CommitFacts
+from .git.log import (LastReported, WalkStats, commits_by_day, commits_in_range, missing_contents_warning, newest_day,
+                      read_last_reported, recent_days, reported_tips)
+from .git.ranges import Range, resolve_range
 from .git.repo import RepoHandle, open_repo
+from .git.upstream import mark_upstream
 from .progress import Progress
-from .report.day import DayReport, build_day, contents_notes
+from .report.day import CommitEntry, DayReport, build_day, contents_notes, is_sync
 from .report.render import render_html, render_json, render_markdown, write_atomic
 from .report.site import write_index
+from .report.views import View, day_view, period_views, range_view
+from .record.selection import Coverage, select_day
+from .record.state import NightlyState, state_key
 from .stats import RunStats
 
 
@@ -76,13 +83,21 @@ def run_report(settings: Settings, engine_factory=None, out: TextIO | None = Non
     store = open_store(settings)
     lock_dir = store.directory or Path(settings.output_dir)
     with run_lock(Path(lock_dir), settings.lock_timeout):
-        config = run_config(settings, lambda repos, today: resume_day(store, repos, settings.ref, today))
+        state = NightlyState(settings.cache_dir or default_cache_dir())
+        config = run_config(settings, lambda repos, today: state.resume_day(
+            [output_key(settings, path) for path in repos], today))
         stats = RunStats(use_llm=config.use_llm)
         analyzer = build_analyzer(settings, config.lang, stats, store, engine_factory)
-        result = run(config, analyzer, stats, store=store, out=out,
+        result = run(config, analyzer, stats, store=store, out=out, state=state,
                      progress_factory=lambda total: Progress(total, quiet=settings.quiet))
     result.config = config
     return result
+
+
+def output_key(settings: Settings | RunConfig, path: str) -> str:
+    """The nightly state's key for a repository in this run: its path, its own ref, and the run's output."""
+    options = settings.repo_options.get(os.path.realpath(path)) or RepoOptions(path)
+    return state_key(path, options.ref or settings.ref, settings.output_dir, settings.fmt)
 
 
 def open_repos(config: RunConfig, warnings: list[str]) -> list[RepoHandle]:
@@ -96,8 +111,19 @@ def open_repos(config: RunConfig, warnings: list[str]) -> list[RepoHandle]:
             warnings.append(f"{path}: the repository has no commits yet; nothing to report for it")
             continue
         handle.head(options.ref or config.ref)
+        if options.upstream:
+            check_upstream(handle, options.upstream)
         handles.append(handle)
     return handles
+
+
+def check_upstream(handle: RepoHandle, upstream: str) -> None:
+    try:
+        handle.head(upstream)
+    except RepoError:
+        raise RepoError(f"{handle.name}: upstream {upstream!r} (offline-report.toml [[repos]]) is not a ref of the "
+                        "clone", "name a branch or remote-tracking branch the clone has (e.g. upstream/main after "
+                        "`git fetch upstream`), or remove the upstream key") from None
 
 
 def repo_options(config: RunConfig, path: str) -> RepoOptions:
@@ -105,41 +131,136 @@ def repo_options(config: RunConfig, path: str) -> RepoOptions:
     return config.repo_options.get(os.path.realpath(path)) or RepoOptions(path)
 
 
-def repo_days(handle: RepoHandle, config: RunConfig, walk: WalkStats) -> dict[date, list]:
-    """The repository's commits per day, from its own ref, kept by its include/exclude globs, with its context."""
+RANGE = "range"  # the one bucket of a release range's run
+
+
+@dataclass
+class RepoRun:
+    """One repository in a run: each day's entries to be, what the day's window holds, and its nightly record."""
+
+    handle: RepoHandle
+    ref: str
+    days: dict[date, list[CommitFacts]]
+    coverage: dict[date, Coverage]
+    last: LastReported | None = None
+    record_key: str | None = None  # None: this run does not carry the repository's record on
+    record_from: date | None = None  # the record's completed day when the run began
+    release: Range | None = None  # a release range's run: the resolved range (its commits are days[RANGE])
+
+    def bucket(self, view: View) -> tuple[list[CommitFacts], Coverage | None]:
+        """The view's entries (newest landing first) and its coverage, from the days (or the range) it covers."""
+        keys = view.days or (RANGE,)
+        commits = sorted((c for key in keys for c in self.days.get(key, [])),
+                         key=lambda c: (c.landed_at, c.time), reverse=True)
+        parts = [self.coverage[key] for key in keys if key in self.coverage]
+        return commits, sum(parts[1:], parts[0]) if parts else None
+
+    def rewritten_note(self, view: View | None = None) -> tuple | None:
+        """The note that history was rewritten since the last report: for the run (no view), or the report of
+        the repository's first day."""
+        if self.last is None or not (self.last.rewritten or self.last.unreadable):
+            return None
+        if view is not None and (view.kind != "day" or view.since != min(self.days)):
+            return None
+        kind = "unreadable" if self.last.unreadable else "rewritten"
+        return ("landing", f"history_{kind}", {"tip": self.last.tips[0][:7] if self.last.tips else "?",
+                                               "ref": self.ref})
+
+
+def read_repo(handle: RepoHandle, config: RunConfig, state: NightlyState | None, today: date,
+              walk: WalkStats) -> RepoRun:
+    """The repository's landed commits per day, from its own ref, kept by its globs, with what they need to say.
+
+    Only day reports carry the nightly record on; a week, a month or a release range is read from history."""
     options = repo_options(config, handle.path)
-    days = commits_by_day(handle, config.repo_days.get(handle.path) or config.days(), config.tz,
-                          options.ref or config.ref, config.no_merges, walk)
-    return {day: options.select(commits) for day, commits in days.items()}
+    if config.range_spec:
+        return read_range(handle, config, options, walk)
+    state = state if config.period == "day" else None
+    ref = options.ref or config.ref
+    days = config.repo_days.get(handle.path) or config.days()
+    key = output_key(config, handle.path)
+    entry = state.get(key) if state is not None else None
+    continues = entry is None or (days[0] <= entry.resume and min(config.until, today - timedelta(days=1))
+                                  >= entry.completed)
+    last = read_last_reported(handle, ref, entry.tips) if continues and entry is not None else None
+    landed = commits_by_day(handle, days, config.tz, ref, walk, last)
+    if options.upstream:
+        for commits in landed.values():
+            mark_upstream(handle, handle.head(options.upstream), commits)
+    run = RepoRun(handle, ref, {}, {}, last, key if continues and state is not None and not config.stdout else None,
+                  entry.completed if entry else None)
+    for day, commits in landed.items():
+        run.days[day], run.coverage[day] = select_day(commits, options, config.no_merges)
+    return run
+
+
+def read_range(handle: RepoHandle, config: RunConfig, options: RepoOptions, walk: WalkStats) -> RepoRun:
+    """Exactly the commits of the release range (`git rev-list A..B`), as one bucket in landing order."""
+    release = resolve_range(handle, config.range_spec)
+    landed = commits_in_range(handle, release.base, release.tip, config.tz, walk)
+    if options.upstream:
+        mark_upstream(handle, handle.head(options.upstream), landed)
+    run = RepoRun(handle, release.name, {}, {}, release=release)
+    run.days[RANGE], run.coverage[RANGE] = select_day(landed, options, config.no_merges)
+    return run
+
+
+def views_of(config: RunConfig, repos: list[RepoRun]) -> list[View]:
+    """The reports this run writes: one per day, week or month of the window, or the one release range."""
+    if config.range_spec:
+        release = repos[0].release if repos else None
+        if release is None:
+            return []
+        first, last = release.dates(config.tz)
+        return [range_view(release.name, (release.base_name, release.tip_name), first, last)]
+    if config.period != "day":
+        return period_views(config.period, config.since, config.until)
+    return [day_view(day) for day in config.days()]
+
+
+def record_reported(state: NightlyState, repos: list[RepoRun], config: RunConfig, today: date) -> None:
+    """Each repository's record moves to the last day of the window that is over (never back): its tip is the
+    newest first-parent commit of that day, whose history is what the record holds."""
+    through = min(config.until, today - timedelta(days=1))
+    for repo in repos:
+        if repo.record_key is None:
+            continue
+        days = sorted(repo.days)
+        through_here = max(min(through, days[-1]), days[0] - timedelta(days=1))
+        if repo.record_from is not None and through_here < repo.record_from:
+            continue
+        state.record(repo.record_key, through_here, reported_tips(repo.handle, repo.ref, through_here, config.tz))
 
 
 def run(config: RunConfig, analyzer: Analyzer, stats: RunStats,
         progress_factory: Callable[[int], Progress] | None = None, out: TextIO | None = None,
-        store=None) -> RunResult:
+        store=None, state: NightlyState | None = None) -> RunResult:
     result = RunResult()
     handles = open_repos(config, result.warnings)
     if config.last:
         narrow_to_recent_days(config, handles)
+    today = datetime.now(config.tz).date()
     repos = []
     for handle in handles:
         walk = result.walk.setdefault(handle.path, WalkStats())
-        buckets = repo_days(handle, config, walk)
-        if not any(buckets.values()):
-            result.warnings.append(empty_window(handle, config))
-        repos.append((handle, buckets))
-        if warning := missing_contents_warning(handle.path, buckets):
+        repo = read_repo(handle, config, state, today, walk)
+        if not any(repo.days.values()):
+            result.warnings.append(empty_window(handle, config, repo))
+        if note := repo.rewritten_note():
+            result.warnings.append(f"{handle.name}: " + words(config.lang, *note[:2], **note[2]))
+        repos.append(repo)
+        if warning := missing_contents_warning(handle.path, repo.days):
             result.warnings.append(warning)
-    total = sum(len(commits) for _, days in repos for commits in days.values())
+    work = [c for repo in repos for commits in repo.days.values() for c in by_analyzer(commits)]
+    total = sum(len(top.brought) + 1 for repo in repos for commits in repo.days.values() for top in commits)
     progress = (progress_factory or (lambda n: Progress(n, quiet=True)))(total)
-    plan = analyzer.plan([c for _, days in repos for commits in days.values() for c in commits])
+    plan = analyzer.plan(work)
     if plan:
         progress.note(plan)
-    today = datetime.now(config.tz).date()
-    for day in config.days():
-        write_day(day, repos, config, analyzer, stats, progress, result, out)
-        if store is not None:
-            for path in config.repos:
-                mark_completed(store, path, config.ref, day, today)
+    for view in views_of(config, repos):
+        write_view(view, repos, config, analyzer, stats, progress, result, out)
+    if state is not None:
+        record_reported(state, repos, config, today)
     analyzer.finish()
     if stats.model_skipped:  # said once: why the rules stood in for the model
         result.warnings.append(model_skipped_line(config.lang, stats))
@@ -149,6 +270,23 @@ def run(config: RunConfig, analyzer: Analyzer, stats: RunStats,
     if store is not None:
         store.set(stats.as_dict(), "last-run")
     return result
+
+
+def by_analyzer(commits: list[CommitFacts]) -> list[CommitFacts]:
+    """The commits the run's analyzer reads: every entry and what merges brought, except what an upstream sync
+    brought (those are analysed by the rules: a sync of hundreds of commits is not hundreds of model calls)."""
+    return [c for top in commits for c in (top, *([] if is_sync(top) else top.brought))]
+
+
+def analyze_landed(analyzer: Analyzer, commits: list[CommitFacts], progress) -> list[CommitEntry]:
+    """The day's entries, each merge's entry holding the entries of the commits it brought."""
+    entries = {e.facts.sha: e for e in analyzer.analyze_day(by_analyzer(commits), progress)}
+    for top in commits:
+        if is_sync(top):
+            entries.update((e.facts.sha, e) for e in analyzer.analyze_by_rules(top.brought, progress))
+    for top in commits:
+        entries[top.sha].brought = [entries[c.sha] for c in top.brought]
+    return [entries[top.sha] for top in commits]
 
 
 def model_skipped_line(lang: str, stats: RunStats) -> str:
@@ -161,37 +299,46 @@ def narrow_to_recent_days(config: RunConfig, handles: list[RepoHandle]) -> None:
     """--last N: each repository's N most recent days with commits; the run covers all of them."""
     for handle in handles:
         ref = repo_options(config, handle.path).ref or config.ref
-        config.repo_days[handle.path] = recent_days(handle, config.last, config.tz, ref, config.no_merges)
+        config.repo_days[handle.path] = recent_days(handle, config.last, config.tz, ref)
     every = sorted({day for days in config.repo_days.values() for day in days})
     if every:
         config.since, config.until = every[0], every[-1]
 
 
-def empty_window(handle: RepoHandle, config: RunConfig) -> str:
+def empty_window(handle: RepoHandle, config: RunConfig, repo: RepoRun) -> str:
     """Where the commits are, when the window holds none."""
+    if repo.release is not None:
+        return words(config.lang, "views", "empty_range", repo=handle.name, range=repo.release.name)
     ref = repo_options(config, handle.path).ref or config.ref
     newest = newest_day(handle, config.tz, ref)
     return words(config.lang, "run", "empty_window", since=config.since, until=config.until, ref=ref,
                  repo=handle.name, newest=newest)
 
 
-def write_day(day: date, repos: list[tuple[RepoHandle, dict]], config: RunConfig, analyzer: Analyzer, stats,
-              progress, result: RunResult, out: TextIO | None) -> None:
+def write_view(view: View, repos: list[RepoRun], config: RunConfig, analyzer: Analyzer, stats: RunStats,
+               progress, result: RunResult, out: TextIO | None) -> None:
+    """One report: each repository's entries of the view, analysed (or read from the cache), rendered, written."""
+    before = stats.snapshot()
     sections = []
-    for handle, days in repos:
-        progress.set_label(f"{handle.name} {day}")
-        entries = analyzer.analyze_day(days.get(day, []), progress)
+    for repo in repos:
+        progress.set_label(f"{repo.handle.name} {view.name}")
+        commits, coverage = repo.bucket(view)
+        entries = analyze_landed(analyzer, commits, progress)
         if entries or config.empty_days:
-            sections.append((handle.name, handle.path, entries))
-    if not any(entries for _, _, entries in sections) and not config.empty_days:
+            sections.append((repo, entries, coverage))
+    if not any(entries for _, entries, _ in sections) and not config.empty_days:
         return
-    report = build_day(day, config.lang, config.tz_name, sections)
-    for repo in report.repos:
-        if result.walk[repo.path].hit_shallow_boundary:
-            repo.notes.append("shallow_note")
-        repo.notes += contents_notes(repo.commits)
-        repo.summary = analyzer.day_summary(repo.commits)
-    report.run = stats.as_dict()
+    report = build_day(view.until or view.since, config.lang, config.tz_name,
+                       [(r.handle.name, r.handle.path, e) for r, e, _ in sections], view)
+    for (repo, _, coverage), section in zip(sections, report.repos):
+        if result.walk[repo.handle.path].hit_shallow_boundary:
+            section.notes.append("shallow_note")
+        if note := repo.rewritten_note(view):
+            section.notes.append(note)
+        section.notes += contents_notes(section.landed)
+        section.coverage = coverage
+        section.summary = analyzer.day_summary(section.commits, fresh=view.kind == "day" or stats.model_loaded)
+    report.run = stats.as_dict(since=before)
     emit(report, config, result, out)
 
 
@@ -222,6 +369,6 @@ def emit(report: DayReport, config: RunConfig, result: RunResult, out: TextIO | 
         out.write(text + "\n" if config.fmt == "json" else text)
         out.flush()
         return
-    path = Path(config.output_dir) / f"{report.day.isoformat()}.{config.fmt}"
+    path = Path(config.output_dir) / f"{report.view.file_stem}.{config.fmt}"
     write_atomic(path, render(report, config.fmt, templates=config.templates))
     result.written.append(path)

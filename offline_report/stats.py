@@ -8,6 +8,11 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 
+# What a run counts up as it goes (as_dict subtracts a snapshot of them to describe one day).
+COUNTS = ("model_calls", "model_analyses", "cache_hits", "rule_analyses", "fallbacks", "prompt_tokens",
+          "evaluated_prompt_tokens", "generated_tokens", "generation_s")
+
+
 @dataclass
 class RunStats:
     use_llm: bool = True
@@ -59,31 +64,39 @@ class RunStats:
         self.rule_analyses += new
         self.fallback_reasons[reason] += 1
 
-    @property
-    def tokens_per_s(self) -> float | None:
-        return round(self.generated_tokens / self.generation_s, 2) if self.generation_s else None
+    def snapshot(self) -> dict:
+        """The counts so far: as_dict(since=...) then describes only what happened after this."""
+        with self._lock:
+            taken = {name: getattr(self, name) for name in COUNTS}
+            taken.update(fallback_reasons=Counter(self.fallback_reasons), model_loaded=self.model_loaded,
+                         started=time.monotonic())
+        return taken
 
-    def as_dict(self) -> dict:
+    def as_dict(self, since: dict | None = None) -> dict:
+        """The run's counts; with `since` (a snapshot), those of the part after it, e.g. one day of a range, so a
+        day file says the same whichever range the run covered."""
+        base = since or {name: 0 for name in COUNTS}
+        counts = {name: getattr(self, name) - base[name] for name in COUNTS}
+        reasons = self.fallback_reasons - since["fallback_reasons"] if since else self.fallback_reasons
+        loaded = self.model_loaded and (not since or counts["model_calls"] > 0 or not since["model_loaded"])
+        generation_s = counts.pop("generation_s")
         return {
             "use_llm": self.use_llm,
             "model": self.model,
             "model_label": self.model_label,
             "device": self.device,
-            "model_loaded": self.model_loaded,
-            "model_calls": self.model_calls,
-            "model_analyses": self.model_analyses,
-            "cache_hits": self.cache_hits,
-            "rule_analyses": self.rule_analyses,
-            "fallbacks": self.fallbacks,
-            "fallback_reasons": dict(self.fallback_reasons),
-            "prompt_tokens": self.prompt_tokens,
-            "evaluated_prompt_tokens": self.evaluated_prompt_tokens,
-            "generated_tokens": self.generated_tokens,
-            "tokens_per_s": self.tokens_per_s,
-            "model_s": round(self.generation_s, 3),
+            "model_loaded": loaded,
+            **counts,
+            "fallback_reasons": dict(reasons),
+            "tokens_per_s": round(counts["generated_tokens"] / generation_s, 2) if generation_s else None,
+            "model_s": round(generation_s, 3),
             "votes_counted": self.votes_counted,
             "calibration": self.calibration,
             "answer_check": self.answer_check,
             "model_skipped": self.model_skipped,
-            "wall_s": round(time.monotonic() - self.started, 3),
+            "wall_s": round(time.monotonic() - (since["started"] if since else self.started), 3),
         }
+
+    @property
+    def tokens_per_s(self) -> float | None:
+        return round(self.generated_tokens / self.generation_s, 2) if self.generation_s else None

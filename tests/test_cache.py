@@ -175,19 +175,28 @@ def test_without_since_a_run_continues_after_the_last_completed_day(tmp_path):
     for back in (4, 3, 2, 1):
         day = today - timedelta(days=back)
         b.commit(f"fix: work of {day}", f"{day.isoformat()}T12:00:00+00:00", {"a.py": f"{back}\n"})
-    common = ["--repo", str(tmp_path / "repo"), "--tz", "UTC", "--no-llm", "--format", "json", "--stdout",
-              "--empty-days", "-q", "--cache-dir", str(tmp_path / "cache")]
-    first = run_cli(*common, "--since", (today - timedelta(days=3)).isoformat(), "--until",
-                    (today - timedelta(days=2)).isoformat())
-    assert [json.loads(x)["date"] for x in first.stdout.splitlines()] == \
-        [(today - timedelta(days=n)).isoformat() for n in (3, 2)]
-    resumed = run_cli(*common)
-    assert [json.loads(x)["date"] for x in resumed.stdout.splitlines()] == \
-        [(today - timedelta(days=n)).isoformat() for n in (1, 0)]
-    again = run_cli(*common)  # yesterday is complete now; today is not, so it is done again
-    assert [json.loads(x)["date"] for x in again.stdout.splitlines()] == [today.isoformat()]
-    explicit = run_cli(*common, "--since", (today - timedelta(days=4)).isoformat())
-    assert len(explicit.stdout.splitlines()) == 5
+    out = tmp_path / "out"
+    common = ["--repo", str(tmp_path / "repo"), "--tz", "UTC", "--no-llm", "--format", "json", "--output-dir",
+              str(out), "--empty-days", "-q", "--cache-dir", str(tmp_path / "cache")]
+
+    def written(*extra):
+        for old in out.glob("*.json"):
+            old.unlink()
+        assert run_cli(*common, *extra).exit_code == 0
+        return sorted(p.stem for p in out.glob("*.json"))
+
+    def days_back(*counts):
+        return [(today - timedelta(days=n)).isoformat() for n in counts]
+
+    assert written("--since", days_back(3)[0], "--until", days_back(2)[0]) == days_back(3, 2)
+    preview = [a for a in common if a not in ("--output-dir", str(out))]
+    assert run_cli(*preview, "--stdout", "--since", days_back(1)[0]).exit_code == 0
+    assert written() == days_back(1, 0)  # the --stdout preview did not move the resume point
+    assert written() == days_back(0)  # yesterday is complete now; today is not, so it is done again
+    assert len(written("--since", days_back(4)[0])) == 5
+    other = run_cli(*common, "--output-dir", str(tmp_path / "html"), "--format", "html")
+    assert other.exit_code == 0  # another output starts its own record: the first run covers today
+    assert sorted(p.stem for p in (tmp_path / "html").glob("20*.html")) == days_back(0)
 
 
 def test_a_cache_dir_that_cannot_be_created_is_a_clear_error(day_repo, tmp_path):

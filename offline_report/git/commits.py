@@ -91,19 +91,28 @@ class CommitFacts:
     contents_reason: str | None = None  # MISSING_BLOBS, MISSING_TREES or SHALLOW_BOUNDARY when not complete
     # Each file's patch text, read from the same diff the facts came from; None: no readable patches.
     patches: PatchTexts | None = field(default=None, repr=False, compare=False)
+    author_time: datetime | None = None  # when it was written (time: when it was committed)
+    # Where it stands on the reported ref (git/log.py): when the first-parent commit that brought it was committed,
+    # whether that day was reported before it was reachable, the merge that brought it, what a merge brought.
+    landed_at: datetime | None = None
+    late: bool = False
+    via: str | None = None
+    brought: list["CommitFacts"] = field(default_factory=list, repr=False)
+    upstream: bool | None = None  # one of the upstream's commits ([[repos]] upstream), None when none is named
+    local_patches: list[str] | None = None  # an upstream sync: files the fork's own commits also changed
 
     @classmethod
     def from_message(cls, sha: str, author: str, email: str, time: datetime, message: str,
                      files: list[FileChange], is_merge: bool = False, url: str | None = None,
                      patches: PatchTexts | None = None,
                      diff: DiffFacts | None = None, contents: str = "complete",
-                     contents_reason: str | None = None) -> "CommitFacts":
+                     contents_reason: str | None = None, author_time: datetime | None = None) -> "CommitFacts":
         parsed = parse_message(message)
         return cls(sha=sha, author=author, email=email, time=time, message=message, subject=parsed.subject,
                    body=parsed.body, conventional_type=parsed.conventional_type, scope=parsed.scope,
                    breaking=parsed.breaking, pr_number=parsed.pr_number, is_merge=is_merge, files=files, url=url,
                    diff=diff or DiffFacts(), contents=contents, contents_reason=contents_reason,
-                   patches=patches)
+                   patches=patches, author_time=author_time or time, landed_at=time)
 
     @property
     def short_sha(self) -> str:
@@ -142,6 +151,7 @@ def decode_commit(handle, commit: pygit2.Commit, tz: tzinfo) -> CommitFacts:
     author, email = handle.person(_signature_text(commit.author, "name"), _signature_text(commit.author, "email"))
     known = dict(sha=str(commit.id), author=author, email=email,
                  time=datetime.fromtimestamp(commit.commit_time, tz), message=_message_text(commit),
+                 author_time=datetime.fromtimestamp(commit.author.time, tz),
                  is_merge=len(parent_ids) > 1, url=handle.link(str(commit.id)))
     try:
         diff = _tree_diff(handle, commit, parent_ids)

@@ -1,9 +1,12 @@
-"""The walk: commits reachable from a ref, newest first, bucketed into the local days of a range."""
+"""The walk: commits placed on the local day they landed on the reported ref, each merge with what it brought.
+
+A commit lands when the first-parent commit that brought it was committed: a commit on the ref's first-parent
+chain lands at its own committer time; the commits a merge brought (`git rev-list M^1..M`, less M) land with the
+merge. Every commit reachable from the ref is in exactly one landing."""
 
 from __future__ import annotations
 
-import heapq
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, tzinfo
 from typing import Iterator
 
@@ -15,12 +18,38 @@ from .repo import RepoHandle
 
 # Committer clocks drift and rebases reorder time: keep walking this far past --since.
 CLOCK_SKEW_MARGIN = timedelta(days=2)
+# A merge that brings more commits than this (an unrelated history, say) lists the newest this many.
+MAX_BROUGHT = 10_000
+# A rewritten branch compares at most this many commits with the last reported state.
+MAX_NEW_SINCE_STATE = 100_000
 
 
 @dataclass
 class WalkStats:
     visited: int = 0
     hit_shallow_boundary: bool = False
+    brought_cut: int = 0  # commits merges brought beyond MAX_BROUGHT, not listed
+
+
+@dataclass
+class Landing:
+    """One first-parent commit of the ref, the commits it brought (a merge's other sides), and whether its landing
+    day was reported before these commits were reachable (a late arrival)."""
+
+    commit: pygit2.Commit
+    brought: list[pygit2.Commit] = field(default_factory=list)
+    late: bool = False
+
+
+@dataclass
+class LastReported:
+    """The nightly state of a repository and ref: tips whose history was reported. `new` (filled by the walk):
+    the commits reachable now and not from the tips; None when no tip could be read."""
+
+    tips: list[str]
+    rewritten: bool = False  # a tip is no longer an ancestor of the ref (force-push, rebase)
+    unreadable: bool = False  # no tip is in the clone any more: which commits are new cannot be told
+    new: set | None = None
 
 
 def day_bounds(day: date, tz: tzinfo) -> tuple[datetime, datetime]:
@@ -31,34 +60,168 @@ def day_bounds(day: date, tz: tzinfo) -> tuple[datetime, datetime]:
     return start, end
 
 
-def commits_by_day(handle: RepoHandle, days: list[date], tz: tzinfo, ref: str = "HEAD", no_merges: bool = False,
-                   stats: WalkStats | None = None) -> dict[date, list[CommitFacts]]:
-    """One time-sorted walk over the whole range, each commit decoded once, bucketed into local days, newest first."""
+def commits_by_day(handle: RepoHandle, days: list[date], tz: tzinfo, ref: str = "HEAD",
+                   stats: WalkStats | None = None, last: LastReported | None = None) -> dict[date, list[CommitFacts]]:
+    """Each day's landed commits, newest first, each decoded once; a merge carries what it brought in `brought`.
+
+    With `last` (a nightly run continuing the record), commits that became reachable since it and landed before
+    the first day are reported on the first day, marked late."""
+    stats = stats if stats is not None else WalkStats()
     start, _ = day_bounds(days[0], tz)
     _, end = day_bounds(days[-1], tz)
     buckets: dict[date, list[CommitFacts]] = {day: [] for day in days}
-    wanted = [commit for commit in commits_between(handle, start, end, ref, no_merges, stats)
-              if datetime.fromtimestamp(commit.commit_time, tz).date() in buckets]
-    for facts in decode_commits(handle, wanted, tz):
-        buckets[facts.time.date()].append(facts)
+    landings = list(landings_between(handle, start, end, ref, stats, last))
+    for landing, facts in zip(landings, decode_landings(handle, landings, tz)):
+        day = days[0] if landing.late else facts.landed_at.date()
+        buckets[day].append(facts)
     for commits in buckets.values():
-        commits.sort(key=lambda c: c.time, reverse=True)
+        commits.sort(key=lambda c: (c.landed_at, c.time), reverse=True)
     return buckets
 
 
-def recent_days(handle: RepoHandle, count: int, tz: tzinfo, ref: str = "HEAD", no_merges: bool = False) -> list[date]:
-    """The `count` most recent local days that have commits reachable from ref, oldest first."""
+def commits_in_range(handle: RepoHandle, base: pygit2.Commit | None, tip: pygit2.Commit, tz: tzinfo,
+                     stats: WalkStats | None = None) -> list[CommitFacts]:
+    """Exactly the commits of `git rev-list base..tip` (all of tip's history without a base), in landing order,
+    newest first: tip's first-parent commits of the range, each merge with what it brought of the range."""
+    stats = stats if stats is not None else WalkStats()
+    walker = handle.repo.walk(tip.id, pygit2.GIT_SORT_NONE)
+    if base is not None:
+        walker.hide(base.id)
+    members = {commit.id for commit in walker}
+    landings = []
+    for commit in first_parent_chain(handle, tip, stats):
+        if commit.id not in members:  # reachable from base: so is everything older on the chain
+            break
+        landings.append(Landing(commit, [c for c in brought_by(handle, commit, stats) if c.id in members]))
+    return decode_landings(handle, landings, tz)
+
+
+def decode_landings(handle: RepoHandle, landings: list[Landing], tz: tzinfo) -> list[CommitFacts]:
+    """Each landing's first-parent commit, decoded with the commits it brought; every commit decoded once."""
+    wanted = [c for landing in landings for c in (landing.commit, *landing.brought)]
+    decoded = {facts.sha: facts for facts in decode_commits(handle, wanted, tz)}
+    return [_landed(landing, decoded, tz) for landing in landings]
+
+
+def _landed(landing: Landing, decoded: dict[str, CommitFacts], tz: tzinfo) -> CommitFacts:
+    """The first-parent commit of one landing, with the commits it brought, each knowing when it landed."""
+    landed_at = datetime.fromtimestamp(landing.commit.commit_time, tz)
+    head = decoded[str(landing.commit.id)]
+    head.brought = [decoded[str(c.id)] for c in landing.brought]
+    for facts in (head, *head.brought):
+        facts.landed_at, facts.late = landed_at, landing.late
+    for facts in head.brought:
+        facts.via = head.sha
+    return head
+
+
+def landings_between(handle: RepoHandle, start: datetime, end: datetime, ref: str = "HEAD",
+                     stats: WalkStats | None = None, last: LastReported | None = None) -> Iterator[Landing]:
+    """The first-parent commits committed in [start, end), newest first, with what each brought; with `last`,
+    also the late landings: new since `last` and committed before start.
+
+    The walk follows the first-parent chain only and stops once it is CLOCK_SKEW_MARGIN older than start (and,
+    with `last`, once it reaches history that was already reachable from the reported tips)."""
+    stats = stats if stats is not None else WalkStats()
+    start_ts, end_ts = start.timestamp(), end.timestamp()
+    stop_ts = (start - CLOCK_SKEW_MARGIN).timestamp()
+    new = last.new if last is not None else None
+    for commit in first_parent_chain(handle, handle.head(ref), stats):
+        is_new = new is not None and commit.id in new
+        if commit.commit_time < stop_ts and not is_new:
+            break
+        if start_ts <= commit.commit_time < end_ts:
+            yield Landing(commit, brought_by(handle, commit, stats))
+        elif commit.commit_time < start_ts and is_new:
+            yield Landing(commit, [c for c in brought_by(handle, commit, stats) if c.id in new], late=True)
+
+
+def first_parent_chain(handle: RepoHandle, head: pygit2.Commit, stats: WalkStats) -> Iterator[pygit2.Commit]:
+    """The ref's first-parent chain, newest first (`git rev-list --first-parent`), up to a missing parent."""
+    commit = head
+    while True:
+        stats.visited += 1
+        yield commit
+        if not commit.parent_ids:
+            stats.hit_shallow_boundary |= handle.is_shallow
+            return
+        try:
+            commit = handle.repo[commit.parent_ids[0]]
+        except KeyError:  # past a shallow boundary, or an object this clone lacks
+            stats.hit_shallow_boundary = True
+            return
+
+
+def brought_by(handle: RepoHandle, commit: pygit2.Commit, stats: WalkStats) -> list[pygit2.Commit]:
+    """What a merge brought: `git rev-list M^1..M` less M, newest first (empty for a commit with one parent)."""
+    if len(commit.parent_ids) < 2:
+        return []
+    brought = []
+    try:
+        walker = handle.repo.walk(commit.parent_ids[1], pygit2.GIT_SORT_TIME)
+        for other in commit.parent_ids[2:]:
+            walker.push(other)
+        walker.hide(commit.parent_ids[0])
+        for found in walker:
+            if len(brought) == MAX_BROUGHT:
+                stats.brought_cut += 1
+                continue
+            brought.append(found)
+    except (KeyError, ValueError, pygit2.GitError):  # a side this clone lacks (shallow or partial clone)
+        stats.hit_shallow_boundary = True
+    return brought
+
+
+def read_last_reported(handle: RepoHandle, ref: str, tips: list[str]) -> LastReported:
+    """Which commits reachable from ref are new since the tips were reported, and whether history was rewritten."""
+    last = LastReported(tips=list(tips))
+    head = handle.head(ref)
+    readable = []
+    for tip in tips:
+        try:
+            oid = pygit2.Oid(hex=tip)
+            handle.repo[oid]
+        except (KeyError, ValueError):
+            last.rewritten = True
+            continue
+        readable.append(oid)
+        if oid != head.id and not handle.repo.descendant_of(head.id, oid):
+            last.rewritten = True
+    if tips and not readable:
+        last.unreadable = True
+        return last
+    walker = handle.repo.walk(head.id, pygit2.GIT_SORT_NONE)
+    for oid in readable:
+        walker.hide(oid)
+    last.new = set()
+    for commit in walker:
+        last.new.add(commit.id)
+        if len(last.new) >= MAX_NEW_SINCE_STATE:
+            break
+    return last
+
+
+def reported_tips(handle: RepoHandle, ref: str, through: date, tz: tzinfo) -> list[str]:
+    """The tip whose history is everything that landed up to the end of `through`: the newest first-parent commit
+    committed before that day ended (none when every commit is newer)."""
+    end_ts = day_bounds(through, tz)[1].timestamp()
+    for commit in first_parent_chain(handle, handle.head(ref), WalkStats()):
+        if commit.commit_time < end_ts:
+            return [str(commit.id)]
+    return []
+
+
+def recent_days(handle: RepoHandle, count: int, tz: tzinfo, ref: str = "HEAD") -> list[date]:
+    """The `count` most recent local days on which commits landed on ref, oldest first."""
     found: list[date] = []
     stop_ts = None
-    for commit in newest_first(handle.repo, handle.head(ref)):
+    for commit in first_parent_chain(handle, handle.head(ref), WalkStats()):
         if stop_ts is not None and commit.commit_time < stop_ts:
             break
-        if no_merges and len(commit.parent_ids) > 1:
-            continue
         day = datetime.fromtimestamp(commit.commit_time, tz).date()
         if day not in found:
             found.append(day)
-            if len(found) == count:  # keep walking past the clock-skew margin for late arrivals
+            if len(found) == count:  # keep walking past the clock-skew margin for skewed clocks
                 stop_ts = (day_bounds(day, tz)[0] - CLOCK_SKEW_MARGIN).timestamp()
     return sorted(found)[-count:]
 
@@ -70,7 +233,8 @@ def newest_day(handle: RepoHandle, tz: tzinfo, ref: str = "HEAD") -> date:
 
 def missing_contents_warning(path: str, days: dict[date, list[CommitFacts]]) -> str | None:
     """One stderr line counting the commits whose contents this clone lacks (partial or shallow clone)."""
-    affected = [c for commits in days.values() for c in commits if c.contents != "complete"]
+    affected = [c for commits in days.values() for top in commits for c in (top, *top.brought)
+                if c.contents != "complete"]
     if not affected:
         return None
     shallow = sum(c.contents_reason == "shallow_boundary" for c in affected)
@@ -80,39 +244,10 @@ def missing_contents_warning(path: str, days: dict[date, list[CommitFacts]]) -> 
             f"this clone; nothing was fetched); their line counts are unknown")
 
 
-def commits_between(
-    handle: RepoHandle,
-    start: datetime,
-    end: datetime,
-    ref: str = "HEAD",
-    no_merges: bool = False,
-    stats: WalkStats | None = None,
-) -> Iterator[pygit2.Commit]:
-    """Commits reachable from ref whose committer time lies in [start, end), newest first.
-
-    The walk is time-sorted and stops once it is CLOCK_SKEW_MARGIN older than start.
-    """
-    stats = stats if stats is not None else WalkStats()
-    start_ts, end_ts = start.timestamp(), end.timestamp()
-    stop_ts = (start - CLOCK_SKEW_MARGIN).timestamp()
-    for commit in newest_first(handle.repo, handle.head(ref)):
-        stats.visited += 1
-        if commit.commit_time < stop_ts:
-            break
-        if not commit.parent_ids and handle.is_shallow:
-            stats.hit_shallow_boundary = True
-        if not (start_ts <= commit.commit_time < end_ts):
-            continue
-        if no_merges and len(commit.parent_ids) > 1:
-            continue
-        yield commit
-
-
 def newest_first(repo: pygit2.Repository, head: pygit2.Commit) -> Iterator[pygit2.Commit]:
-    """Commits by committer time, newest first, loaded as they are reached (like `git log --date-order`).
+    """Every commit reachable from head, by committer time, newest first (like `git log --date-order`)."""
+    import heapq
 
-    libgit2's own time-sorted walk reads the whole history before it yields the first commit.
-    """
     heap = [(-head.commit_time, 0, head)]
     seen = {head.id}
     order = 1  # ties keep the order of discovery

@@ -57,15 +57,17 @@ class ModelAnalyzer:
     def finish(self) -> None:
         self.session.remember_speed()
 
-    def day_summary(self, entries: list[CommitEntry]) -> dict | None:
-        """One guarded paragraph over the day's analyses, from a model that passed its answer check; cached."""
+    def day_summary(self, entries: list[CommitEntry], fresh: bool = True) -> dict | None:
+        """One guarded paragraph over the day's (or period's) analyses, from a model that passed its answer check;
+        cached. With fresh False, the model is not asked for it (a period built from cached analyses loads no
+        model): a cached paragraph, else the rules' sentence."""
         if not entries or self.stats.model_skipped or not (self.force_model or self._answer_check_passed()):
             return None
         ranked = sorted(entries, key=lambda e: -TIERS.index(e.importance))
         digest = hashlib.sha256("|".join(f"{e.facts.sha}:{e.importance}" for e in ranked).encode()).hexdigest()[:16]
         key = ("day-summary", digest, self.session.fingerprint, PROMPT_VERSION, self.lang)
         cached = self._cached(key)
-        if cached is None:
+        if cached is None and fresh:
             cached = self._fresh_day_summary(ranked)
             self.store.set(cached, *key)
         return cached or {"source": "rules", "text": words(self.lang, "overview", "rules_summary",
@@ -87,6 +89,9 @@ class ModelAnalyzer:
         verdict = check_answer(completion.text, completion.finish_reason, "low", self.lang, [instructions],
                                known=known)
         return {"source": "model", "text": verdict.data["summary"]} if verdict.ok else {}
+
+    def analyze_by_rules(self, commits: list[CommitFacts], progress=None) -> list[CommitEntry]:
+        return RuleAnalyzer(self.lang, self.stats, self.team_rules).analyze_day(commits, progress)
 
     def analyze_day(self, commits: list[CommitFacts], progress=None) -> list[CommitEntry]:
         if commits and self._model_skipped(progress):

@@ -10,9 +10,22 @@ from ..analysis import TIERS, Analysis, Reason, Vote
 from ..catalog import catalog
 from ..git.commits import CommitFacts
 from ..git.message import clean_body
+from ..record.selection import Coverage
+from ..rules.writer import modules
+from .views import View, day_view
 
 GROUP_ORDER = tuple(reversed(TIERS))  # high first
 MAX_OVERVIEW_TOP = 5
+MAX_OVERVIEW_MODULES = 5
+MAX_OVERVIEW_AUTHORS = 5
+# A merge that brings at least this many commits is an upstream sync or a long-lived branch: what it brought is
+# analysed by the rules (the merge itself by the analyzer), so one sync never costs hundreds of model calls.
+SYNC_MIN_COMMITS = 20
+
+
+def is_sync(facts: CommitFacts) -> bool:
+    """A merge that brought many commits (an upstream sync, a long-lived branch), or any of a named upstream's."""
+    return len(facts.brought) >= SYNC_MIN_COMMITS or any(c.upstream for c in facts.brought)
 
 
 @dataclass
@@ -26,6 +39,22 @@ class CommitEntry:
     vote: Vote | None = None
     anchor: str = ""
     risks: list[Reason] = field(default_factory=list)  # the commit's risks for the day overview
+    brought: list["CommitEntry"] = field(default_factory=list)  # a merge's: the commits it brought, newest first
+
+    @property
+    def is_sync(self) -> bool:
+        return is_sync(self.facts)
+
+    def merge_summary(self) -> dict | None:
+        """What a merge brought, at a glance: how many, by whom, written when, and the local patches it touches."""
+        if not self.brought:
+            return None
+        people = sorted({e.facts.author for e in self.brought}, key=str.casefold)
+        written = sorted(e.facts.author_time.date() for e in self.brought)
+        return {"commits": len(self.brought), "authors": people, "first": written[0].isoformat(),
+                "last": written[-1].isoformat(), "sync": self.is_sync,
+                "upstream_commits": sum(bool(e.facts.upstream) for e in self.brought),
+                "local_patches": self.facts.local_patches}
 
     def as_json(self, lang: str) -> dict:
         f = self.facts
@@ -34,6 +63,12 @@ class CommitEntry:
             "sha": f.sha,
             "short_sha": f.short_sha,
             "time": f.time.isoformat(),
+            "author_time": f.author_time.isoformat(),
+            "committer_time": f.time.isoformat(),
+            "landed_at": f.landed_at.isoformat(),
+            "late": f.late,
+            "via": f.via,
+            "upstream": f.upstream,
             "author": f.author,
             "email": f.email,
             "subject": f.subject,
@@ -57,7 +92,13 @@ class CommitEntry:
             "anchor": self.anchor,
             "contents": f.contents,
             "contents_reason": f.contents_reason,
+            "merge_summary": self.merge_summary(),
+            "brought": [entry.as_json(lang) for entry in self.brought],
         }
+
+    def members(self) -> list["CommitEntry"]:
+        """The entry and the commits it brought: every commit it stands for."""
+        return [self, *self.brought]
 
 
 @dataclass
@@ -69,6 +110,12 @@ class RepoDay:
     # Catalogue keys of the report section, or (section, key, values) for a sentence with values.
     notes: list = field(default_factory=list)
     summary: dict | None = None  # the overview's paragraph: {"source": "model" | "rules", "text"}
+    coverage: Coverage | None = None  # how many commits landed and how many of them are here
+
+    @property
+    def landed(self) -> list[CommitEntry]:
+        """Every commit of the section: the entries and what merges brought."""
+        return [member for entry in self.commits for member in entry.members()]
 
     @property
     def stats(self) -> dict:
@@ -86,21 +133,28 @@ class RepoDay:
             "notes": [words[note] if isinstance(note, str) else catalog(lang)[note[0]][note[1]].format(**note[2])
                       for note in self.notes],
             "overview": self.overview(lang),
+            "coverage": self.coverage.as_json() if self.coverage else None,
             "commits": [entry.as_json(lang) for entry in self.commits],
             "anchors": self.anchors,
         }
 
     def overview(self, lang: str) -> dict:
-        """The day at a glance: the numbers, the changes that matter most, and the risks gathered."""
+        """The day at a glance: the numbers, the changes that matter most, and the risks gathered.
+
+        Each commit is counted once: a merge's lines, files, highlights and risks are those of its diff against its
+        first parent, which holds what it brought; the commit and author counts include what merges brought."""
         sentences = catalog(lang)["overview"]
+        landed = self.landed
         by_weight = sorted(self.commits, key=lambda e: (-TIERS.index(e.importance),
                                                           -((e.facts.added or 0) + (e.facts.removed or 0))))
         top = [e for e in by_weight if e.importance != "low"][:MAX_OVERVIEW_TOP]
         return {
-            "numbers": {"commits": len(self.commits), "authors": len({(e.facts.author, e.facts.email) for e in self.commits}),
+            "numbers": {"commits": len(landed), "authors": len({(e.facts.author, e.facts.email) for e in landed}),
                         "files": len({f.path for e in self.commits for f in e.facts.files}),
                         "added": sum(e.facts.added or 0 for e in self.commits),
                         "removed": sum(e.facts.removed or 0 for e in self.commits)},
+            "authors": most_active(landed),
+            "modules": modules_touched(self.commits),
             "top": [{"short_sha": e.facts.short_sha, "subject": e.facts.subject, "importance": e.importance,
                      "anchor": e.anchor, "added": e.facts.added, "removed": e.facts.removed} for e in top],
             "risks": [{"code": r.code, "short_sha": e.facts.short_sha, "anchor": e.anchor,
@@ -109,13 +163,41 @@ class RepoDay:
         }
 
 
+def most_active(entries: list[CommitEntry]) -> list[dict]:
+    """The authors with the most commits (what merges brought included), most first."""
+    counts: dict[str, int] = {}
+    for entry in entries:
+        counts[entry.facts.author] = counts.get(entry.facts.author, 0) + 1
+    ranked = sorted(counts.items(), key=lambda item: (-item[1], item[0].casefold()))
+    return [{"author": author, "commits": count} for author, count in ranked[:MAX_OVERVIEW_AUTHORS]]
+
+
+def modules_touched(entries: list[CommitEntry]) -> list[dict]:
+    """The top-level modules touched most (by lines; each entry once, a merge by its own diff)."""
+    table: dict[str, dict] = {}
+    for entry in entries:
+        for module, (files, added, removed, _) in modules(entry.facts).items():
+            row = table.setdefault(module, {"module": module, "commits": 0, "added": 0, "removed": 0})
+            row["commits"] += 1
+            row["added"] += added
+            row["removed"] += removed
+    ranked = sorted(table.values(), key=lambda r: (-(r["added"] + r["removed"]), -r["commits"], r["module"]))
+    return ranked[:MAX_OVERVIEW_MODULES]
+
+
 @dataclass
 class DayReport:
-    day: date
+    """One report: a day's, or a week's, a month's or a release range's (its view)."""
+
+    day: date  # the last day it covers
     lang: str
     tz_name: str
     repos: list[RepoDay]
     run: dict = field(default_factory=dict)
+    view: View | None = None  # None: the day itself
+
+    def __post_init__(self) -> None:
+        self.view = self.view or day_view(self.day)
 
     @property
     def total(self) -> int:
@@ -123,7 +205,7 @@ class DayReport:
 
     def as_json(self) -> dict:
         """The day as data: written as the JSON output, and the context every template renders from."""
-        return {"date": self.day.isoformat(), "lang": self.lang, "tz": self.tz_name,
+        return {"date": self.day.isoformat(), "view": self.view.as_json(), "lang": self.lang, "tz": self.tz_name,
                 "repos": [repo.as_json(self.lang) for repo in self.repos], "run": self.run}
 
 
@@ -162,16 +244,20 @@ def slug(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
 
 
-def build_day(day: date, lang: str, tz_name: str, repos: list[tuple[str, str, list[CommitEntry]]]) -> DayReport:
+def build_day(day: date, lang: str, tz_name: str, repos: list[tuple[str, str, list[CommitEntry]]],
+              view: View | None = None) -> DayReport:
     """repos: (name, path, entries newest first). Groups keep that order within each tier."""
     anchors = AnchorRegistry()
-    report = DayReport(day=day, lang=lang, tz_name=tz_name, repos=[])
+    report = DayReport(day=day, lang=lang, tz_name=tz_name, repos=[], view=view)
     for name, path, entries in repos:
         repo = RepoDay(name=name, path=path, commits=entries)
         repo.anchors = {"section": anchors.take(name), "stats": anchors.take(f"{name}-stats"),
                         "toc": anchors.take(f"{name}-toc")}
+        if report.view.kind != "day":
+            repo.anchors["types"] = anchors.take(f"{name}-types")
         for entry in entries:
-            entry.anchor = anchors.take(entry.facts.short_sha)
+            for member in entry.members():
+                member.anchor = anchors.take(member.facts.short_sha)
         for tier in GROUP_ORDER:
             if any(e.importance == tier for e in entries):
                 repo.anchors[tier] = anchors.take(f"{name}-{tier}")

@@ -142,9 +142,14 @@ def _render(env: jinja2.Environment, name: str, context: dict, team_templates: P
         raise template_error(exc) from None
 
 
+def page_template(report: DayReport, fmt: str) -> str:
+    """A day's page, or a week's, month's or release's."""
+    return f"day.{fmt}.j2" if report.view.kind == "day" else f"period.{fmt}.j2"
+
+
 def render_markdown(report: DayReport, team_templates: Path | None = None) -> str:
     env = _environment(str(templates_dir()), str(team_templates) if team_templates else None)
-    text = _render(env, "day.md.j2", template_context(report.as_json()), team_templates)
+    text = _render(env, page_template(report, "md"), template_context(report.as_json()), team_templates)
     return re.sub(r"\n{3,}", "\n\n", text)
 
 
@@ -173,7 +178,7 @@ def render_html(report: DayReport, team_templates: Path | None = None) -> str:
     """One self-contained day page: inline CSS, a little inline JS, nothing fetched from anywhere."""
     context = template_context(report.as_json())
     context["summary"] = day_summary(context["day"])
-    return _render(html_environment(team_templates), "day.html.j2", context, team_templates)
+    return _render(html_environment(team_templates), page_template(report, "html"), context, team_templates)
 
 
 def render_json(report: DayReport, one_line: bool = False) -> str:

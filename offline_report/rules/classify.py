@@ -269,8 +269,19 @@ def classify(facts: CommitFacts, team_rules=()) -> Classification:
         if new_level != level or effect.startswith("floor"):
             reasons.append(Reason(code, signal_values(signals)))
         level = new_level
+    level = floor_by_brought(facts, level, reasons, team_rules)
     level, fixed = apply_team_rules(facts, level, reasons, team_rules)
     return Classification(ctype, TIERS[level], reasons, signals, team_fixed=fixed)
+
+
+def floor_by_brought(facts: CommitFacts, level: int, reasons: list[Reason], team_rules) -> int:
+    """A merge is at least as important as the most important commit it brought."""
+    if not facts.brought:
+        return level
+    top = max(TIERS.index(classify(commit, team_rules).importance) for commit in facts.brought)
+    if top > level:
+        reasons.append(Reason("brought", {"tier": TIERS[top]}))
+    return max(level, top)
 
 
 def apply_team_rules(facts: CommitFacts, level: int, reasons: list[Reason], team_rules) -> tuple[int, bool]:

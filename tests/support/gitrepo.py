@@ -64,10 +64,12 @@ def day_commits(path, since: str, until: str | None = None, tz: str = "UTC", no_
     from datetime import date, timedelta
     from zoneinfo import ZoneInfo
 
+    from offline_report.configfile import RepoOptions
     from offline_report.git.log import WalkStats, commits_by_day
     from offline_report.git.repo import open_repo
+    from offline_report.record.selection import select_day
 
     first, last = date.fromisoformat(since), date.fromisoformat(until or since)
     days = [first + timedelta(days=i) for i in range((last - first).days + 1)]
-    return commits_by_day(open_repo(str(path)), days, ZoneInfo(tz), no_merges=no_merges,
-                          stats=walk if walk is not None else WalkStats())
+    landed = commits_by_day(open_repo(str(path)), days, ZoneInfo(tz), stats=walk if walk is not None else WalkStats())
+    return {day: select_day(commits, RepoOptions(str(path)), no_merges)[0] for day, commits in landed.items()}

@@ -1,0 +1,77 @@
+"""What one report covers: a day, an ISO week, a calendar month (in the run's zone) or a release range."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+KINDS = ("day", "week", "month", "range")
+PERIODS = ("week", "month")
+
+
+@dataclass(frozen=True)
+class View:
+    kind: str  # one of KINDS
+    name: str  # the report file's stem: 2026-02-12, 2026-W06, 2026-02, v1.2.0..v1.3.0
+    since: date | None  # the first and last day it covers; a range: its two ends' dates (None: from the start)
+    until: date | None
+    days: tuple[date, ...] = field(default=(), compare=False)  # a day or a period's days; () for a range
+    revisions: tuple[str | None, str] | None = None  # a range's two ends as given
+
+    @property
+    def file_stem(self) -> str:
+        """The name, safe as a file name (a branch's slashes become underscores)."""
+        return re.sub(r"[^A-Za-z0-9._+-]", "_", self.name)
+
+    def as_json(self) -> dict:
+        return {"kind": self.kind, "name": self.name, "since": _iso(self.since), "until": _iso(self.until),
+                "from": self.revisions[0] if self.revisions else None,
+                "to": self.revisions[1] if self.revisions else None}
+
+
+def day_view(day: date) -> View:
+    return View("day", day.isoformat(), day, day, (day,))
+
+
+def period_views(kind: str, since: date, until: date) -> list[View]:
+    """Every whole week or month that overlaps [since, until], oldest first."""
+    views, start = [], period_start(kind, since)
+    while start <= until:
+        end = period_end(kind, start)
+        days = tuple(start + timedelta(days=i) for i in range((end - start).days + 1))
+        views.append(View(kind, period_name(kind, start), start, end, days))
+        start = end + timedelta(days=1)
+    return views
+
+
+def period_start(kind: str, day: date) -> date:
+    return day - timedelta(days=day.weekday()) if kind == "week" else day.replace(day=1)
+
+
+def period_end(kind: str, start: date) -> date:
+    if kind == "week":
+        return start + timedelta(days=6)
+    following = (start.replace(day=28) + timedelta(days=4)).replace(day=1)
+    return following - timedelta(days=1)
+
+
+def period_name(kind: str, start: date) -> str:
+    if kind == "week":
+        year, week, _ = start.isocalendar()
+        return f"{year}-W{week:02d}"
+    return f"{start.year}-{start.month:02d}"
+
+
+def last_complete_period(kind: str, today: date) -> tuple[date, date]:
+    """The most recent week (Monday to Sunday) or month that is over."""
+    end = period_start(kind, today) - timedelta(days=1)
+    return period_start(kind, end), end
+
+
+def range_view(name: str, revisions: tuple[str | None, str], since: date | None, until: date) -> View:
+    return View("range", name, since, until, (), revisions)
+
+
+def _iso(day: date | None) -> str | None:
+    return day.isoformat() if day else None
