@@ -27,7 +27,7 @@ sys.path.insert(0, str(ROOT))
 from bench.harness import build_long_history, build_wide_commit, busiest_day, day_config, run_day  # noqa: E402
 from bench.probe import reset_peak as reset_peak_rss, rss_kib  # noqa: E402
 from offline_report.rules.classify import classify  # noqa: E402
-from offline_report.llm.engine import EngineSettings  # noqa: E402
+from offline_report.llm.engine import EngineSettings, Prompt  # noqa: E402
 from offline_report.llm.llama import LlamaEngine, gpu_offload_supported  # noqa: E402
 from offline_report.git.log import WalkStats, commits_by_day, newest_first  # noqa: E402
 from offline_report.git.repo import open_repo  # noqa: E402
@@ -86,7 +86,7 @@ def free_and_constrained(engine: LlamaEngine, seeds=(1, 2, 3)) -> tuple[float, f
     """tok/s of free generation, of schema-bound generation as offline-report samples it (grammar checked on the
     sampled token, applied to the vocabulary only on rejection) and as llama-cpp-python samples it (grammar over
     the whole vocabulary first), on the same prompt, interleaved seed by seed so load on the machine hits all three."""
-    prompt = engine.format_prompt("You are a storyteller.", FREE_PROMPT)
+    prompt = Prompt("You are a storyteller.", FREE_PROMPT)
     free, constrained, library = [], [], []
     for seed in seeds:
         free.append(engine.complete(prompt, None, 256, seed))

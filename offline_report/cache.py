@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+import json
 import os
 from contextlib import contextmanager
-from datetime import date, timedelta
 from pathlib import Path
 
 from .errors import LockedError, OutputError
@@ -21,30 +21,90 @@ def default_cache_dir() -> Path:
     return Path(user_cache_dir("offline-report", appauthor=False))
 
 
+DB_NAME = "cache.db"  # diskcache's database in the cache folder
+
+
+def _damaged(exc: BaseException) -> bool:
+    """A database a disk error or a half-finished copy damaged (not a locked or read-only one)."""
+    import sqlite3
+
+    if not isinstance(exc, sqlite3.DatabaseError):
+        return False
+    text = str(exc).lower()
+    return not isinstance(exc, sqlite3.OperationalError) or "malformed" in text or "not a database" in text
+
+
 class Store:
-    """Get and set JSON-able values by tuple keys. Each set is committed before it returns."""
+    """Get and set JSON-able values by tuple keys. Each set is committed before it returns.
+
+    The cache holds only what can be computed again: a damaged database is moved aside (kept for a person
+    to look at), one warning says so, and a new one is started. The nightly state lives in its own small file
+    beside it (record/state.py), so it survives that."""
 
     def __init__(self, directory: str | os.PathLike):
-        import diskcache
-
         self.directory = Path(directory)
+        self.warnings: list[str] = []
         try:
             self.directory.mkdir(parents=True, exist_ok=True)
-            self._cache = diskcache.Cache(str(self.directory), eviction_policy="none", size_limit=2**40)
-        except (OSError, Exception) as exc:  # sqlite3.OperationalError for a read-only directory
+        except OSError as exc:
+            raise OutputError(f"cannot open the cache in {self.directory}: {exc.strerror or exc}",
+                              "choose a writable --cache-dir, or run with --no-cache") from exc
+        self._cache = self._open()
+
+    def _open(self):
+        import diskcache
+
+        try:
+            return diskcache.Cache(str(self.directory), eviction_policy="none", size_limit=2**40)
+        except Exception as exc:  # sqlite3.OperationalError for a read-only directory
+            if _damaged(exc) and not self.warnings:
+                self._move_aside(exc)
+                return self._open()
             raise OutputError(f"cannot open the cache in {self.directory}: {exc}",
                               "choose a writable --cache-dir, or run with --no-cache") from exc
+
+    def _move_aside(self, exc: BaseException) -> None:
+        """The damaged database renamed beside itself, with its journal files; a warning says where."""
+        import time
+
+        stamp = time.strftime("%Y%m%dT%H%M%S")
+        kept = self.directory / f"{DB_NAME}.damaged-{stamp}"
+        for suffix in ("", "-wal", "-shm"):
+            source = self.directory / (DB_NAME + suffix)
+            if source.exists():
+                os.replace(source, str(kept) + suffix)
+        self.warnings.append(f"the cache database in {self.directory} was damaged ({exc}); it was moved aside to "
+                             f"{kept} for a person to look at, and a new one was started (cached analyses are "
+                             "made again; the nightly resume state is kept)")
+
+    def _recovering(self, action):
+        """Run a database action; a database found damaged on the way is moved aside once, and the action rerun."""
+        try:
+            return action()
+        except Exception as exc:
+            if not _damaged(exc) or self.warnings:
+                raise
+            damage = exc
+        try:
+            self._cache.close()
+        except Exception:  # noqa: BLE001 - a damaged database may fail to close too
+            pass
+        self._move_aside(damage)
+        self._cache = self._open()
+        return action()
 
     @staticmethod
     def _key(parts: tuple) -> str:
         return "\x1f".join(str(p) for p in parts)
 
     def get(self, *parts):
-        return self._cache.get(self._key(parts))
+        return self._recovering(lambda: self._cache.get(self._key(parts)))
 
     def set(self, value, *parts) -> None:
         try:
-            self._cache.set(self._key(parts), value)
+            self._recovering(lambda: self._cache.set(self._key(parts), value))
+        except OutputError:
+            raise
         except Exception as exc:
             raise OutputError(f"cannot write the cache in {self.directory}: {exc}",
                               "free disk space or choose another --cache-dir; finished reports are kept") from exc
@@ -53,11 +113,28 @@ class Store:
         self._cache.close()
 
     def summary(self) -> dict:
-        return {"directory": str(self.directory), "entries": len(self._cache), "bytes": self._cache.volume(),
-                "last_run": self.get("last-run")}
+        return {"directory": str(self.directory), "entries": self._recovering(lambda: len(self._cache)),
+                "bytes": self._cache.volume(), "last_run": self.get("last-run"),
+                "nightly_state": self._state_path().is_file()}
+
+    def _state_path(self) -> Path:
+        from .record.state import STATE_FILE
+
+        return self.directory / STATE_FILE
 
     def clear(self) -> int:
-        return self._cache.clear()
+        """Every entry removed, and the nightly resume state with them."""
+        self._state_path().unlink(missing_ok=True)
+        return self._recovering(self._cache.clear)
+
+
+def existing_store(directory: Path) -> Store | None:
+    """The cache in `directory` when there is one; None (and no folder created) when there is not."""
+    from .record.state import STATE_FILE
+
+    if not (directory / DB_NAME).is_file() and not (directory / STATE_FILE).is_file():
+        return None
+    return Store(directory)
 
 
 class NullStore:
@@ -73,28 +150,6 @@ class NullStore:
 
     def close(self) -> None:
         return None
-
-
-def state_key(repo_path: str, ref: str) -> tuple:
-    return ("state", os.path.realpath(repo_path), ref)
-
-
-def resume_day(store, repo_paths: list[str], ref: str, today: date) -> date:
-    """The day after the last fully past day every repository completed; today on a first run."""
-    days = []
-    for path in repo_paths:
-        done = store.get(*state_key(path, ref))
-        days.append(date.fromisoformat(done) + timedelta(days=1) if done else today)
-    return min(min(days), today)
-
-
-def mark_completed(store, repo_path: str, ref: str, day: date, today: date) -> None:
-    """Only a day that is over counts as completed: today's report is written again tomorrow."""
-    if day >= today:
-        return
-    done = store.get(*state_key(repo_path, ref))
-    if done is None or date.fromisoformat(done) < day:
-        store.set(day.isoformat(), *state_key(repo_path, ref))
 
 
 @contextmanager

@@ -2,23 +2,30 @@
 
 from __future__ import annotations
 
+import os
 from functools import lru_cache
-from importlib import resources
-
-try:
-    import tomllib
-except ModuleNotFoundError:  # Python 3.10
-    import tomli as tomllib
 
 
 def languages() -> tuple[str, ...]:
     """Every language that has a catalogue file."""
-    folder = resources.files("offline_report").joinpath("catalogs")
-    return tuple(sorted(entry.name[:-5] for entry in folder.iterdir() if entry.name.endswith(".toml")))
+    try:  # the package's own folder: read at start-up, without importlib.resources' machinery
+        names = os.listdir(os.path.join(os.path.dirname(__file__), "catalogs"))
+    except OSError:  # installed in a zip: ask the package's loader
+        from importlib import resources
+
+        names = [entry.name for entry in resources.files("offline_report").joinpath("catalogs").iterdir()]
+    return tuple(sorted(name[:-5] for name in names if name.endswith(".toml")))
 
 
 @lru_cache(maxsize=None)
 def catalog(lang: str) -> dict:
+    try:  # imported here: `--version` and `--help` read no catalogue
+        import tomllib
+    except ModuleNotFoundError:  # Python 3.10
+        import tomli as tomllib
+
+    from importlib import resources
+
     text = resources.files("offline_report").joinpath(f"catalogs/{lang}.toml").read_text(encoding="utf-8")
     return tomllib.loads(text)
 

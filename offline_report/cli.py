@@ -1,25 +1,24 @@
-"""Command line: declares the options, wires them to the pipeline, and maps errors to exit codes."""
+"""Command line: declares the options, wires them to the library, and turns every failure into one error format.
+
+The only module that imports click. The library (pipeline, git, llm, report) is imported when a command runs,
+so `--version` and `--help` start in a few tens of milliseconds."""
 
 from __future__ import annotations
 
+import os
+import signal
 import sys
-import traceback
 from pathlib import Path
 
 import click
 
 from . import __version__
-from .cache import Store, default_cache_dir, run_lock
-from .catalog import catalog, words
 from .config import FORMATS, LANGS, VOTE_METHODS, Settings
-from .configfile import apply_config, effective_lines, write_starter
-from .errors import EXIT_INTERNAL, ReportError, UsageError
-from .pipeline import run_report
-from .stats import RunStats
-
-
+from .errors import EXIT_INTERNAL, EXIT_USAGE, ReportError, UsageError
 
 MAX_NAMED_REPORTS = 3
+EXIT_BROKEN_PIPE = 128 + 13  # as a tool killed by SIGPIPE: the reader (| head) closed the pipe
+STOP_SIGNALS = ("SIGTERM", "SIGHUP")  # `timeout`, systemd, a cancelled CI job; a closed terminal
 EXAMPLES = """
 \b
 Examples:
@@ -29,8 +28,52 @@ Examples:
   offline-report --since yesterday --lang en --format json --stdout
   offline-report --since 2026-02-10 --until 2026-02-12 --no-llm
   offline-report --model ~/models/qwen2.5-7b-instruct-q4_k_m.gguf --gpu-layers all --since yesterday
+  offline-report --quiet --exit-code-if-empty 99      # cron: silent, and 99 when nothing was committed
   offline-report models --check
 """
+
+
+def say_error(message: str, hint: str | None) -> None:
+    """The one error format: `offline-report: error: …` and `  what to do: …`."""
+    click.echo(f"offline-report: error: {message}", err=True)
+    if hint:
+        click.echo(f"  what to do: {hint}", err=True)
+
+
+class Stopped(BaseException):
+    """SIGTERM or SIGHUP reached the run: it stops as Ctrl-C stops it."""
+
+    def __init__(self, signum: int):
+        super().__init__(signum)
+        self.signum = signum
+
+
+# click 8.2+: a group called without its subcommand; older click prints the help itself.
+NO_ARGS_IS_HELP = getattr(click.exceptions, "NoArgsIsHelpError", ())
+
+
+class Main(click.Group):
+    """The command group, with click's own usage errors printed in offline-report's error format."""
+
+    def main(self, args=None, prog_name=None, complete_var=None, standalone_mode=True, **extra):
+        try:
+            code = super().main(args, prog_name or "offline-report", complete_var, standalone_mode=False, **extra)
+        except NO_ARGS_IS_HELP as exc:  # `offline-report cache` alone: its help, as --help shows it
+            click.echo(exc.ctx.get_help() if exc.ctx is not None else exc.format_message())
+            code = 0
+        except click.UsageError as exc:
+            command = " ".join(["offline-report", *(exc.ctx.command_path.split()[1:] if exc.ctx else [])])
+            say_error(exc.format_message(), f"see `{command} --help` for the options and their values")
+            code = EXIT_USAGE
+        except click.ClickException as exc:
+            say_error(exc.format_message(), None)
+            code = exc.exit_code
+        except click.Abort:
+            click.echo("offline-report: interrupted", err=True)
+            code = 130
+        if standalone_mode:
+            sys.exit(code if isinstance(code, int) else 0)
+        return code
 
 
 def gpu_layers_option(value: str) -> str:
@@ -39,52 +82,70 @@ def gpu_layers_option(value: str) -> str:
     raise click.BadParameter("use a number of layers, 'all' or 'auto'")
 
 
-@click.group(invoke_without_command=True, epilog=EXAMPLES,
+# Every option of a run; `offline-report config` takes them too, to show what that run would use.
+RUN_OPTIONS = (
+    click.option("--repo", "repos", multiple=True, type=click.Path(), help="Local git clone (repeatable). Default: the current directory."),
+    click.option("--since", help="First day: YYYY-MM-DD, 'today' or 'yesterday'. Default: the day after the last completed one (first run: today)."),
+    click.option("--until", help="Last day, inclusive. Default: today."),
+    click.option("--last", type=click.IntRange(1), help="The N most recent days that have commits, per repository."),
+    click.option("--period", type=click.Choice(["day", "week", "month"]), default=None,
+                 help="One report per day (default), ISO week or calendar month."),
+    click.option("--rollup", "rollups", type=click.Choice(["week", "month"]), multiple=True,
+                 help="A day run also writes each week's (month's) report once it is over (repeatable)."),
+    click.option("--range", "range_spec", metavar="A..B",
+                 help="One release report of exactly `git rev-list A..B`; one tag alone: since the tag before it."),
+    click.option("--output-dir", default="reports", show_default=True, type=click.Path(), help="Where the day files go."),
+    click.option("--stdout/--no-stdout", "to_stdout", default=False, help="Print the reports instead of writing files."),
+    click.option("--lang", type=click.Choice(LANGS), default="zh", show_default=True, help="Report language."),
+    click.option("--tz", "tz_name", default="local", show_default=True, help="IANA time zone of the day windows, or 'local'."),
+    click.option("--format", "fmt", type=click.Choice(FORMATS), default="md", show_default=True, help="Markdown, JSON or HTML."),
+    click.option("--ref", default="HEAD", show_default=True, help="Branch, tag or commit to walk from."),
+    click.option("--no-merges/--merges", "no_merges", default=False,
+                 help="No merge entries: what merges brought is listed on its own (--merges: one entry per merge)."),
+    click.option("--commit-url", help="Commit link template with {sha}, e.g. https://git.example.com/x/y/-/commit/{sha}."),
+    click.option("--no-llm/--llm", "no_llm", default=False, help="No model: every analysis is built by rules from the git facts (--llm: use the model)."),
+    click.option("--model", "model_path", type=click.Path(), help="GGUF model file (else $OFFLINE_REPORT_MODEL, ./models/*.gguf, the bundled model)."),
+    click.option("--server", help="Base URL of an OpenAI-compatible inference server (llama-server, vLLM), e.g. http://gpu-box:8080/v1. Replaces the local model."),
+    click.option("--server-model", help="The model to ask for, when the server hosts several."),
+    click.option("--api-key-env", metavar="VAR", help="Name of the environment variable that holds the server's token."),
+    click.option("--parallel", type=click.IntRange(1), help="Concurrent requests to the server. Default: its slot count, else 4."),
+    click.option("--threads", type=click.IntRange(1), help="CPU threads for llama.cpp. Default: all cores."),
+    click.option("--ctx", "n_ctx", type=click.IntRange(512), help="Context size in tokens. Default: 4096, capped by the model's trained context."),
+    click.option("--gpu-layers", default="auto", show_default=True, callback=lambda c, p, v: gpu_layers_option(v),
+                 help="Layers to offload: N, 'all', or 'auto' (all when the llama.cpp build can offload)."),
+    click.option("--seed", type=int, default=1234, show_default=True, help="Sampling seed, fixed so reruns are reproducible."),
+    click.option("--vote-method", type=click.Choice(VOTE_METHODS), default="score", show_default=True,
+                 help="Pass 1: score the labels by log-probability, or ask for constrained JSON."),
+    click.option("--cache-dir", type=click.Path(), help="Analysis cache. Default: $OFFLINE_REPORT_CACHE or the user cache dir."),
+    click.option("--no-cache/--cache", "no_cache", default=False, help="Run without the analysis cache (and without resuming)."),
+    click.option("--refresh/--no-refresh", default=False, help="Analyse the selected days again, ignoring cached analyses."),
+    click.option("--force-model/--no-force-model", default=False,
+                 help="Use the model even when its answer check failed, and never stop it after repeated rejections."),
+    click.option("--keep-rejected/--no-keep-rejected", default=False, help="Keep rejected model answers and the guard's reason in the JSON."),
+    click.option("--lock-timeout", type=click.FloatRange(0), default=600, show_default=True,
+                 help="Seconds to wait for another run on the same cache directory."),
+    click.option("--verbose/--no-verbose", default=False, help="Show llama.cpp's own log lines."),
+    click.option("--empty-days/--no-empty-days", default=False, help="Also write a report for days without commits."),
+    click.option("--yes/--no-yes", default=False, help="Allow a range of more than 366 days."),
+    click.option("--quiet/--no-quiet", "-q", default=False,
+                 help="Nothing on stderr unless something failed or needs a person (cron)."),
+    click.option("--exit-code-if-empty", type=click.IntRange(0, 255), metavar="N",
+                 help="Exit with N (instead of 0) when the selected days hold no commits: nothing new to report."),
+    click.option("--debug/--no-debug", default=False, help="Show a traceback on errors."),
+    click.option("--config", "config_path", type=click.Path(dir_okay=False),
+                 help="Settings file. Default: $OFFLINE_REPORT_CONFIG, else ./offline-report.toml if present."),
+)
+
+
+def run_options(function):
+    for option in reversed(RUN_OPTIONS):
+        function = option(function)
+    return function
+
+
+@click.group(cls=Main, invoke_without_command=True, epilog=EXAMPLES,
              context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
-@click.option("--repo", "repos", multiple=True, type=click.Path(), help="Local git clone (repeatable). Default: the current directory.")
-@click.option("--since", help="First day: YYYY-MM-DD, 'today' or 'yesterday'. Default: the day after the last completed one (first run: today).")
-@click.option("--until", help="Last day, inclusive. Default: today.")
-@click.option("--last", type=click.IntRange(1), help="The N most recent days that have commits, per repository.")
-@click.option("--period", type=click.Choice(["day", "week", "month"]), default=None,
-              help="One report per day (default), ISO week or calendar month.")
-@click.option("--range", "range_spec", metavar="A..B",
-              help="One release report of exactly `git rev-list A..B`; one tag alone: since the tag before it.")
-@click.option("--output-dir", default="reports", show_default=True, type=click.Path(), help="Where the day files go.")
-@click.option("--stdout", "to_stdout", is_flag=True, help="Print the reports instead of writing files.")
-@click.option("--lang", type=click.Choice(LANGS), default="zh", show_default=True, help="Report language.")
-@click.option("--tz", "tz_name", default="local", show_default=True, help="IANA time zone of the day windows, or 'local'.")
-@click.option("--format", "fmt", type=click.Choice(FORMATS), default="md", show_default=True, help="Markdown, JSON or HTML.")
-@click.option("--ref", default="HEAD", show_default=True, help="Branch, tag or commit to walk from.")
-@click.option("--no-merges", is_flag=True, help="No merge entries: what merges brought is listed on its own.")
-@click.option("--commit-url", help="Commit link template with {sha}, e.g. https://git.example.com/x/y/-/commit/{sha}.")
-@click.option("--no-llm", is_flag=True, help="No model: every analysis is built by rules from the git facts.")
-@click.option("--model", "model_path", type=click.Path(), help="GGUF model file (else $OFFLINE_REPORT_MODEL, ./models/*.gguf, the bundled model).")
-@click.option("--server", help="Base URL of an OpenAI-compatible inference server (llama-server, vLLM), e.g. http://gpu-box:8080/v1. Replaces the local model.")
-@click.option("--server-model", help="The model to ask for, when the server hosts several.")
-@click.option("--api-key-env", metavar="VAR", help="Name of the environment variable that holds the server's token.")
-@click.option("--parallel", type=click.IntRange(1), help="Concurrent requests to the server. Default: its slot count, else 4.")
-@click.option("--threads", type=click.IntRange(1), help="CPU threads for llama.cpp. Default: all cores.")
-@click.option("--ctx", "n_ctx", type=click.IntRange(512), help="Context size in tokens. Default: 4096, capped by the model's trained context.")
-@click.option("--gpu-layers", default="auto", show_default=True, callback=lambda c, p, v: gpu_layers_option(v),
-              help="Layers to offload: N, 'all', or 'auto' (all when the llama.cpp build can offload).")
-@click.option("--seed", type=int, default=1234, show_default=True, help="Sampling seed, fixed so reruns are reproducible.")
-@click.option("--vote-method", type=click.Choice(VOTE_METHODS), default="score", show_default=True,
-              help="Pass 1: score the labels by log-probability, or ask for constrained JSON.")
-@click.option("--cache-dir", type=click.Path(), help="Analysis cache. Default: $OFFLINE_REPORT_CACHE or the user cache dir.")
-@click.option("--no-cache", is_flag=True, help="Run without the analysis cache (and without resuming).")
-@click.option("--refresh", is_flag=True, help="Analyse the selected days again, ignoring cached analyses.")
-@click.option("--force-model", is_flag=True,
-              help="Use the model even when its answer check failed, and never stop it after repeated rejections.")
-@click.option("--keep-rejected", is_flag=True, help="Keep rejected model answers and the guard's reason in the JSON.")
-@click.option("--lock-timeout", type=click.FloatRange(0), default=600, show_default=True,
-              help="Seconds to wait for another run on the same cache directory.")
-@click.option("--verbose", is_flag=True, help="Show llama.cpp's own log lines.")
-@click.option("--empty-days", is_flag=True, help="Also write a report for days without commits.")
-@click.option("--yes", is_flag=True, help="Allow a range of more than 366 days.")
-@click.option("--quiet", "-q", is_flag=True, help="No progress on stderr.")
-@click.option("--debug", is_flag=True, help="Show a traceback on errors.")
-@click.option("--config", "config_path", type=click.Path(dir_okay=False),
-              help="Settings file. Default: $OFFLINE_REPORT_CONFIG, else ./offline-report.toml if present.")
+@run_options
 @click.version_option(__version__, prog_name="offline-report")
 @click.pass_context
 def main(ctx: click.Context, **options) -> None:
@@ -92,42 +153,89 @@ def main(ctx: click.Context, **options) -> None:
     ctx.ensure_object(dict)
     ctx.obj["debug"] = options["debug"]
     ctx.obj["options"] = options
+    ctx.obj["given"] = given_params(ctx)
     if ctx.invoked_subcommand is not None:
         return
-    guarded(lambda: report_command(ctx, options), options["debug"])
+    code = guarded(lambda: report_command(ctx), options["debug"])
+    if code:
+        sys.exit(code)
 
 
-def guarded(action, debug: bool) -> None:
-    """Run an action; a ReportError becomes its message, hint and exit code."""
+def given_params(ctx: click.Context) -> set[str]:
+    """The parameters the user gave on the command line (not click's defaults)."""
+    quiet_sources = (click.core.ParameterSource.DEFAULT, click.core.ParameterSource.DEFAULT_MAP, None)
+    return {name for name in ctx.params if ctx.get_parameter_source(name) not in quiet_sources}
+
+
+def guarded(action, debug: bool):
+    """Run an action; every failure becomes one `offline-report: error:` line, a hint and its exit code."""
+    previous = _catch_stop_signals()
     try:
-        action()
+        return action()
     except ReportError as exc:
         if debug:
-            traceback.print_exc()
-        click.echo(f"offline-report: error: {exc.message}", err=True)
-        if exc.hint:
-            click.echo(f"  what to do: {exc.hint}", err=True)
-        sys.exit(exc.exit_code)
+            _print_traceback()
+        say_error(exc.message, exc.hint)
+        return exc.exit_code
     except KeyboardInterrupt:
         click.echo("offline-report: interrupted; finished days and cached analyses are kept", err=True)
-        sys.exit(130)
+        return 130
+    except Stopped as exc:
+        name = signal.Signals(exc.signum).name
+        click.echo(f"offline-report: stopped by {name}; finished days and cached analyses are kept", err=True)
+        return 128 + exc.signum
+    except BrokenPipeError:
+        _quiet_stdout()
+        return EXIT_BROKEN_PIPE
     except Exception as exc:  # noqa: BLE001 - the last line of defence: never a bare traceback
         if debug:
-            traceback.print_exc()
-        click.echo(f"offline-report: internal error: {type(exc).__name__}: {exc}", err=True)
-        click.echo("  what to do: run again with --debug and report the traceback; finished days and cached "
-                   "analyses are kept", err=True)
-        sys.exit(EXIT_INTERNAL)
+            _print_traceback()
+        say_error(f"internal error: {type(exc).__name__}: {exc}",
+                  "run again with --debug and report the traceback; finished days and cached analyses are kept")
+        return EXIT_INTERNAL
+    finally:
+        for name, handler in previous.items():
+            signal.signal(getattr(signal, name), handler)
 
 
-def settings_from(ctx: click.Context, options: dict) -> Settings:
-    """Click's options as one typed Settings value."""
-    given = {name: ctx.get_parameter_source(name) != click.core.ParameterSource.DEFAULT for name in options}
-    if options["to_stdout"] and given["output_dir"]:
+def _print_traceback() -> None:
+    import traceback  # only with --debug: the traceback module costs start-up time
+
+    traceback.print_exc()
+
+
+def _catch_stop_signals() -> dict:
+    """SIGTERM and SIGHUP raise Stopped in the run (the handlers they replace are returned, to put back)."""
+    previous = {}
+    for name in STOP_SIGNALS:
+        try:
+            previous[name] = signal.signal(getattr(signal, name), _stop)
+        except (AttributeError, ValueError):  # no such signal here, or not the main thread
+            continue
+    return previous
+
+
+def _stop(signum, frame) -> None:  # noqa: ARG001
+    signal.signal(signum, signal.SIG_DFL)  # a second one while the run winds down ends it at once
+    raise Stopped(signum)
+
+
+def _quiet_stdout() -> None:
+    """The reader went away: what Python would still flush at exit goes nowhere, without a second error."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError, AttributeError):  # a test's captured stdout has no file descriptor
+        pass
+
+
+def settings_from(options: dict, given: set[str]) -> Settings:
+    """The command line's options as one typed Settings value."""
+    if options["to_stdout"] and "output_dir" in given:
         raise UsageError("--stdout and --output-dir both given", "use one of them")
     return Settings(
         repos=list(options["repos"]) or ["."], since=options["since"], until=options["until"], last=options["last"],
-        period=options["period"] or "day", range_spec=options["range_spec"],
+        period=options["period"] or "day", range_spec=options["range_spec"], rollups=list(options["rollups"]),
         output_dir=Path(options["output_dir"]), stdout=options["to_stdout"], lang=options["lang"],
         tz_name=options["tz_name"], fmt=options["fmt"], ref=options["ref"], no_merges=options["no_merges"],
         commit_url=options["commit_url"], use_llm=not options["no_llm"], model_path=options["model_path"],
@@ -136,28 +244,54 @@ def settings_from(ctx: click.Context, options: dict) -> Settings:
         no_cache=options["no_cache"], refresh=options["refresh"], force_model=options["force_model"],
         keep_rejected=options["keep_rejected"], lock_timeout=options["lock_timeout"],
         verbose=options["verbose"], empty_days=options["empty_days"], yes=options["yes"], quiet=options["quiet"],
+        exit_code_if_empty=options["exit_code_if_empty"],
         server=options["server"], server_model=options["server_model"], api_key_env=options["api_key_env"],
         parallel=options["parallel"],
     )
 
 
-def file_settings(ctx: click.Context, options: dict) -> tuple[Settings, dict[str, str]]:
-    """The command line's Settings, filled from offline-report.toml where the command line and environment are silent."""
-    settings = settings_from(ctx, options)
-    return settings, apply_config(settings, ctx, options["config_path"])
+def resolve_settings(ctx: click.Context, sub_options: dict | None = None, sub_given: set[str] = frozenset(),
+                     check: bool = True) -> Settings:
+    """The settings a run would use: the command line (a subcommand's own options first), the environment,
+    offline-report.toml, the defaults; checked before anything runs."""
+    from .config.merge import apply_config
+
+    root = ctx.find_root()
+    options = dict(root.obj["options"])
+    given = set(root.obj["given"])
+    for name in sub_given:
+        options[name] = sub_options[name]
+        given.add(name)
+    settings = settings_from(options, given)
+    apply_config(settings, given, options["config_path"])
+    if check:
+        from .config.checks import check_settings
+
+        check_settings(settings)
+    return settings
 
 
-def report_command(ctx: click.Context, options: dict) -> None:
-    settings, _ = file_settings(ctx, options)
+def report_command(ctx: click.Context) -> int:
+    from .pipeline import run_report
+
+    settings = resolve_settings(ctx)
     result = run_report(settings, engine_factory=ctx.obj.get("engine_factory"))
-    for warning in result.warnings:
+    for warning in result.warnings:  # these need a person: said even with --quiet
         click.echo(f"offline-report: warning: {warning}", err=True)
-    if not settings.quiet and not settings.stdout:
-        click.echo(f"offline-report: {opened(result)}", err=True)
+    if not settings.quiet:
+        for notice in result.notices:
+            click.echo(f"offline-report: {notice}", err=True)
+        if not settings.stdout and result.written:
+            click.echo(f"offline-report: {opened(result)}", err=True)
+    if settings.exit_code_if_empty is not None and result.commits == 0:
+        return settings.exit_code_if_empty
+    return 0
 
 
 def opened(result) -> str:
     """What to open: the report files, newest first (the site's index first when there is one)."""
+    from .catalog import words
+
     files = sorted(result.written, key=lambda path: path.name, reverse=True)
     index = [path for path in files if path.name == "index.html"]
     shown = index + [path for path in files if path.name != "index.html"][:MAX_NAMED_REPORTS]
@@ -166,16 +300,37 @@ def opened(result) -> str:
     return words(result.config.lang, "run", "written", count=len(files), files=listing or "-")
 
 
-@main.command("config")
-@click.pass_context
-def config_command(ctx: click.Context) -> None:
-    """Print the effective settings and where each one came from."""
-    root = ctx.find_root()
+def run_subcommand(ctx: click.Context, action) -> None:
+    """A subcommand's action, with the run's error format and exit codes."""
+    code = guarded(action, ctx.find_root().obj.get("debug", False))
+    if code:
+        sys.exit(code)
 
+
+@main.command("config")
+@run_options
+@click.pass_context
+def config_command(ctx: click.Context, **options) -> None:
+    """Print the settings a run with these options would use, where each came from, and check them as the run
+    would (exit 2 on what the run would refuse)."""
     def show():
-        settings, sources = file_settings(root, ctx.obj["options"])
-        click.echo("\n".join(effective_lines(settings, sources)))
-    guarded(show, ctx.obj.get("debug", False))
+        from .config import run_config
+        from .config.merge import effective_lines
+
+        settings = resolve_settings(ctx, options, given_params(ctx), check=False)
+        click.echo("\n".join(effective_lines(settings, settings.sources)))
+        from .config.checks import check_settings
+
+        check_settings(settings)
+        resolved = run_config(settings, lambda repos, today: today)  # dates, zone and range, as the run reads them
+        from .pipeline import open_repos
+
+        open_repos(resolved, [])  # each repository opened and its ref (and upstream) resolved, as the run does
+        if settings.use_llm and not settings.server:
+            from .llm.models import check_model_file, resolve_model
+
+            check_model_file(resolve_model(settings.model_path).path)
+    run_subcommand(ctx, show)
 
 
 @main.command("init")
@@ -183,62 +338,112 @@ def config_command(ctx: click.Context) -> None:
 def init_command(ctx: click.Context) -> None:
     """Write a commented starter offline-report.toml (never overwrites one)."""
     def write():
-        path = write_starter(ctx.obj["options"]["config_path"])
+        from .config.starter import write_starter
+
+        path = write_starter(ctx.find_root().obj["options"]["config_path"])
         click.echo(f"wrote {path}; edit it, then check it with `offline-report config`")
-    guarded(write, ctx.obj.get("debug", False))
+    run_subcommand(ctx, write)
 
 
 @main.group("cache")
 def cache_group() -> None:
-    """Inspect or empty the analysis cache."""
+    """Inspect or empty the analysis cache (the same cache a run uses: --cache-dir, $OFFLINE_REPORT_CACHE,
+    offline-report.toml's cache_dir, the user cache dir)."""
+
+
+CACHE_DIR_OPTION = click.option("--cache-dir", type=click.Path(file_okay=False),
+                                help="Default: as a run: $OFFLINE_REPORT_CACHE, the file's cache_dir, the user cache dir.")
+
+
+def cache_directory(ctx: click.Context, cache_dir: str | None) -> Path:
+    """The cache folder a run with the same options and file would use."""
+    from .cache import default_cache_dir
+
+    given = {"cache_dir"} if cache_dir else set()
+    settings = resolve_settings(ctx, {"cache_dir": cache_dir}, given, check=False)
+    return Path(settings.cache_dir) if settings.cache_dir else default_cache_dir()
+
+
+def say_store_warnings(store) -> None:
+    for warning in getattr(store, "warnings", []):  # a damaged database moved aside on opening
+        click.echo(f"offline-report: warning: {warning}", err=True)
 
 
 @cache_group.command("stats")
-@click.option("--cache-dir", type=click.Path(), help="Default: $OFFLINE_REPORT_CACHE or the user cache dir.")
+@CACHE_DIR_OPTION
 @click.pass_context
 def cache_stats(ctx: click.Context, cache_dir: str | None) -> None:
     """Entries, size, and the hit rate of the last run."""
     def show():
-        summary = Store(cache_dir or default_cache_dir()).summary()
-        click.echo(f"cache: {summary['directory']}")
-        click.echo(f"entries: {summary['entries']}, size: {summary['bytes'] / 1024:.1f} KiB")
+        from .cache import existing_store
+
+        directory = cache_directory(ctx, cache_dir)
+        store = existing_store(directory)
+        say_store_warnings(store)
+        click.echo(f"cache: {directory}")
+        if store is None:
+            click.echo("entries: 0 (no cache there yet: a run creates it)")
+            return
+        summary = store.summary()
+        state = "; the nightly resume state is kept beside it" if summary["nightly_state"] else ""
+        click.echo(f"entries: {summary['entries']}, size: {summary['bytes'] / 1024:.1f} KiB{state}")
         last = summary["last_run"]
         if last:
             looked_up = last["cache_hits"] + last["model_analyses"] + (last["rule_analyses"] if last["use_llm"] else 0)
             rate = f"{last['cache_hits'] / looked_up:.0%}" if looked_up else "n/a (rules only)"
             click.echo(f"last run: {last['cache_hits']} cache hits, {last['model_analyses']} new model analyses, "
                        f"{last['rule_analyses']} rule analyses; hit rate {rate}; model loaded: {last['model_loaded']}")
-    guarded(show, ctx.obj.get("debug", False))
+    run_subcommand(ctx, show)
 
 
 @cache_group.command("clear")
-@click.option("--cache-dir", type=click.Path(), help="Default: $OFFLINE_REPORT_CACHE or the user cache dir.")
+@CACHE_DIR_OPTION
 @click.pass_context
 def cache_clear(ctx: click.Context, cache_dir: str | None) -> None:
-    """Remove every cached analysis, vote, calibration and resume state."""
+    """Remove every cached analysis, vote, calibration and the nightly resume state (says what first)."""
     def clear():
-        store = Store(cache_dir or default_cache_dir())
-        with run_lock(store.directory, 60):
+        from .cache import existing_store, run_lock
+
+        directory = cache_directory(ctx, cache_dir)
+        store = existing_store(directory)
+        say_store_warnings(store)
+        if store is None:
+            click.echo(f"nothing to remove: there is no cache in {directory}")
+            return
+        summary = store.summary()
+        state = " and the nightly resume state (the next run without --since starts today)" \
+            if summary["nightly_state"] else ""
+        click.echo(f"removing {summary['entries']} entries ({summary['bytes'] / 1024:.1f} KiB) from {directory}: "
+                   f"cached analyses, votes, calibrations and model facts{state}")
+        with run_lock(directory, 60):
             removed = store.clear()
-        click.echo(f"removed {removed} entries from {store.directory}")
-    guarded(clear, ctx.obj.get("debug", False))
+        click.echo(f"removed {removed} entries from {directory}")
+    run_subcommand(ctx, clear)
 
 
 @main.command("models")
 @click.option("--model", "model_path", type=click.Path(), help="Also consider this GGUF file first.")
 @click.option("--check", is_flag=True, help="Load the chosen model, score its votes and check its answers (zh, en) on the labelled set.")
-@click.option("--cache-dir", type=click.Path(), help="Where calibration scores are remembered.")
+@CACHE_DIR_OPTION
 @click.option("--vote-method", type=click.Choice(VOTE_METHODS), default="score", show_default=True)
 @click.pass_context
 def models_command(ctx: click.Context, model_path: str | None, check: bool, cache_dir: str | None,
                    vote_method: str) -> None:
     """List the models offline-report can see, and which one a run would use."""
-    guarded(lambda: show_models(model_path, check, cache_dir, vote_method), ctx.obj.get("debug", False))
+    def show():
+        from .cache import default_cache_dir
+
+        options = {"model_path": model_path, "cache_dir": cache_dir, "vote_method": vote_method}
+        settings = resolve_settings(ctx, options, given_params(ctx) - {"check"}, check=False)
+        show_models(settings.model_path, check, settings.cache_dir or default_cache_dir(), settings.vote_method)
+    run_subcommand(ctx, show)
 
 
-def show_models(model_path: str | None, check: bool, cache_dir: str | None, vote_method: str) -> None:
+def show_models(model_path: str | None, check: bool, cache_dir: Path, vote_method: str) -> None:
+    from .cache import Store
     from .llm.models import candidates, read_info, resolve_model
-    from .llm.session import ModelOptions, ModelSession
+    from .llm.session import LocalSession, ModelOptions
+    from .stats import RunStats
 
     found = candidates(model_path)
     if not found:
@@ -258,8 +463,8 @@ def show_models(model_path: str | None, check: bool, cache_dir: str | None, vote
                "./models/*.gguf > the bundled tiny model.")
     if check:
         stats = RunStats()
-        store = Store(cache_dir or default_cache_dir())
-        session = ModelSession(found[0], ModelOptions(vote_method=vote_method), store, stats)
+        store = Store(cache_dir)
+        session = LocalSession(found[0], ModelOptions(vote_method=vote_method), store, stats)
         result = session.calibration()
         verdict = "counted" if result.counted else "not counted"
         click.echo(f"vote check ({result.method}, {result.samples} labelled commits): accuracy {result.accuracy:.2f}, "
@@ -270,6 +475,8 @@ def show_models(model_path: str | None, check: bool, cache_dir: str | None, vote
 
 def show_answer_checks(session) -> None:
     """The answer check per language: the pass rate, and one failed answer with the guard's reason."""
+    from .catalog import catalog
+
     for lang in ("zh", "en"):
         check = session.answer_check(lang)
         verdict = "the model runs" if check.ok else "runs skip the model unless --force-model"

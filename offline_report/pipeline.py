@@ -4,16 +4,16 @@ from __future__ import annotations
 
 import os
 import sys
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Callable, TextIO
 
-from .analyze import Analyzer, RuleAnalyzer
+from .rule_analyzer import Analyzer, RuleAnalyzer
 from .cache import NullStore, Store, default_cache_dir, run_lock
 from .config import RunConfig, Settings, run_config
 from .catalog import words
-from .configfile import RepoOptions
+from .config.file import RepoOptions
 from .errors import RepoError, UsageError
 from .git.commits import CommitFacts
 from .git.log import (LastReported, WalkStats, commits_by_day, commits_in_range, missing_contents_warning, newest_day,
@@ -33,7 +33,9 @@ from .stats import RunStats
 
 @dataclass
 class RunResult:
-    warnings: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)  # what needs a person: said even with --quiet
+    notices: list[str] = field(default_factory=list)  # what needs nobody (a window without commits): not with --quiet
+    commits: int = 0  # commits in the selected days, all repositories: 0 is "nothing new to report"
     written: list[Path] = field(default_factory=list)
     reports: list[DayReport] = field(default_factory=list)
     walk: dict[str, WalkStats] = field(default_factory=dict)
@@ -50,9 +52,9 @@ def build_analyzer(settings: Settings, lang: str, stats: RunStats, store, engine
     """The analyzer a run uses: rules alone, or the model (resolved and checked now, loaded on first use)."""
     if not settings.use_llm:
         return RuleAnalyzer(lang, stats, team_rules=settings.team_rules)
-    from .llm.analyzer import ModelAnalyzer
+    from .llm.model_analyzer import ModelAnalyzer
     from .llm.models import resolve_model
-    from .llm.session import ModelOptions, ModelSession, ServerSession
+    from .llm.session import ModelOptions, LocalSession, ServerSession
 
     options = ModelOptions(threads=settings.threads, ctx=settings.ctx, gpu_layers=settings.gpu_layers,
                            seed=settings.seed, vote_method=settings.vote_method, verbose=settings.verbose)
@@ -60,7 +62,7 @@ def build_analyzer(settings: Settings, lang: str, stats: RunStats, store, engine
         session = ServerSession(settings.server, settings.server_model, api_key(settings.api_key_env),
                                 settings.parallel, options, store, stats, engine_factory=engine_factory)
     else:
-        session = ModelSession(resolve_model(settings.model_path), options, store, stats,
+        session = LocalSession(resolve_model(settings.model_path), options, store, stats,
                                engine_factory=engine_factory)
     session.validate()
     return ModelAnalyzer(lang, stats, session, store, refresh=settings.refresh, team_rules=settings.team_rules,
@@ -90,8 +92,29 @@ def run_report(settings: Settings, engine_factory=None, out: TextIO | None = Non
         analyzer = build_analyzer(settings, config.lang, stats, store, engine_factory)
         result = run(config, analyzer, stats, store=store, out=out, state=state,
                      progress_factory=lambda total: Progress(total, quiet=settings.quiet))
+        for rollup in rollups_due(settings, config):
+            more = run(rollup, analyzer, stats, store=store, out=out,
+                       progress_factory=lambda total: Progress(total, quiet=True))
+            result.written += more.written
+            result.reports += more.reports
+    result.warnings[:0] = getattr(store, "warnings", [])  # a damaged cache that was moved aside
     result.config = config
     return result
+
+
+def rollups_due(settings: Settings, config: RunConfig) -> list[RunConfig]:
+    """With `rollups` (offline-report.toml, --rollup), a day run also writes the report of each week or month
+    whose last day lies in its window and is over: a nightly run on Monday writes last week's."""
+    if config.period != "day" or config.range_spec:
+        return []
+    over = min(config.until, datetime.now(config.tz).date() - timedelta(days=1))
+    due = []
+    for kind in settings.rollups:
+        for view in period_views(kind, config.since, over):
+            if config.since <= view.until <= over:
+                due.append(replace(config, period=kind, since=view.since, until=view.until, last=None,
+                                   repo_days={}))
+    return due
 
 
 def output_key(settings: Settings | RunConfig, path: str) -> str:
@@ -100,7 +123,7 @@ def output_key(settings: Settings | RunConfig, path: str) -> str:
     return state_key(path, options.ref or settings.ref, settings.output_dir, settings.fmt)
 
 
-def open_repos(config: RunConfig, warnings: list[str]) -> list[RepoHandle]:
+def open_repos(config: RunConfig, notices: list[str]) -> list[RepoHandle]:
     """Open and check every repository before any work starts; an empty one is skipped with a warning."""
     handles = []
     for path in config.repos:
@@ -108,7 +131,7 @@ def open_repos(config: RunConfig, warnings: list[str]) -> list[RepoHandle]:
         handle = open_repo(path, options.commit_url or config.commit_url)
         handle.name = options.name or handle.name
         if handle.is_empty:
-            warnings.append(f"{path}: the repository has no commits yet; nothing to report for it")
+            notices.append(f"{path}: the repository has no commits yet; nothing to report for it")
             continue
         handle.head(options.ref or config.ref)
         if options.upstream:
@@ -236,7 +259,7 @@ def run(config: RunConfig, analyzer: Analyzer, stats: RunStats,
         progress_factory: Callable[[int], Progress] | None = None, out: TextIO | None = None,
         store=None, state: NightlyState | None = None) -> RunResult:
     result = RunResult()
-    handles = open_repos(config, result.warnings)
+    handles = open_repos(config, result.notices)
     if config.last:
         narrow_to_recent_days(config, handles)
     today = datetime.now(config.tz).date()
@@ -245,14 +268,15 @@ def run(config: RunConfig, analyzer: Analyzer, stats: RunStats,
         walk = result.walk.setdefault(handle.path, WalkStats())
         repo = read_repo(handle, config, state, today, walk)
         if not any(repo.days.values()):
-            result.warnings.append(empty_window(handle, config, repo))
+            result.notices.append(empty_window(handle, config, repo))
         if note := repo.rewritten_note():
             result.warnings.append(f"{handle.name}: " + words(config.lang, *note[:2], **note[2]))
         repos.append(repo)
         if warning := missing_contents_warning(handle.path, repo.days):
             result.warnings.append(warning)
     work = [c for repo in repos for commits in repo.days.values() for c in by_analyzer(commits)]
-    total = sum(len(top.brought) + 1 for repo in repos for commits in repo.days.values() for top in commits)
+    total = result.commits = sum(len(top.brought) + 1 for repo in repos for commits in repo.days.values()
+                                 for top in commits)
     progress = (progress_factory or (lambda n: Progress(n, quiet=True)))(total)
     plan = analyzer.plan(work)
     if plan:

@@ -15,7 +15,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from offline_report.llm import models
-from offline_report.analyze import RuleAnalyzer
+from offline_report.rule_analyzer import RuleAnalyzer
 from offline_report.git.commits import CommitFacts, FileChange
 from offline_report.report.render import render_markdown
 from offline_report.report.day import build_day
@@ -66,8 +66,10 @@ def test_a_bare_repository_works(tmp_path):
 
 def test_an_empty_repository_says_so_and_writes_nothing(tmp_path):
     pygit2.init_repository(str(tmp_path / "empty"))
-    result, path = report(tmp_path / "empty", tmp_path)
+    result, path = report(tmp_path / "empty", tmp_path, "--no-quiet")
     assert result.exit_code == 0 and "has no commits yet" in result.output and not path.exists()
+    quiet, _ = report(tmp_path / "empty", tmp_path)  # nothing anyone must act on: cron stays silent
+    assert quiet.exit_code == 0 and quiet.output == ""
 
 
 def test_a_shallow_clone_works_and_says_where_history_ends(tmp_path, simple_repo):

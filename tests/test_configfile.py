@@ -7,7 +7,7 @@ import json
 import pygit2
 import pytest
 
-from offline_report.configfile import glob_regex
+from offline_report.config.file import glob_regex
 
 from .support.cli import run_cli
 from .support.fakes import FakeEngine, make_gguf
@@ -80,7 +80,7 @@ def test_an_unknown_key_exits_2_naming_it_its_line_and_the_closest_known_key(tea
     ('tz = "Mars/Olympus"\n', ["tz", "IANA"]),
     ('[model]\nctx = 12\n', ["offline-report.toml:2", "model.ctx", "at least 512"]),
     ('[model]\nparallel = "four"\n', ["model.parallel", "whole number"]),
-    ('[[repos]]\npath = "dynamo"\nexclude = ["vendor/[abc"]\n', ["offline-report.toml:3", "exclude", "bad glob", "unclosed"]),
+    ('[[repos]]\npath = "dynamo"\nexclude = ["vendor/[abc"]\n', ["offline-report.toml:3", "exclude", "bad glob", "never closed"]),
     ('[[repos]]\npath = "nowhere"\n', ["offline-report.toml:2", "repos[0].path", "no such directory"]),
     ('[[repos]]\nname = "x"\n', ["repos[0] has no path"]),
     ('[importance]\nsubjects = {"^(revert" = "medium"}\n', ["offline-report.toml:2", "^(revert", "regular expression"]),
@@ -143,7 +143,9 @@ def test_init_writes_a_valid_starter_and_never_overwrites(team):
     assert result.exit_code == 0, result.output
     written = (team / "offline-report.toml").read_text()
     assert "[importance]" in written and "[[repos]]" in written
-    assert run_cli("config").exit_code == 0  # the starter passes its own checks
+    # the starter passes its own checks (config also checks the run: a clone to read, no model needed)
+    assert run_cli("config", "--repo", "dynamo", "--no-llm").exit_code == 0
+    assert run_cli("config", "--no-llm").exit_code == 2  # its [[repos]] path "." is not a clone here, as a run says
     (team / "offline-report.toml").write_text("lang = \"en\"\n")
     result = run_cli("init")
     assert result.exit_code == 2 and "already exists" in result.output and "what to do:" in result.output

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from datetime import date
 
-from offline_report.llm.analyzer import ModelAnalyzer
+from offline_report.llm.model_analyzer import ModelAnalyzer
 from offline_report.cache import Store
 from offline_report.llm import models
-from offline_report.llm.session import ModelOptions, ModelSession
+from offline_report.llm.session import ModelOptions, LocalSession
 from offline_report.stats import RunStats
 
 from .support.cli import run_cli
@@ -65,7 +65,7 @@ def test_the_plan_names_the_model_the_time_and_the_cheaper_choices(tmp_path):
     repo = old_repo(tmp_path / "repo")
     commits = day_commits(repo, "2026-01-07")[date(2026, 1, 7)]
     store = Store(tmp_path / "cache")
-    session = ModelSession(models.ModelCandidate(make_gguf(tmp_path / "m.gguf"), "--model"), ModelOptions(),
+    session = LocalSession(models.ModelCandidate(make_gguf(tmp_path / "m.gguf"), "--model"), ModelOptions(),
                            store, RunStats(), engine_factory=lambda info, settings: FakeEngine())
     analyzer = ModelAnalyzer("en", session.stats, session, store)
     line = analyzer.plan(commits)

@@ -8,7 +8,7 @@ import re
 
 import pytest
 
-from offline_report.analysis import TIER_FIELDS
+from offline_report.analysis_spec import TIER_FIELDS
 from offline_report.catalog import catalog
 from offline_report.report import day as day_module
 

@@ -39,3 +39,39 @@ def test_every_module_says_what_it_owns():
     missing = [path for path, text in sources().items()
                if not text.lstrip().startswith('"""') and not path.endswith("__init__.py")]
     assert missing == []
+
+
+def test_configuration_is_split_by_subject_and_the_analysis_modules_are_named_apart():
+    assert not (PACKAGE / "configfile.py").exists()
+    assert {p.name for p in (PACKAGE / "config").glob("*.py")} >= {"__init__.py", "file.py", "merge.py", "checks.py",
+                                                                   "starter.py"}
+    assert all(len(p.read_text().splitlines()) < 500 for p in (PACKAGE / "config").glob("*.py"))
+    names = {str(p.relative_to(PACKAGE)) for p in PACKAGE.rglob("*.py")}
+    assert not names & {"analysis.py", "analyze.py", "llm/analyzer.py"}
+    assert {"analysis_spec.py", "rule_analyzer.py", "llm/model_analyzer.py"} <= names
+
+
+def test_the_two_sessions_are_siblings_behind_one_protocol():
+    from offline_report.llm.session import LocalSession, ServerSession, Session, SessionBase
+
+    assert not issubclass(ServerSession, LocalSession) and not issubclass(LocalSession, ServerSession)
+    assert issubclass(ServerSession, SessionBase) and issubclass(LocalSession, SessionBase)
+    for cls in (LocalSession, ServerSession):
+        assert "super().__init__(" in __import__("inspect").getsource(cls.__init__)
+        assert all(hasattr(cls, name) for name in Session.__dict__ if not name.startswith("_")
+                   and callable(Session.__dict__[name]))
+
+
+def test_engines_take_a_typed_prompt_not_messages_in_a_string():
+    import inspect
+
+    from offline_report.llm import engine, llama, server
+
+    assert not hasattr(engine.Engine, "format_prompt") and not hasattr(server, "CHAT_MARKER")
+    for cls in (engine.Engine, llama.LlamaEngine, server.ServerEngine):
+        assert not hasattr(cls, "format_prompt")
+        for method in ("complete", "score_options", "count_tokens"):
+            assert "Prompt" in str(inspect.signature(getattr(cls, method)))
+    prompt = engine.Prompt("sys", "user", '{"a": "')
+    assert prompt.messages() == [{"role": "system", "content": "sys"}, {"role": "user", "content": "user"}]
+    assert prompt.plain.endswith('Answer:\n{"a": "')

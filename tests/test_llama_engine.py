@@ -8,6 +8,7 @@ import re
 
 import pytest
 
+from offline_report.llm.engine import Prompt
 from offline_report.llm.models import bundled_model_path
 from offline_report.llm.prompts import analysis_instructions
 from offline_report.llm.schema import INSIGHT_KEYS, MAX_TOKENS, tier_schema
@@ -38,7 +39,7 @@ def engine():
 
 
 def prompt(engine, tier: str = "high") -> str:
-    return engine.format_prompt(analysis_instructions(tier, "en"), USER)
+    return Prompt(analysis_instructions(tier, "en"), USER)
 
 
 def conforms(value, schema: dict) -> bool:

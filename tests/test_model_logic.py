@@ -10,12 +10,12 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from offline_report.llm import models
-from offline_report.llm.analyzer import ModelAnalyzer
+from offline_report.llm.model_analyzer import ModelAnalyzer
 from offline_report.cache import Store
 from offline_report.errors import ModelError
 from offline_report.llm.guard import check_answer
 from offline_report.llm.prompts import PatchText, analysis_instructions, diff_excerpt, fitted_prompt
-from offline_report.llm.session import ModelOptions, ModelSession
+from offline_report.llm.session import ModelOptions, LocalSession
 from offline_report.stats import RunStats
 from offline_report.llm.vote import Vote, calibrate, combine
 
@@ -105,7 +105,7 @@ def test_calibration_counts_only_a_model_that_beats_the_constant_answer():
     class Oracle(FakeEngine):
         def score_options(self, prompt, options):
             for tier in ("high", "medium", "low"):
-                if f'"{tier.upper()}' in prompt:
+                if f'"{tier.upper()}' in prompt.user:
                     return {o: (0.0 if o == tier else -5.0) for o in options}
             return {"high": -1.0, "medium": -1.0, "low": -1.0}
 
@@ -130,7 +130,7 @@ def day_repo(tmp_path):
 def analyzer_for(tmp_path, engine, counted=False, lang="en"):
     stats = RunStats()
     store = Store(tmp_path / "cache")
-    session = ModelSession(models.ModelCandidate(make_gguf(tmp_path / "m.gguf"), "--model"), ModelOptions(),
+    session = LocalSession(models.ModelCandidate(make_gguf(tmp_path / "m.gguf"), "--model"), ModelOptions(),
                            store, stats, engine_factory=lambda info, settings: engine)
     calibration = {"samples": 36, "accuracy": 0.9 if counted else 0.3, "baseline": 0.33, "counted": counted,
                    "method": "score", "seconds_per_commit": 0.0}
@@ -225,10 +225,10 @@ def test_prompt_and_answer_always_fit_the_context():
     from offline_report.rules.classify import classify
 
     patches = [PatchText("src/app.py", "\n".join(f"+line {i} of new code" for i in range(5000)))]
-    prompt = fitted_prompt(engine.format_prompt, engine.count_tokens, INSTRUCTIONS, facts, classify(facts),
+    prompt = fitted_prompt(engine.count_tokens, INSTRUCTIONS, facts, classify(facts),
                            patches, engine.n_ctx, 200, 10_000)
     assert engine.count_tokens(prompt) + 200 <= engine.n_ctx
-    assert "+line 0 of new code" in prompt
+    assert "+line 0 of new code" in prompt.user and prompt.system == INSTRUCTIONS
 
 
 # --- model resolution --------------------------------------------------------------------------
@@ -344,7 +344,7 @@ def fresh_analyzer(tmp_path, engine, lang="zh", **options):
     store = Store(tmp_path / "cache")
     path = tmp_path / "m.gguf"  # made once: the same model file (fingerprint) for every analyzer of a test
     model = str(path) if path.exists() else make_gguf(path)
-    session = ModelSession(models.ModelCandidate(model, "--model"), ModelOptions(),
+    session = LocalSession(models.ModelCandidate(model, "--model"), ModelOptions(),
                            store, stats, engine_factory=lambda info, settings: engine)
     return ModelAnalyzer(lang, stats, session, store, **options), stats
 
@@ -382,7 +382,7 @@ def test_a_model_that_passes_the_answer_check_runs(tmp_path, day_repo):
 
 
 def test_the_circuit_breaker_hands_the_rest_of_the_run_to_the_rules(tmp_path):
-    from offline_report.llm.analyzer import BREAKER_FAILURES
+    from offline_report.llm.model_analyzer import BREAKER_FAILURES
 
     b = RepoBuilder(tmp_path / "repo")
     for i in range(8):
@@ -439,7 +439,7 @@ def test_models_check_prints_the_answer_check_per_language(tmp_path, monkeypatch
 
     model = make_gguf(tmp_path / "m.gguf")
     engine = generic_engine("zh")
-    monkeypatch.setattr(ModelSession, "engine", lambda self: engine)
+    monkeypatch.setattr(LocalSession, "engine", lambda self: engine)
     result = run_cli("models", "--model", model, "--check", "--cache-dir", str(tmp_path / "cache"))
     assert result.exit_code == 0, result.output
     assert "answer check (zh, 4 labelled commits): 0 passed, pass rate 0.00: runs skip the model" in result.output

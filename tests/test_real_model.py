@@ -135,6 +135,6 @@ def test_real_tokenizer_keeps_prompts_inside_the_context(bundled_model, tmp_path
     commit = facts("feat: a very large change", [src(added=20000)], body="word " * 3000)
     patches = [PatchText("src/app.py", "\n".join(f"+    value_{i} = compute({i}) * factor" for i in range(20000)))]
     for tier in ("high", "medium", "low"):
-        prompt = fitted_prompt(engine.format_prompt, engine.count_tokens, analysis_instructions(tier, "en"), commit,
+        prompt = fitted_prompt(engine.count_tokens, analysis_instructions(tier, "en"), commit,
                                classify(commit), patches, engine.n_ctx, MAX_TOKENS[tier], DIFF_TOKENS[tier])
         assert len(engine.tokenize(prompt)) + MAX_TOKENS[tier] <= engine.n_ctx

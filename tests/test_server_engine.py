@@ -15,10 +15,11 @@ from concurrent.futures import ThreadPoolExecutor
 import httpx
 import pytest
 
+from offline_report.llm.engine import Prompt
 from offline_report.errors import EXIT_MODEL, ModelError
 from offline_report.llm.models import bundled_model_path
 from offline_report.llm.schema import VOTE_SCHEMA, tier_schema
-from offline_report.llm.server import CHAT_MARKER, ServerEngine
+from offline_report.llm.server import ServerEngine
 
 BASE = "http://gpu-box:8080/v1"
 SECRET = "sk-very-secret-key-0123456789"
@@ -205,7 +206,7 @@ def test_retries_on_503_then_succeeds(server):
     server.routes[("POST", "/v1/chat/completions")] = [
         httpx.Response(503, text="busy"), httpx.Response(503, text="busy"),
         httpx.Response(200, json=chat_answer('{"summary": "ok"}'))]
-    completion = engine.complete(engine.format_prompt("sys", "user"), tier_schema("low"), 50, 1)
+    completion = engine.complete(Prompt("sys", "user"), tier_schema("low"), 50, 1)
     assert json.loads(completion.text) == {"summary": "ok"}
     assert len(server.bodies("/v1/chat/completions")) == 3
     assert len(server.sleeps) == 2 and server.sleeps[1] >= server.sleeps[0] * 1.0  # exponential
@@ -215,7 +216,7 @@ def test_429_honours_retry_after(server):
     engine = make_engine(server)
     server.routes[("POST", "/v1/chat/completions")] = [
         httpx.Response(429, headers={"Retry-After": "7"}), httpx.Response(200, json=chat_answer('{"summary": "ok"}'))]
-    engine.complete(engine.format_prompt("sys", "user"), tier_schema("low"), 50, 1)
+    engine.complete(Prompt("sys", "user"), tier_schema("low"), 50, 1)
     assert server.sleeps == [7.0]
 
 
@@ -223,7 +224,7 @@ def test_retries_are_bounded_and_end_in_a_model_error(server):
     engine = make_engine(server)
     server.routes[("POST", "/v1/chat/completions")] = [httpx.Response(502)]
     with pytest.raises(ModelError) as info:
-        engine.complete(engine.format_prompt("sys", "user"), None, 50, 1)
+        engine.complete(Prompt("sys", "user"), None, 50, 1)
     assert len(server.bodies("/v1/chat/completions")) == 4  # the first try and 3 retries
     assert "stopped answering" in info.value.message and info.value.hint
 
@@ -236,10 +237,10 @@ def test_server_dying_mid_run_is_retried_then_a_model_error(server):
 
     server.routes[("POST", "/v1/chat/completions")] = [reset, reset, reset, reset]
     with pytest.raises(ModelError) as info:
-        engine.complete(engine.format_prompt("sys", "user"), None, 50, 1)
+        engine.complete(Prompt("sys", "user"), None, 50, 1)
     assert "connection dropped" in info.value.message and "still running" in info.value.hint
     server.routes[("POST", "/v1/chat/completions")] = [reset, httpx.Response(200, json=chat_answer("fine"))]
-    assert engine.complete(engine.format_prompt("sys", "user"), None, 50, 1).text == "fine"
+    assert engine.complete(Prompt("sys", "user"), None, 50, 1).text == "fine"
 
 
 def test_ctrl_c_is_not_retried(server):
@@ -252,7 +253,7 @@ def test_ctrl_c_is_not_retried(server):
 
     server.routes[("POST", "/v1/chat/completions")] = [interrupt]
     with pytest.raises(KeyboardInterrupt):
-        engine.complete(engine.format_prompt("sys", "user"), None, 50, 1)
+        engine.complete(Prompt("sys", "user"), None, 50, 1)
     assert len(calls) == 1 and server.sleeps == []
 
 
@@ -262,8 +263,7 @@ def test_chat_prompt_carries_messages_and_the_schema_in_order(server):
     engine = make_engine(server)
     server.routes[("POST", "/v1/chat/completions")] = httpx.Response(200, json=chat_answer(
         json.dumps({"type": "fix", "importance": "low", "reason": "small"}), prompt_tokens=100, cached=60))
-    prompt = engine.format_prompt("You rate commits.", "Commit: fix a typo")
-    assert prompt.startswith(CHAT_MARKER)
+    prompt = Prompt("You rate commits.", "Commit: fix a typo")  # typed: no chat messages hidden in a string
     completion = engine.complete(prompt, VOTE_SCHEMA, 48, 7)
     raw = server.requests[-1].content.decode()
     body = json.loads(raw)
@@ -292,7 +292,7 @@ def test_auto_structured_falls_back_once_and_remembers(server):
         return httpx.Response(200, json=chat_answer("Sure! Here is the summary."))
 
     server.routes[("POST", "/v1/chat/completions")] = answer
-    prompt = engine.format_prompt("sys", "user")
+    prompt = Prompt("sys", "user")
     assert engine.complete(prompt, tier_schema("low"), 50, 1).text == '{"summary": "constrained"}'
     assert engine.complete(prompt, tier_schema("low"), 50, 1).text == '{"summary": "constrained"}'
     styles = [b.get("response_format", {}).get("type") for b in server.bodies("/v1/chat/completions")]
@@ -309,7 +309,7 @@ def test_auto_structured_moves_on_when_a_style_is_ignored(server):
         return httpx.Response(200, json=chat_answer(text))
 
     server.routes[("POST", "/v1/chat/completions")] = answer
-    prompt = engine.format_prompt("sys", "user")
+    prompt = Prompt("sys", "user")
     assert engine.complete(prompt, tier_schema("low"), 50, 1).text == '{"summary": "guided"}'
     engine.complete(prompt, tier_schema("low"), 50, 1)
     assert "guided_json" in server.bodies("/v1/chat/completions")[-1]
@@ -321,7 +321,7 @@ def test_context_overflow_says_what_to_do(server):
     server.routes[("POST", "/v1/chat/completions")] = httpx.Response(
         400, json={"error": {"message": "Requested tokens (5000) exceed context window of 4096"}})
     with pytest.raises(ModelError) as info:
-        engine.complete(engine.format_prompt("sys", "user"), tier_schema("low"), 50, 1)
+        engine.complete(Prompt("sys", "user"), tier_schema("low"), 50, 1)
     assert "--ctx" in info.value.hint
 
 
@@ -331,10 +331,9 @@ def test_no_chat_template_uses_plain_completions():
     fake.routes[("POST", "/v1/completions")] = httpx.Response(200, json={
         "choices": [{"text": '{"summary": "plain"}', "finish_reason": "length"}],
         "usage": {"prompt_tokens": 12, "completion_tokens": 50}, "timings": {"cache_n": 10}})
-    prompt = engine.format_prompt("sys", "user")
-    assert not prompt.startswith(CHAT_MARKER) and prompt.startswith("sys\n\nuser")
+    prompt = Prompt("sys", "user")
     completion = engine.complete(prompt, tier_schema("low"), 50, 1)
-    assert fake.bodies("/v1/completions")[0]["prompt"] == prompt
+    assert fake.bodies("/v1/completions")[0]["prompt"] == prompt.plain and prompt.plain.startswith("sys\n\nuser")
     assert completion.finish_reason == "length" and completion.evaluated_prompt_tokens == 2
 
 
@@ -347,7 +346,7 @@ def test_count_tokens_uses_the_rendered_template_and_the_server_tokenizer():
         m["content"] for m in json.loads(r.content)["messages"])})
     fake.routes[("POST", "/tokenize")] = lambda r: httpx.Response(200, json={
         "tokens": list(range(len(json.loads(r.content)["content"].split())))})
-    prompt = engine.format_prompt("one two", "three four five " + "word " * 300)
+    prompt = Prompt("one two", "three four five " + "word " * 300)
     assert engine.count_tokens(prompt) == 304  # "<|im_start|>one twothree four five word ..." -> 304 words
     assert engine.count_tokens(prompt) == 304
     assert len(fake.bodies("/tokenize")) == 1 and len(fake.bodies("/apply-template")) == 1  # remembered
@@ -360,7 +359,7 @@ def test_count_tokens_estimates_when_the_server_cannot_tokenize(server):
     engine = make_engine(server)
     assert engine.count_tokens("abcdef") == 2
     assert engine.count_tokens("提交") == 2  # UTF-8 bytes / 3: Chinese is not underestimated
-    chat = engine.count_tokens(engine.format_prompt("abc", "def"))
+    chat = engine.count_tokens(Prompt("abc", "def"))
     assert chat == 1 + 1 + 3 * 8
 
 
@@ -374,7 +373,7 @@ def test_score_options_reads_top_logprobs():
         "content": [{"token": "high", "logprob": -0.1, "top_logprobs": [
             {"token": "high", "logprob": -0.1}, {"token": "med", "logprob": -2.5}, {"token": "x", "logprob": -3.0}]}]},
         "finish_reason": "length"}], "usage": {"prompt_tokens": 5, "completion_tokens": 1}})
-    scores = engine.score_options(engine.format_prompt("s", "u", answer_prefix='{"importance": "'),
+    scores = engine.score_options(Prompt("s", "u", prefix='{"importance": "'),
                                   ["high", "medium", "low"])
     assert scores["high"] == -0.1 and scores["medium"] == -2.5 and scores["low"] == float("-inf")
     body = fake.bodies("/v1/completions")[0]
@@ -384,10 +383,10 @@ def test_score_options_reads_top_logprobs():
 def test_score_options_without_logprobs_is_not_implemented(server):
     engine = make_engine(server)
     with pytest.raises(NotImplementedError):  # no /apply-template: cannot continue an answer prefix
-        engine.score_options(engine.format_prompt("s", "u", answer_prefix='{"importance": "'), ["high", "low"])
+        engine.score_options(Prompt("s", "u", prefix='{"importance": "'), ["high", "low"])
     server.routes[("POST", "/v1/chat/completions")] = httpx.Response(200, json=chat_answer("high"))
     with pytest.raises(NotImplementedError):  # the answer carries no logprobs
-        engine.score_options(engine.format_prompt("s", "u"), ["high", "low"])
+        engine.score_options(Prompt("s", "u"), ["high", "low"])
 
 
 # ---- threads ----
@@ -397,7 +396,7 @@ def test_complete_from_many_threads(server):
     server.routes[("POST", "/v1/chat/completions")] = lambda r: httpx.Response(200, json=chat_answer(
         json.dumps({"summary": json.loads(r.content)["messages"][1]["content"]})))
     with ThreadPoolExecutor(8) as pool:
-        texts = list(pool.map(lambda i: engine.complete(engine.format_prompt("s", f"c{i}"), tier_schema("low"),
+        texts = list(pool.map(lambda i: engine.complete(Prompt("s", f"c{i}"), tier_schema("low"),
                                                         20, i).text, range(32)))
     assert [json.loads(t)["summary"] for t in texts] == [f"c{i}" for i in range(32)]
 
@@ -439,7 +438,7 @@ def test_real_llama_cpp_server_gives_schema_bound_json(real_server, local_only):
     with ServerEngine(real_server, n_ctx=2048, timeout=120) as engine:
         assert engine.kind == "llama-cpp-python" and engine.parallel == 1
         assert engine.model_id.endswith("SmolLM2-135M-Instruct.Q4_1.gguf")
-        prompt = engine.format_prompt("You summarise git commits. Reply with JSON.",
+        prompt = Prompt("You summarise git commits. Reply with JSON.",
                                       "Commit: fix: handle an empty commit message")
         tokens = engine.count_tokens(prompt)
         assert 10 < tokens < 200
@@ -449,7 +448,7 @@ def test_real_llama_cpp_server_gives_schema_bound_json(real_server, local_only):
             assert isinstance(json.loads(completion.text)["summary"], str)
         assert completion.prompt_tokens > 0 and completion.generated_tokens > 0
         with ThreadPoolExecutor(2) as pool:
-            both = list(pool.map(lambda i: engine.complete(engine.format_prompt(
+            both = list(pool.map(lambda i: engine.complete(Prompt(
                 "You summarise git commits. Reply with JSON.", f"Commit {i}: docs: fix a typo"),
                 tier_schema("low"), 40, i), range(2)))
         for c in both:
@@ -457,7 +456,7 @@ def test_real_llama_cpp_server_gives_schema_bound_json(real_server, local_only):
                 assert "summary" in json.loads(c.text)
         # score_options: llama_cpp.server cannot continue an answer prefix in a chat; the caller votes in JSON
         with pytest.raises(NotImplementedError):
-            engine.score_options(engine.format_prompt("Rate it.", "Commit: docs", answer_prefix='{"importance": "'),
+            engine.score_options(Prompt("Rate it.", "Commit: docs", prefix='{"importance": "'),
                                  ["high", "medium", "low"])
     assert local_only and all(a[0] == "127.0.0.1" for a in local_only if isinstance(a, tuple))
 
@@ -466,6 +465,6 @@ def test_only_the_configured_host_is_contacted(server, local_only):
     """With a mock transport nothing reaches the network at all; with a real socket only 127.0.0.1 would."""
     engine = make_engine(server)
     server.routes[("POST", "/v1/chat/completions")] = httpx.Response(200, json=chat_answer('{"summary": "ok"}'))
-    engine.complete(engine.format_prompt("s", "u"), tier_schema("low"), 20, 1)
+    engine.complete(Prompt("s", "u"), tier_schema("low"), 20, 1)
     assert local_only == []
     assert {r.url.host for r in server.requests} == {"gpu-box"}

@@ -110,3 +110,17 @@ def test_a_weekly_run_after_cached_daily_runs_makes_no_model_call(tmp_path, fake
     assert weekly.exit_code == 0, weekly.output
     run = json.loads((tmp_path / "weeks" / "2026-W07.json").read_text())["run"]
     assert run["model_calls"] == 0 and run["model_loaded"] is False and run["cache_hits"] == 3
+
+
+def test_a_day_run_with_a_weekly_rollup_also_writes_the_week_that_ended(tmp_path):
+    three_weeks(tmp_path)
+    out = tmp_path / "out"
+    config = tmp_path / "offline-report.toml"
+    config.write_text(f'rollups = ["week"]\n[[repos]]\npath = "{tmp_path / "repo"}"\n', encoding="utf-8")
+    common = ["--config", str(config), "--tz", "UTC", "--no-llm", "--format", "json", "--output-dir", str(out)]
+    assert run_cli(*common, "--since", "2026-02-14", "--until", "2026-02-16").exit_code == 0
+    assert sorted(p.name for p in out.glob("*W*.json")) == ["2026-W07.json"]  # W08 is not over on the 16th
+    week = json.loads((out / "2026-W07.json").read_text())
+    assert len(shas(week["repos"][0])) == 3 and week["view"]["kind"] == "week"
+    shown = run_cli(*common, "config")
+    assert "rollups" in shown.output and "offline-report.toml" in shown.output

@@ -19,6 +19,7 @@ from .repo import RepoHandle, open_repo
 # Below this many commits the workers' start costs more than they save.
 MIN_COMMITS_PER_WORKER = 24
 CHUNKS_PER_WORKER = 4
+PR_SET_PDEATHSIG = 1  # linux/prctl.h
 
 _worker: tuple[RepoHandle, tzinfo] | None = None
 
@@ -36,7 +37,7 @@ def decode_commits(handle: RepoHandle, commits: list[pygit2.Commit], tz: tzinfo)
     chunk = max(1, len(shas) // (workers * CHUNKS_PER_WORKER))
     context = multiprocessing.get_context("fork")
     pool = ProcessPoolExecutor(workers, mp_context=context, initializer=_open_in_worker,
-                               initargs=(handle.path, handle.commit_url_template, tz))
+                               initargs=(handle.path, handle.commit_url_template, tz, os.getpid()))
     try:
         return list(pool.map(_decode_in_worker, shas, chunksize=chunk))
     finally:
@@ -52,12 +53,30 @@ def worker_count(commits: int) -> int:
     return max(1, min(cores, commits // MIN_COMMITS_PER_WORKER))
 
 
-def _open_in_worker(path: str, commit_url_template: str | None, tz: tzinfo) -> None:
+def _open_in_worker(path: str, commit_url_template: str | None, tz: tzinfo, parent: int) -> None:
     # Ctrl-C reaches the whole process group: the parent stops the run and says so, the workers stay quiet.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    # SIGTERM and SIGHUP end a worker at once (the parent's handlers, inherited by the fork, would not).
+    for name in ("SIGTERM", "SIGHUP"):
+        signal.signal(getattr(signal, name), signal.SIG_DFL)
+    end_with_parent(parent)
     # The parent's libgit2 handles are not shared across fork: each worker opens the clone for itself.
     global _worker
     _worker = (open_repo(path, commit_url_template), tz)
+
+
+def end_with_parent(parent: int) -> None:
+    """The kernel kills this worker when its parent dies, however it dies (SIGKILL included): no orphan waits
+    for work that will never come."""
+    try:
+        import ctypes
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+    except (OSError, AttributeError):  # not Linux: the pool's own checks remain
+        return
+    if os.getppid() != parent:  # the parent died before prctl took effect
+        os._exit(1)
 
 
 def _decode_in_worker(sha: str) -> CommitFacts:

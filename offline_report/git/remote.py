@@ -9,14 +9,33 @@ _SCP_LIKE = re.compile(r"^(?:[\w.-]+@)?(?P<host>[\w.-]+):(?!//)(?P<path>.+)$")
 _URL = re.compile(r"^(?P<scheme>[a-z+]+)://(?:[^@/]+@)?(?P<host>[^/:]+)(?::\d+)?/(?P<path>.+)$")
 
 
+# Where a host's web pages show one commit, by the kind of host its name says it is. Any other host gets no link
+# (a guessed one would point nowhere): --commit-url or the file's commit_url gives it one.
+COMMIT_PATHS = (
+    ("bitbucket.org", "/commits/"),  # Bitbucket Cloud (a Bitbucket Server's pages are laid out otherwise)
+    ("github", "/commit/"),
+    ("gitlab", "/-/commit/"),
+    ("gitea", "/commit/"), ("forgejo", "/commit/"), ("codeberg.org", "/commit/"), ("gogs", "/commit/"),
+)
+
+
 @dataclass(frozen=True)
 class RemoteInfo:
     web_url: str | None
     slug: str | None
+    commit_path: str | None = None  # "/commit/" etc.: None when the host's kind is not known
+
+
+def host_commit_path(host: str) -> str | None:
+    name = host.lower()
+    if "bitbucket" in name and name != "bitbucket.org":
+        return None
+    return next((path for marker, path in COMMIT_PATHS if marker in name), None)
 
 
 def parse_remote_url(url: str | None) -> RemoteInfo:
-    """Map https, ssh and scp-like remote URLs of GitHub, GitLab and Gitea to a web URL."""
+    """Map https, ssh and scp-like remote URLs to a web URL, and to commit links on the hosts whose kind is known
+    (GitHub, GitLab, Gitea/Forgejo, Bitbucket Cloud)."""
     if not url:
         return RemoteInfo(None, None)
     url = url.strip()
@@ -28,7 +47,7 @@ def parse_remote_url(url: str | None) -> RemoteInfo:
         path = path[: -len(".git")]
     if path.count("/") < 1:
         return RemoteInfo(None, None)
-    return RemoteInfo(web_url=f"https://{host}/{path}", slug=path)
+    return RemoteInfo(web_url=f"https://{host}/{path}", slug=path, commit_path=host_commit_path(host))
 
 
 def _host_and_path(url: str) -> tuple[str | None, str | None]:
@@ -43,9 +62,9 @@ def _host_and_path(url: str) -> tuple[str | None, str | None]:
     return None, None
 
 
-def commit_url(template: str | None, web_url: str | None, sha: str) -> str | None:
+def commit_url(template: str | None, remote: RemoteInfo, sha: str) -> str | None:
     if template:
         return template.replace("{sha}", sha)
-    if web_url:
-        return f"{web_url}/commit/{sha}"
+    if remote.web_url and remote.commit_path:
+        return f"{remote.web_url}{remote.commit_path}{sha}"
     return None

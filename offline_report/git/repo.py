@@ -22,7 +22,7 @@ class RepoHandle:
     _heads: dict = field(default_factory=dict, repr=False)
 
     def link(self, sha: str) -> str | None:
-        return commit_url(self.commit_url_template, self.remote.web_url, sha)
+        return commit_url(self.commit_url_template, self.remote, sha)
 
     def person(self, name: str, email: str) -> tuple[str, str]:
         """A person's name and email as `git log --use-mailmap` shows them."""

@@ -7,7 +7,7 @@ from __future__ import annotations
 import time
 from dataclasses import asdict, dataclass
 
-from ..analysis import MAX_TOKENS
+from ..analysis_spec import MAX_TOKENS
 from ..rules.classify import classify
 from .guard import check_answer
 from .prompts import DIFF_TOKENS, analysis_instructions, commit_patches, fitted_prompt, known_text
@@ -48,8 +48,8 @@ def check_answers(engine, lang: str, seed: int, samples: list[dict] | None = Non
         tier = cls.importance
         instructions = analysis_instructions(tier, lang)
         patches = commit_patches(facts, len(facts.files))
-        prompt = fitted_prompt(engine.format_prompt, engine.count_tokens, instructions, facts, cls, patches,
-                               engine.n_ctx, MAX_TOKENS[tier], DIFF_TOKENS[tier])
+        prompt = fitted_prompt(engine.count_tokens, instructions, facts, cls, patches, engine.n_ctx, MAX_TOKENS[tier],
+                               DIFF_TOKENS[tier])
         completion = engine.complete(prompt, tier_schema(tier), MAX_TOKENS[tier], seed)
         verdict = check_answer(completion.text, completion.finish_reason, tier, lang, [instructions],
                                message=facts.message, known=known_text(facts, patches))

@@ -10,6 +10,28 @@ DEFAULT_SEED = 1234
 DEFAULT_TEMPERATURE = 0.2
 
 
+@dataclass(frozen=True)
+class Prompt:
+    """What a model is asked: the system message, the user message, and the start of its answer (prefix).
+
+    Each engine renders it its own way: the model's chat template (in process), the server's chat endpoint or
+    template, or plain text for a model without a chat template (`plain`). A plain `str` given where a Prompt is
+    expected is raw text, completed as it is."""
+
+    system: str
+    user: str
+    prefix: str = ""
+
+    @property
+    def plain(self) -> str:
+        """The prompt for a model without a chat template."""
+        return f"{self.system}\n\n{self.user}\n\nAnswer:\n{self.prefix}"
+
+    def messages(self) -> list[dict]:
+        """The chat messages (the prefix is not one: it starts the answer)."""
+        return [{"role": "system", "content": self.system}, {"role": "user", "content": self.user}]
+
+
 @dataclass
 class Completion:
     text: str
@@ -26,13 +48,14 @@ class Engine(Protocol):
     n_ctx: int
     has_chat_template: bool
 
-    def count_tokens(self, text: str) -> int: ...
+    def count_tokens(self, text: str | Prompt) -> int:
+        """Tokens of a piece of text, or of a whole prompt as the model will see it."""
 
-    def format_prompt(self, system: str, user: str, answer_prefix: str = "") -> str: ...
+    def complete(self, prompt: Prompt | str, schema: dict | None, max_tokens: int, seed: int) -> Completion:
+        """The model's answer after the prompt (bound to `schema`, a JSON schema, when given)."""
 
-    def complete(self, prompt: str, schema: dict | None, max_tokens: int, seed: int) -> Completion: ...
-
-    def score_options(self, prompt: str, options: list[str]) -> dict[str, float]: ...
+    def score_options(self, prompt: Prompt | str, options: list[str]) -> dict[str, float]:
+        """Log-probability of each option's first token as the next token after the prompt."""
 
 
 @dataclass

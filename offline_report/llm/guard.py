@@ -11,7 +11,7 @@ import os
 import re
 from dataclasses import dataclass
 
-from ..analysis import INSIGHT_KEYS, fields_of
+from ..analysis_spec import INSIGHT_KEYS, fields_of
 
 _CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 _LETTER = re.compile(r"[A-Za-z\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")

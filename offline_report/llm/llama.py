@@ -9,7 +9,7 @@ import os
 import time
 
 from ..errors import ModelError
-from .engine import Completion, EngineSettings
+from .engine import Completion, EngineSettings, Prompt
 from .models import MODELS_README_HINT, ModelInfo
 
 # Measured here: 256 evaluates prompts as fast as 512 and needs a smaller compute buffer.
@@ -190,17 +190,19 @@ class LlamaEngine:
         bos = vocab._model.token_get_text(vocab.token_bos()) if vocab.token_bos() >= 0 else ""
         return Jinja2ChatFormatter(self.llm.metadata["tokenizer.chat_template"], eos_token=eos, bos_token=bos)
 
-    def tokenize(self, text: str) -> list[int]:
-        return self.llm.tokenize(text.encode("utf-8"), add_bos=True, special=True)
+    def tokenize(self, prompt: Prompt | str) -> list[int]:
+        return self.llm.tokenize(self.render(prompt).encode("utf-8"), add_bos=True, special=True)
 
-    def count_tokens(self, text: str) -> int:
-        return len(self.llm.tokenize(text.encode("utf-8"), add_bos=False, special=True))
+    def count_tokens(self, text: str | Prompt) -> int:
+        return len(self.llm.tokenize(self.render(text).encode("utf-8"), add_bos=False, special=True))
 
-    def format_prompt(self, system: str, user: str, answer_prefix: str = "") -> str:
+    def render(self, prompt: Prompt | str) -> str:
+        """The text the model reads: the chat template's rendering of the messages, then the answer prefix."""
+        if isinstance(prompt, str):
+            return prompt
         if self._formatter is not None:
-            messages = [{"role": "system", "content": system}, {"role": "user", "content": user}]
-            return self._formatter(messages=messages).prompt + answer_prefix
-        return f"{system}\n\n{user}\n\nAnswer:\n{answer_prefix}"
+            return self._formatter(messages=prompt.messages()).prompt + prompt.prefix
+        return prompt.plain
 
     def _grammar(self, schema: dict):
         from llama_cpp import LlamaGrammar
@@ -221,7 +223,7 @@ class LlamaEngine:
             prefix += 1
         return min(prefix, len(tokens) - 1)
 
-    def complete(self, prompt: str, schema: dict | None, max_tokens: int, seed: int) -> Completion:
+    def complete(self, prompt: Prompt | str, schema: dict | None, max_tokens: int, seed: int) -> Completion:
         tokens = self.tokenize(prompt)
         evaluated = len(tokens) - self._reusable_prefix(tokens)
         started = time.monotonic()
@@ -242,7 +244,7 @@ class LlamaEngine:
             seconds=time.monotonic() - started,
         )
 
-    def score_options(self, prompt: str, options: list[str]) -> dict[str, float]:
+    def score_options(self, prompt: Prompt | str, options: list[str]) -> dict[str, float]:
         """Log-probability of each option's first token after the prompt: one forward pass."""
         import numpy as np
 

@@ -117,9 +117,9 @@ def read_info(path: str) -> ModelInfo:
 
     try:
         reader = GGUFReader(path, "r")
-    except Exception as exc:  # the reader raises several kinds on a damaged file
-        raise ModelError(f"cannot read GGUF metadata of {path}: {exc}",
-                         f"the file is damaged or incomplete; copy it again and check its sha256 ({MODELS_README_HINT})") from exc
+    except Exception as exc:  # the reader raises several kinds on a damaged file (numpy's reshape, struct, ...)
+        raise ModelError(f"model file is truncated or damaged: {path} (its GGUF header and tensor table cannot be read)",
+                         f"copy the file again and check its sha256 ({MODELS_README_HINT})") from exc
     size = os.path.getsize(path)
     expected = max((t.data_offset + int(t.n_bytes) for t in reader.tensors), default=0)
     if expected > size:

@@ -6,12 +6,13 @@ import json
 from dataclasses import dataclass
 from typing import Callable, Iterable
 
-from ..analysis import fields_of
+from ..analysis_spec import fields_of
 from ..catalog import catalog
 from ..rules.classify import Classification
 from ..git.commits import CommitFacts
 from ..facts.kinds import path_kind
 from ..rules.writer import modules
+from .engine import Prompt
 
 MAX_LISTED_FILES = 40
 MAX_FACT_NAMES = 8
@@ -176,22 +177,21 @@ def diff_excerpt(patches: Iterable[PatchText], budget: int, count_tokens: Callab
     return text
 
 
-def fitted_prompt(format_prompt: Callable[[str, str], str], count_tokens: Callable[[str], int],
-                  instructions: str, facts: CommitFacts, cls: Classification,
-                  patches: Iterable[PatchText] | None, n_ctx: int, max_answer_tokens: int,
-                  diff_tokens: int) -> str:
+def fitted_prompt(count_tokens: Callable[[str | Prompt], int], instructions: str, facts: CommitFacts,
+                  cls: Classification, patches: Iterable[PatchText] | None, n_ctx: int, max_answer_tokens: int,
+                  diff_tokens: int, prefix: str = "") -> Prompt:
     """The full prompt, with up to `diff_tokens` of diff, and never more than fits: prompt + answer <= n_ctx.
 
     A message too long for the context is shortened first (it is input, never shown as output)."""
     limit = n_ctx - max_answer_tokens - ANSWER_MARGIN_TOKENS
     message_chars = MAX_MESSAGE_CHARS
-    bare = format_prompt(instructions, commit_block(facts, cls, max_message_chars=message_chars))
+    bare = Prompt(instructions, commit_block(facts, cls, max_message_chars=message_chars), prefix)
     while count_tokens(bare) > limit and message_chars > MIN_MESSAGE_CHARS:
         message_chars //= 2
-        bare = format_prompt(instructions, commit_block(facts, cls, max_message_chars=message_chars))
+        bare = Prompt(instructions, commit_block(facts, cls, max_message_chars=message_chars), prefix)
     budget = min(diff_tokens, limit - count_tokens(bare) - 8)
     diff = diff_excerpt(patches or [], budget, count_tokens) if patches is not None else ""
-    return format_prompt(instructions, commit_block(facts, cls, diff, message_chars))
+    return Prompt(instructions, commit_block(facts, cls, diff, message_chars), prefix)
 
 
 def known_text(facts: CommitFacts, patches: Iterable[PatchText]) -> str:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ..analysis import INSIGHT_KEYS, MAX_TOKENS, TIERS, FieldSpec, fields_of
+from ..analysis_spec import INSIGHT_KEYS, MAX_TOKENS, TIERS, FieldSpec, fields_of
 from ..rules.classify import CHANGE_TYPES
 
 PROMPT_VERSION = "2026-11-25.2"  # .2: strings bounded by maxLength; the answer check

@@ -3,10 +3,10 @@
 The only module that speaks HTTP. It implements the same seam as the in-process engine (`engine.Engine`),
 plus `model_id` (for the cache key) and `parallel` (how many requests the server runs at once).
 
-Prompts: the server applies its own chat template, so `format_prompt` does not render one. It returns a
-*chat marker*, a string that carries the messages as JSON; `complete`, `count_tokens` and `score_options`
-decode it back. When the server has no chat template, `format_prompt` returns plain text (as the in-process
-engine does without one) and the completions endpoint is used.
+Prompts (`engine.Prompt`: system, user, answer prefix): the server applies its own chat template, so the
+messages go to its chat endpoint (or its /apply-template, then /completions, when an answer prefix must follow).
+When the server has no chat template, the prompt's plain text goes to the completions endpoint (as the
+in-process engine does without one); a plain string is raw text for /completions.
 """
 
 from __future__ import annotations
@@ -21,10 +21,21 @@ import time
 from datetime import datetime, timezone
 from urllib.parse import urlsplit, urlunsplit
 
-import httpx
-
 from ..errors import ModelError
-from .engine import DEFAULT_TEMPERATURE, Completion
+from .engine import DEFAULT_TEMPERATURE, Completion, Prompt
+
+class _OnFirstUse:
+    """httpx, imported when first used: importing httpx imports click (its own command line), and the library
+    core imports no command-line package until a server is actually contacted."""
+
+    def __getattr__(self, name: str):
+        import httpx as module
+
+        globals()["httpx"] = module
+        return getattr(module, name)
+
+
+httpx = _OnFirstUse()
 
 DEFAULT_PARALLEL = 4
 DEFAULT_N_CTX = 4096
@@ -33,7 +44,6 @@ BACKOFF_BASE_S = 0.5
 MAX_WAIT_S = 60.0
 CHARS_PER_TOKEN = 3  # the estimate, over UTF-8 bytes, when the server cannot tokenize
 CHAT_MESSAGE_OVERHEAD = 8  # template tokens per message when the server cannot render its template
-CHAT_MARKER = "\x00offline-report-chat\x00"
 RETRY_STATUS = {429, 500, 502, 503, 504}
 # How a JSON schema is sent, in the order "auto" tries them.
 STRUCTURED_STYLES = ("response_format", "json_object", "json_schema", "guided_json")
@@ -329,18 +339,15 @@ class ServerEngine:
 
     # ---- prompts ----
 
-    def format_prompt(self, system: str, user: str, answer_prefix: str = "") -> str:
-        if not self.has_chat_template:
-            return f"{system}\n\n{user}\n\nAnswer:\n{answer_prefix}"
-        messages = [{"role": "system", "content": system}, {"role": "user", "content": user}]
-        return CHAT_MARKER + json.dumps({"messages": messages, "prefix": answer_prefix}, ensure_ascii=False)
+    def _decode(self, prompt: Prompt | str) -> tuple[list[dict], str] | None:
+        """(messages, answer prefix) for the chat path; None for text sent as it is."""
+        if isinstance(prompt, str) or not self.has_chat_template:
+            return None
+        return prompt.messages(), prompt.prefix
 
     @staticmethod
-    def _decode(prompt: str) -> tuple[list[dict], str] | None:
-        if not prompt.startswith(CHAT_MARKER):
-            return None
-        data = json.loads(prompt[len(CHAT_MARKER):])
-        return data["messages"], data.get("prefix", "")
+    def _text(prompt: Prompt | str) -> str:
+        return prompt if isinstance(prompt, str) else prompt.plain
 
     def _rendered(self, messages: list[dict]) -> str | None:
         """The prompt text the server's template makes of the messages (llama-server's /apply-template)."""
@@ -417,12 +424,12 @@ class ServerEngine:
             self._token_memo[text] = count
         return count
 
-    def count_tokens(self, text: str) -> int:
+    def count_tokens(self, text: str | Prompt) -> int:
         """Tokens the server will see: its tokenizer where it has one (of its rendered template where it can
         render one), else UTF-8 bytes / 3."""
         decoded = self._decode(text)
         if decoded is None:
-            return self._count_text(text)
+            return self._count_text(self._text(text))
         messages, prefix = decoded
         rendered = self._rendered(messages)
         if rendered is not None:
@@ -432,11 +439,11 @@ class ServerEngine:
 
     # ---- completions ----
 
-    def _request_for(self, prompt: str) -> tuple[str, str, dict]:
-        """(endpoint kind, path, body) for a prompt from format_prompt."""
+    def _request_for(self, prompt: Prompt | str) -> tuple[str, str, dict]:
+        """(endpoint kind, path, body) for a prompt."""
         decoded = self._decode(prompt)
         if decoded is None:
-            return "completion", "/completions", {"prompt": prompt}
+            return "completion", "/completions", {"prompt": self._text(prompt)}
         messages, prefix = decoded
         if not prefix:
             return "chat", "/chat/completions", {"messages": messages}
@@ -460,7 +467,7 @@ class ServerEngine:
             return body | {"json_schema": schema}
         return body | {"guided_json": schema}
 
-    def complete(self, prompt: str, schema: dict | None, max_tokens: int, seed: int) -> Completion:
+    def complete(self, prompt: Prompt | str, schema: dict | None, max_tokens: int, seed: int) -> Completion:
         endpoint, path, body = self._request_for(prompt)
         body = {"model": self.model, **body, "max_tokens": max_tokens, "temperature": DEFAULT_TEMPERATURE,
                 "seed": seed, "stream": False}
@@ -515,7 +522,7 @@ class ServerEngine:
             seconds=time.monotonic() - started,
         )
 
-    def score_options(self, prompt: str, options: list[str]) -> dict[str, float]:
+    def score_options(self, prompt: Prompt | str, options: list[str]) -> dict[str, float]:
         """Log-probability of each option's first token, from the server's top log-probabilities of one token.
 
         Raises NotImplementedError where the server cannot give them (llama_cpp.server with a chat prompt and

@@ -1,9 +1,11 @@
-"""The model for one run: resolved once, fingerprinted cheaply, loaded lazily only when a commit needs it."""
+"""The model for one run, in process (LocalSession) or on a server (ServerSession): two siblings behind one
+protocol (Session), with what they share (the cached checks, speed and plan) in SessionBase."""
 
 from __future__ import annotations
 
 import os
 from dataclasses import dataclass
+from typing import Protocol
 
 from ..catalog import words
 from ..errors import ModelError
@@ -34,16 +36,106 @@ class ModelOptions:
     verbose: bool = False
 
 
-class ModelSession:
-    def __init__(self, candidate: ModelCandidate, options: ModelOptions, store, stats: RunStats,
-                 engine_factory=None):
-        check_model_file(candidate.path)
-        self.candidate = candidate
+class Session(Protocol):
+    """What the model analyzer needs from the model of a run, wherever it runs."""
+
+    fingerprint: str  # the model's identity in every cache key
+    parallel: int  # commits analysed at once
+
+    def engine(self): ...
+
+    def validate(self) -> None: ...
+
+    def calibration(self) -> Calibration: ...
+
+    def calibration_known(self) -> bool: ...
+
+    def answer_check(self, lang: str) -> AnswerCheck: ...
+
+    def answer_check_known(self, lang: str) -> AnswerCheck | None: ...
+
+    def seconds_per_commit(self) -> tuple[float, bool]: ...
+
+    def remember_speed(self) -> None: ...
+
+    def plan_line(self, commits: int, days: int, total_s: float, seconds: float, measured: bool, lang: str) -> str: ...
+
+
+class SessionBase:
+    """What both sessions do the same way: the calibration, the answer check and the speed, each measured once
+    per model (its fingerprint) and remembered in the cache."""
+
+    parallel = 1
+
+    def __init__(self, options: ModelOptions, store, stats: RunStats, fingerprint: str | None):
         self.options = options
         self.store = store
         self.stats = stats
-        self.fingerprint = fingerprint(candidate.path)
+        self.fingerprint = fingerprint
         self._engine = None
+
+    def engine(self):
+        raise NotImplementedError
+
+    def validate(self) -> None:
+        return None
+
+    @property
+    def load_seconds(self) -> float:
+        """How long loading the model took in this run (0 when it was never needed)."""
+        return getattr(self._engine, "load_seconds", 0.0) if self._engine is not None else 0.0
+
+    def _calibration_key(self) -> tuple:
+        return ("calibration", self.fingerprint, PROMPT_VERSION, self.options.vote_method)
+
+    def calibration_known(self) -> bool:
+        return self.store.get(*self._calibration_key()) is not None
+
+    def calibration(self) -> Calibration:
+        """Whether the model's votes count, measured once per model and remembered."""
+        key = self._calibration_key()
+        cached = self.store.get(*key)
+        if cached:
+            result = Calibration(**cached)
+        else:
+            result = calibrate(self.engine(), self.options.vote_method, self.options.seed)
+            self.store.set(result.as_dict(), *key)
+        self.stats.votes_counted = result.counted
+        self.stats.calibration = result.as_dict()
+        return result
+
+    def _answer_check_key(self, lang: str) -> tuple:
+        return ("answer-check", self.fingerprint, PROMPT_VERSION, lang)
+
+    def answer_check_known(self, lang: str) -> AnswerCheck | None:
+        """The remembered answer check for this language, without loading the model; None when not yet made."""
+        cached = self.store.get(*self._answer_check_key(lang))
+        return AnswerCheck(**cached) if cached else None
+
+    def answer_check(self, lang: str) -> AnswerCheck:
+        """Whether the model's analyses pass the guard, measured once per model, language and prompt version."""
+        result = self.answer_check_known(lang)
+        if result is None:
+            result = check_answers(self.engine(), lang, self.options.seed)
+            self.store.set(result.as_dict(), *self._answer_check_key(lang))
+        self.stats.answer_check = result.as_dict()
+        return result
+
+    def remember_speed(self) -> None:
+        """Kept after a run that analysed with the model, for the next run's estimate."""
+        analysed = self.stats.model_analyses + self.stats.rule_analyses  # with a model, new rule analyses are fallbacks
+        if analysed and self.stats.generation_s:
+            self.store.set(round(self.stats.generation_s / analysed, 2), "speed", self.fingerprint)
+
+
+class LocalSession(SessionBase):
+    """A GGUF file run in this process: resolved once, fingerprinted cheaply, loaded only when a commit needs it."""
+
+    def __init__(self, candidate: ModelCandidate, options: ModelOptions, store, stats: RunStats,
+                 engine_factory=None):
+        check_model_file(candidate.path)
+        super().__init__(options, store, stats, fingerprint(candidate.path))
+        self.candidate = candidate
         self._engine_factory = engine_factory
         self._info: ModelInfo | None = None
         stats.model = os.path.basename(candidate.path)
@@ -94,61 +186,12 @@ class ModelSession:
                                  if settings.gpu_layers else f"CPU ({settings.threads} threads)")
         return self._engine
 
-    parallel = 1  # an in-process model analyses one commit at a time
-
-    @property
-    def load_seconds(self) -> float:
-        """How long loading the model took in this run (0 when it was never needed)."""
-        return getattr(self._engine, "load_seconds", 0.0) if self._engine is not None else 0.0
-
-    def _calibration_key(self) -> tuple:
-        return ("calibration", self.fingerprint, PROMPT_VERSION, self.options.vote_method)
-
-    def calibration_known(self) -> bool:
-        return self.store.get(*self._calibration_key()) is not None
-
-    def calibration(self) -> Calibration:
-        """Whether the model's votes count, measured once per model and remembered."""
-        key = self._calibration_key()
-        cached = self.store.get(*key)
-        if cached:
-            result = Calibration(**cached)
-        else:
-            result = calibrate(self.engine(), self.options.vote_method, self.options.seed)
-            self.store.set(result.as_dict(), *key)
-        self.stats.votes_counted = result.counted
-        self.stats.calibration = result.as_dict()
-        return result
-
-    def _answer_check_key(self, lang: str) -> tuple:
-        return ("answer-check", self.fingerprint, PROMPT_VERSION, lang)
-
-    def answer_check_known(self, lang: str) -> AnswerCheck | None:
-        """The remembered answer check for this language, without loading the model; None when not yet made."""
-        cached = self.store.get(*self._answer_check_key(lang))
-        return AnswerCheck(**cached) if cached else None
-
-    def answer_check(self, lang: str) -> AnswerCheck:
-        """Whether the model's analyses pass the guard, measured once per model, language and prompt version."""
-        result = self.answer_check_known(lang)
-        if result is None:
-            result = check_answers(self.engine(), lang, self.options.seed)
-            self.store.set(result.as_dict(), *self._answer_check_key(lang))
-        self.stats.answer_check = result.as_dict()
-        return result
-
     def seconds_per_commit(self) -> tuple[float, bool]:
         """This model's measured seconds per analysed commit, else an estimate from its file size."""
         measured = self.store.get("speed", self.fingerprint)
         if measured:
             return float(measured), True
         return max(1.0, self.info.size / ESTIMATE_BYTES_PER_SECOND), False
-
-    def remember_speed(self) -> None:
-        """Kept after a run that analysed with the model, for the next run's estimate."""
-        analysed = self.stats.model_analyses + self.stats.rule_analyses  # with a model, new rule analyses are fallbacks
-        if analysed and self.stats.generation_s:
-            self.store.set(round(self.stats.generation_s / analysed, 2), "speed", self.fingerprint)
 
     def plan_line(self, commits: int, days: int, total_s: float, seconds: float, measured: bool, lang: str) -> str:
         source = (words(lang, "run", "source_bundled") if self.candidate.source == "bundled"
@@ -159,7 +202,7 @@ class ModelSession:
         return "offline-report: " + line + (words(lang, "run", "plan_faster") if total_s > LONG_RUN_S else "")
 
 
-class ServerSession(ModelSession):
+class ServerSession(SessionBase):
     """A model served over HTTP (--server): contacted once at the start, its model id is the cache key.
 
     With the server unreachable, the id it had last time still opens the cache, so a fully cached
@@ -168,11 +211,8 @@ class ServerSession(ModelSession):
 
     def __init__(self, url: str, model: str | None, api_key: str | None, parallel: int | None,
                  options: ModelOptions, store, stats: RunStats, engine_factory=None):
-        self.options = options
-        self.store = store
-        self.stats = stats
+        super().__init__(options, store, stats, None)
         self.url = url
-        self._engine = None
         self._error = None
         remembered_key = ("server-model", url.rstrip("/"), model or "")
         try:
@@ -191,9 +231,6 @@ class ServerSession(ModelSession):
     @property
     def parallel(self) -> int:
         return self._engine.parallel if self._engine is not None else 1
-
-    def validate(self) -> None:
-        return None
 
     def engine(self):
         if self._engine is None:

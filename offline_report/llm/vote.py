@@ -8,9 +8,10 @@ from dataclasses import asdict, dataclass
 from datetime import datetime, timezone
 from importlib import resources
 
-from ..analysis import TIERS, Reason, Vote
+from ..analysis_spec import TIERS, Reason, Vote
 from ..rules.classify import Classification, classify
 from ..git.commits import CommitFacts, FileChange
+from .engine import Prompt
 from .prompts import VOTE_INSTRUCTIONS, fitted_prompt
 from .schema import VOTE_MAX_TOKENS, VOTE_SCHEMA
 
@@ -36,11 +37,9 @@ class Calibration:
 SCORE_PREFIX = '{"importance": "'
 
 
-def vote_prompt(engine, facts: CommitFacts, cls: Classification, answer_prefix: str = "") -> str:
-    def fmt(system, user):
-        return engine.format_prompt(system, user, answer_prefix=answer_prefix)
-    return fitted_prompt(fmt, engine.count_tokens, VOTE_INSTRUCTIONS, facts, cls, None, engine.n_ctx,
-                         VOTE_MAX_TOKENS, 0)
+def vote_prompt(engine, facts: CommitFacts, cls: Classification, answer_prefix: str = "") -> Prompt:
+    return fitted_prompt(engine.count_tokens, VOTE_INSTRUCTIONS, facts, cls, None, engine.n_ctx, VOTE_MAX_TOKENS, 0,
+                         answer_prefix)
 
 
 def ask_vote(engine, facts: CommitFacts, cls: Classification, method: str, seed: int) -> Vote:

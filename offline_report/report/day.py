@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import date
 
-from ..analysis import TIERS, Analysis, Reason, Vote
+from ..analysis_spec import TIERS, Analysis, Reason, Vote
 from ..catalog import catalog
 from ..git.commits import CommitFacts
 from ..git.message import clean_body

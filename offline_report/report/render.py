@@ -14,7 +14,7 @@ from pathlib import Path
 import jinja2
 
 from .. import __version__
-from ..analysis import INSIGHT_KEYS, TIER_FIELDS
+from ..analysis_spec import INSIGHT_KEYS, TIER_FIELDS
 from ..catalog import catalog
 from ..errors import OutputError, UsageError
 from .day import GROUP_ORDER, DayReport

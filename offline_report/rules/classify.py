@@ -9,7 +9,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Callable
 
-from ..analysis import TIERS, Reason
+from ..analysis_spec import TIERS, Reason
 from ..facts import salience
 from ..git.commits import CommitFacts, FileChange
 from ..git.message import clean_body

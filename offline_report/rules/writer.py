@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from collections import OrderedDict
 
-from ..analysis import fields_of
+from ..analysis_spec import fields_of
 from ..catalog import catalog
 from . import facts_text
 from .classify import Classification, Signals

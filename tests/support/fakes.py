@@ -6,7 +6,7 @@ import json
 
 import numpy as np
 
-from offline_report.llm.engine import Completion
+from offline_report.llm.engine import Completion, Prompt
 
 
 def make_gguf(path, name: str = "tiny-test", arch: str = "llama", context: int = 2048, chat: bool = True) -> str:
@@ -67,13 +67,19 @@ class FakeEngine:
         self.prompts: list[str] = []
         self.scored: list[str] = []
 
-    def count_tokens(self, text: str) -> int:
+    def count_tokens(self, text: str | Prompt) -> int:
+        text = self.render(text)
         return len(text.split()) + text.count("\n")
 
-    def format_prompt(self, system: str, user: str, answer_prefix: str = "") -> str:
-        return f"<system>{system}</system>\n<user>{user}</user>\n{answer_prefix}"
+    @staticmethod
+    def render(prompt: str | Prompt) -> str:
+        """A prompt as this stand-in's own chat template writes it (what the tests read)."""
+        if isinstance(prompt, str):
+            return prompt
+        return f"<system>{prompt.system}</system>\n<user>{prompt.user}</user>\n{prompt.prefix}"
 
-    def complete(self, prompt: str, schema: dict | None, max_tokens: int, seed: int) -> Completion:
+    def complete(self, prompt: str | Prompt, schema: dict | None, max_tokens: int, seed: int) -> Completion:
+        prompt = self.render(prompt)
         self.prompts.append(prompt)
         if self.answers is None:
             tier = "high" if "insights" in json.dumps(schema) else ("low" if "impact" not in json.dumps(schema) else "medium")
@@ -86,6 +92,6 @@ class FakeEngine:
                           evaluated_prompt_tokens=self.count_tokens(prompt) // 2,
                           generated_tokens=max(1, len(text) // 4), seconds=0.001)
 
-    def score_options(self, prompt: str, options: list[str]) -> dict[str, float]:
-        self.scored.append(prompt)
+    def score_options(self, prompt: str | Prompt, options: list[str]) -> dict[str, float]:
+        self.scored.append(self.render(prompt))
         return {option: self.votes[option] for option in options}

@@ -64,7 +64,7 @@ def day_commits(path, since: str, until: str | None = None, tz: str = "UTC", no_
     from datetime import date, timedelta
     from zoneinfo import ZoneInfo
 
-    from offline_report.configfile import RepoOptions
+    from offline_report.config.file import RepoOptions
     from offline_report.git.log import WalkStats, commits_by_day
     from offline_report.git.repo import open_repo
     from offline_report.record.selection import select_day

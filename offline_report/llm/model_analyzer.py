@@ -7,14 +7,15 @@ from __future__ import annotations
 import hashlib
 from concurrent.futures import ThreadPoolExecutor, as_completed
 
-from ..analysis import MAX_TOKENS, TIERS, Analysis, Reason, Vote, fields_of
-from ..analyze import RuleAnalyzer, contents_key, rule_analysis, rule_entry
+from ..analysis_spec import MAX_TOKENS, TIERS, Analysis, Reason, Vote, fields_of
+from ..rule_analyzer import RuleAnalyzer, contents_key, rule_analysis, rule_entry
 from ..catalog import words
-from ..configfile import context_key
+from ..config.file import context_key
 from ..git.commits import CommitFacts
 from ..report.day import CommitEntry
 from ..rules.classify import Classification, classify
 from ..stats import RunStats
+from .engine import Prompt
 from .guard import check_answer
 from .prompts import (DIFF_TOKENS, analysis_instructions, commit_patches, day_summary_block, day_summary_instructions,
                       fitted_prompt, known_text)
@@ -80,7 +81,7 @@ class ModelAnalyzer:
     def _fresh_day_summary(self, ranked: list[CommitEntry]) -> dict:
         engine = self.session.engine()
         instructions = day_summary_instructions(self.lang)
-        prompt = engine.format_prompt(instructions, day_summary_block(ranked))
+        prompt = Prompt(instructions, day_summary_block(ranked))
         if engine.count_tokens(prompt) + MAX_TOKENS["low"] * 2 > engine.n_ctx:
             return {}
         completion = engine.complete(prompt, tier_schema("low"), MAX_TOKENS["low"] * 2, self.session.options.seed)
@@ -224,8 +225,8 @@ class ModelAnalyzer:
         engine = self.session.engine()
         instructions = analysis_instructions(tier, self.lang)
         patches = commit_patches(facts, MAX_PATCH_FILES)
-        prompt = fitted_prompt(engine.format_prompt, engine.count_tokens, instructions, facts, cls, patches,
-                               engine.n_ctx, MAX_TOKENS[tier], DIFF_TOKENS[tier])
+        prompt = fitted_prompt(engine.count_tokens, instructions, facts, cls, patches, engine.n_ctx, MAX_TOKENS[tier],
+                               DIFF_TOKENS[tier])
         fits = engine.count_tokens(prompt) + MAX_TOKENS[tier] <= engine.n_ctx
         reason = "no_answer" if fits else "prompt_too_long"
         known = known_text(facts, patches)

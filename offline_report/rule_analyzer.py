@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Protocol
 
-from .analysis import Analysis
+from .analysis_spec import Analysis
 from .git.commits import CommitFacts
 from .report.day import CommitEntry
 from .rules.classify import Classification, classify, day_risks

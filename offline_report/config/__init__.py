@@ -1,4 +1,8 @@
-"""Run settings: every option as one typed value (Settings), and the resolved run (RunConfig: dates, zone)."""
+"""Run settings: every option as one typed value (Settings), and the resolved run (RunConfig: dates, zone).
+
+The rest of the configuration, by subject: file (offline-report.toml read and checked), values (the check of
+each key's value), merge (command line > environment > file > defaults, and what `offline-report config`
+shows), checks (every merged setting checked before a run), starter (`offline-report init`)."""
 
 from __future__ import annotations
 
@@ -7,16 +11,17 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, tzinfo
 from pathlib import Path
 from typing import Callable
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from .catalog import languages
-from .errors import UsageError
-from .report.views import PERIODS, last_complete_period, period_end, period_start
+from ..catalog import languages
+from ..errors import UsageError
+from ..report.views import PERIODS, last_complete_period, period_end, period_start
 
 LANGS = languages()
 FORMATS = ("md", "json", "html")
 MAX_DAYS_WITHOUT_CONFIRMATION = 366
 VOTE_METHODS = ("score", "json")
+# Exit codes a run already uses (errors.py, signals): --exit-code-if-empty must pick another.
+RESERVED_EXIT_CODES = frozenset({1, 2, 3, 4, 5, 129, 130, 141, 143})
 
 
 @dataclass
@@ -29,6 +34,7 @@ class Settings:
     last: int | None = None  # the N most recent days with commits, per repository
     period: str = "day"  # day, week or month: one report per day, ISO week or calendar month
     range_spec: str | None = None  # a release range, A..B or one tag: one report of exactly those commits
+    rollups: list = field(default_factory=list)  # "week", "month": a day run also writes each period once it is over
     output_dir: Path = Path("reports")
     stdout: bool = False
     lang: str = "zh"
@@ -54,16 +60,26 @@ class Settings:
     empty_days: bool = False
     yes: bool = False
     quiet: bool = False
+    exit_code_if_empty: int | None = None  # the exit code of a run that found no commits (cron wrappers test it)
     # An inference server instead of a local model (its options are wired in llm/server.py).
     server: str | None = None
     server_model: str | None = None
     api_key_env: str | None = None
     parallel: int | None = None
-    # From offline-report.toml (configfile.py): the file, per-repository options by real path, team rules, templates.
+    # From offline-report.toml (config/file.py): the file, per-repository options by real path, team rules, templates.
     config_path: Path | None = None
     repo_options: dict = field(default_factory=dict)
     team_rules: list = field(default_factory=list)
     templates: Path | None = None
+    # Where each value came from, by file key ("lang", "model.path"): "command line (--lang)", "offline-report.toml:3".
+    sources: dict[str, str] = field(default_factory=dict)
+
+    def label(self, key: str, option: str) -> str:
+        """How an error names a setting: `--since`, or `offline-report.toml:3: since` when the file set it."""
+        source = self.sources.get(key, "")
+        if source and not source.startswith(("command line", "default", "$")):
+            return f"{source}: {key}"
+        return option
 
 
 @dataclass
@@ -86,7 +102,7 @@ class RunConfig:
     period: str = "day"
     range_spec: str | None = None
     repo_days: dict[str, list[date]] = field(default_factory=dict)  # with --last: each repository's own days
-    repo_options: dict = field(default_factory=dict)  # real path -> configfile.RepoOptions
+    repo_options: dict = field(default_factory=dict)  # real path -> config.file.RepoOptions
     templates: Path | None = None
 
     def days(self) -> list[date]:
@@ -96,9 +112,9 @@ class RunConfig:
 
 def run_config(settings: Settings, resume: Callable[[list[str], date], date]) -> RunConfig:
     """Dates and zone resolved; without --since, `resume(repos, today)` says where the last run stopped."""
-    tz, tz_name = resolve_tz(settings.tz_name)
+    tz, tz_name = resolve_tz(settings.tz_name, settings.label("tz", "--tz"))
     today = parse_day("today", tz)
-    until = parse_day(settings.until, tz, "--until") if settings.until else today
+    until = parse_day(settings.until, tz, settings.label("until", "--until")) if settings.until else today
     if settings.last and (settings.since or settings.until):
         raise UsageError("--last and --since/--until both given", "use --last N alone, or a --since/--until range")
     check_view(settings)
@@ -109,7 +125,7 @@ def run_config(settings: Settings, resume: Callable[[list[str], date], date]) ->
     elif settings.last:
         since = until  # narrowed to the days that have commits once the repositories are read
     elif settings.since:
-        since = parse_day(settings.since, tz, "--since")
+        since = parse_day(settings.since, tz, settings.label("since", "--since"))
     else:
         since = min(resume(settings.repos, today), until)
     check_range(since, until, settings.yes)
@@ -119,6 +135,43 @@ def run_config(settings: Settings, resume: Callable[[list[str], date], date]) ->
                      no_merges=settings.no_merges, commit_url=settings.commit_url, use_llm=settings.use_llm,
                      empty_days=settings.empty_days, last=settings.last, repo_options=settings.repo_options,
                      templates=settings.templates)
+
+
+DAY_HINT = "use YYYY-MM-DD, 'today' or 'yesterday', e.g. --since 2026-02-10"
+
+
+def day_problem(text: str) -> str | None:
+    """Why a day cannot be read (None when it can): checked before a run, without a time zone."""
+    value = text.strip().lower()
+    if value in ("today", "yesterday"):
+        return None
+    try:
+        date.fromisoformat(value)
+    except ValueError:
+        return f"{text!r} is not a date: YYYY-MM-DD, 'today' or 'yesterday'"
+    return None
+
+
+def url_problem(url: str) -> str | None:
+    """Why a server URL cannot be used (None when it can)."""
+    from urllib.parse import urlsplit
+
+    try:
+        parts = urlsplit(url)
+        parts.port  # noqa: B018 - raises on a port that is not a number
+    except ValueError as exc:
+        return f"{url!r} is not a URL ({exc})"
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        return f"{url!r} is not an http:// or https:// URL"
+    return None
+
+
+def exit_code_problem(code: int) -> str | None:
+    if not 0 <= code <= 255:
+        return "a number from 0 to 255"
+    if code in RESERVED_EXIT_CODES:
+        return "a code that no other outcome uses (not " + ", ".join(map(str, sorted(RESERVED_EXIT_CODES))) + ")"
+    return None
 
 
 def check_view(settings: Settings) -> None:
@@ -133,7 +186,7 @@ def period_window(settings: Settings, tz: tzinfo, today: date, until: date) -> t
     """Whole weeks or months: those overlapping --since/--until, else the last one that is over."""
     if not settings.since and not settings.until:
         return last_complete_period(settings.period, today)
-    since = parse_day(settings.since, tz, "--since") if settings.since else until
+    since = parse_day(settings.since, tz, settings.label("since", "--since")) if settings.since else until
     return period_start(settings.period, since), period_end(settings.period, period_start(settings.period, until))
 
 
@@ -147,10 +200,7 @@ def parse_day(text: str, tz: tzinfo, option: str = "DATE") -> date:
     try:
         return date.fromisoformat(value)
     except ValueError:
-        raise UsageError(
-            f"{option} {text!r} is not a date",
-            "use YYYY-MM-DD, 'today' or 'yesterday', e.g. --since 2026-02-10",
-        ) from None
+        raise UsageError(f"{option} {text!r} is not a date", DAY_HINT) from None
 
 
 def check_range(since: date, until: date, confirmed: bool) -> None:
@@ -167,14 +217,16 @@ def check_range(since: date, until: date, confirmed: bool) -> None:
         )
 
 
-def resolve_tz(name: str) -> tuple[tzinfo, str]:
+def resolve_tz(name: str, option: str = "--tz") -> tuple[tzinfo, str]:
     """An IANA zone, or 'local': $TZ, then /etc/localtime's zone, then the current fixed offset."""
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError  # here: --version and --help need no zone
+
     if name != "local":
         try:
             return ZoneInfo(name), name
         except (ZoneInfoNotFoundError, ValueError):
             raise UsageError(
-                f"unknown time zone {name!r}",
+                f"{option}: unknown time zone {name!r}",
                 "pass an IANA name such as Asia/Shanghai, UTC or Europe/Berlin, or 'local'",
             ) from None
     for candidate in (os.environ.get("TZ", "").lstrip(":"), _localtime_zone_name()):

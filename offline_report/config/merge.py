@@ -1,0 +1,133 @@
+"""Merging: command line > environment > offline-report.toml > defaults, and the effective settings shown."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+from . import Settings
+from .file import CONFIG_NAME, ENV_CONFIG, MODEL_KEYS, TOP_KEYS, Key, find_config, parse, read_config
+
+OPTION_NAMES = {"to_stdout": "--stdout", "tz_name": "--tz", "fmt": "--format", "n_ctx": "--ctx",
+                "model_path": "--model", "repos": "--repo", "no_llm": "--no-llm/--llm"}
+# A command-line option that makes the file's value of another key moot: (given, key it beats, Settings value).
+OVERRIDES = (
+    ("output_dir", "stdout", False),  # --output-dir X writes files there, whatever the file says of stdout
+    ("last", "since", None),  # --last N replaces the file's date range
+    ("last", "until", None),
+    ("model_path", "model.server", None),  # --model PATH runs that file, not the file's server
+)
+
+
+def option_name(param: str) -> str:
+    return OPTION_NAMES.get(param, "--" + param.replace("_", "-"))
+
+
+def _set(settings: Settings, spec: Key, value) -> None:
+    if spec.invert:
+        value = not value
+    if spec.field in ("output_dir", "cache_dir", "templates") and value is not None:
+        value = Path(value)
+    setattr(settings, spec.field, value)
+
+
+def apply_config(settings: Settings, given: set[str], explicit: str | None = None) -> dict[str, str]:
+    """Fills `settings` (built from the command line and defaults) from the file, where nothing beats it.
+
+    `given` names the command-line parameters the user gave. Returns (and keeps in settings.sources) where
+    each file key's value came from: "command line (--lang)", "$OFFLINE_REPORT_MODEL", "offline-report.toml:3"
+    or "default"."""
+    path = find_config(explicit)
+    parsed = parse(read_config(path)) if path else None
+    settings.config_path = path
+    sources: dict[str, str] = {}
+    for table, keys in ((None, TOP_KEYS), ("model", MODEL_KEYS)):
+        for key, spec in keys.items():
+            name = f"{table}.{key}" if table else key
+            if spec.param in given:
+                sources[name] = f"command line ({option_name(spec.param)})"
+            elif spec.env and os.environ.get(spec.env):
+                sources[name] = f"${spec.env}"
+            elif parsed and name in parsed.values:
+                value, where = parsed.values[name]
+                _set(settings, spec, value)
+                sources[name] = where
+            else:
+                sources[name] = "default"
+    _command_line_overrides(settings, given, sources)
+    if "repos" in given:
+        sources["repos"] = "command line (--repo)"
+    if parsed:
+        if "repos" not in given and parsed.repos:
+            settings.repos = [r.path for r in parsed.repos]
+            sources["repos"] = parsed.repos[0].where
+        settings.repo_options = {r.path: r for r in parsed.repos}
+        settings.team_rules = list(parsed.rules)
+        if parsed.rules:
+            sources["importance"] = parsed.config.where("importance", "importance")
+    settings.sources = sources
+    return sources
+
+
+def _command_line_overrides(settings: Settings, given: set[str], sources: dict[str, str]) -> None:
+    """An option on the command line beats a file value it contradicts, even one of another key."""
+    keys = {**TOP_KEYS, **{f"model.{key}": spec for key, spec in MODEL_KEYS.items()}}
+    for param, key, value in OVERRIDES:
+        spec = keys[key]
+        if param in given and spec.param not in given and not sources.get(key, "default").startswith(
+                ("default", "$", "command line")):
+            setattr(settings, spec.field, value)
+            sources[key] = f"command line ({option_name(param)})"
+
+
+def _toml_value(value) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (int, float)):
+        return repr(value)
+    if isinstance(value, Path):
+        value = str(value)
+    return json.dumps(value, ensure_ascii=False)
+
+
+def effective_lines(settings: Settings, sources: dict[str, str]) -> list[str]:
+    """The effective settings as TOML, each with where it came from (`offline-report config`)."""
+    rows: list[tuple[str, str]] = []
+    if settings.config_path:
+        rows.append((f"# file: {settings.config_path}", ""))
+    else:
+        rows.append((f"# no {CONFIG_NAME} here (nor --config, nor ${ENV_CONFIG})", ""))
+    for table, keys in ((None, TOP_KEYS), ("model", MODEL_KEYS)):
+        if table:
+            rows.append(("", ""))
+            rows.append((f"[{table}]", ""))
+        for key, spec in keys.items():
+            name = f"{table}.{key}" if table else key
+            value = getattr(settings, spec.field, None)
+            if spec.invert:
+                value = not value
+            if value is None and spec.env and os.environ.get(spec.env):
+                value = os.environ[spec.env]
+            text = f"{key} = {_toml_value(value)}" if value is not None else f"# {key} (not set)"
+            rows.append((text, sources.get(name, "default")))
+    for opts in settings.repo_options.values():
+        rows += [("", ""), ("[[repos]]", opts.where), (f"path = {_toml_value(opts.path)}", "")]
+        for key in ("name", "ref", "commit_url", "context", "upstream"):
+            if getattr(opts, key):
+                rows.append((f"{key} = {_toml_value(getattr(opts, key))}", ""))
+        for key in ("include", "exclude"):
+            if getattr(opts, key):
+                rows.append((f"{key} = {json.dumps(list(getattr(opts, key)))}", ""))
+    if not settings.repo_options or sources.get("repos", "").startswith("command line"):
+        rows.append(("", ""))
+        rows.append((f"# repos = {json.dumps([str(r) for r in settings.repos])}", sources.get("repos", "default")))
+    if settings.team_rules:
+        rows += [("", ""), ("[importance]", sources.get("importance", ""))]
+        for kind in ("path", "subject"):
+            rules = [r for r in settings.team_rules if r.kind == kind]
+            if rules:
+                inner = ", ".join(f"{json.dumps(r.pattern)} = {json.dumps(r.tier)}" for r in rules)
+                rows.append((f"{kind}s = {{{inner}}}", ""))
+    width = max(len(text) for text, _ in rows)
+    return [f"{text:<{width}}   # {src}" if src else text for text, src in rows]
