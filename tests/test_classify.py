@@ -8,7 +8,7 @@ from hypothesis import strategies as st
 
 from offline_report.rules.classify import classify
 from offline_report.git.commits import FileChange
-from offline_report.git.paths import path_kind
+from offline_report.facts.kinds import path_kind
 from offline_report.git.message import parse_message
 from offline_report.git.remote import parse_remote_url
 
@@ -109,7 +109,7 @@ _NAMES = st.sampled_from(["Cargo.lock", "x.lock", "foo_pb2.py", "requirements-de
 def test_path_kinds_read_the_globs_as_fnmatch_does(parts, name):
     import fnmatch
 
-    from offline_report.git.paths import PATH_KINDS, PUBLIC_API_PATTERNS, is_public_api
+    from offline_report.facts.kinds import PATH_KINDS, PUBLIC_API_PATTERNS, is_public_api
 
     path = "/".join([*parts, name])
 

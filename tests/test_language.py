@@ -64,7 +64,7 @@ def test_markdown_escapes_with_backslashes_a_viewer_removes():
 
 def test_a_recommendation_names_a_package_bumped_in_two_manifests_once():
     from offline_report.git.commits import FileChange
-    from offline_report.git.diff_facts import DependencyChange
+    from offline_report.facts import DependencyChange
     from offline_report.rules.classify import classify
     from offline_report.rules.writer import risks_and_recommendations
 

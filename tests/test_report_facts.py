@@ -41,7 +41,7 @@ def test_all_thirteen_facts_are_in_the_json_outside_the_message(thirteen_repo, t
     assert not any(name in commit["message"] for name in THIRTEEN)
     assert {"symbols_added", "symbols_removed", "symbols_changed", "dependencies", "lockfiles", "options_added",
             "options_removed", "env_added", "env_removed", "tests_added", "tests_removed", "docs",
-            "truncated"} == set(commit["facts"])
+            "truncated", "moved", "renamed", "signatures", "version_bumps"} == set(commit["facts"])
 
 
 @pytest.mark.parametrize("lang", ["en", "zh"])

@@ -9,9 +9,9 @@ from typing import Callable
 import pygit2
 from pygit2.enums import DeltaStatus, DiffFind
 
-from .diff_facts import DiffFacts, FilePatch, diff_facts
+from ..facts import DiffFacts, FilePatch, diff_facts
 from .message import parse_message
-from .paths import is_public_api, path_kind
+from ..facts.kinds import is_public_api, path_kind
 
 SHORT_SHA_LEN = 7
 # Files larger than this are counted but never diffed line by line into memory.

@@ -10,7 +10,7 @@ from ..analysis_spec import fields_of
 from ..catalog import catalog
 from ..rules.classify import Classification
 from ..git.commits import CommitFacts
-from ..git.paths import path_kind
+from ..facts.kinds import path_kind
 from ..rules.writer import modules
 from .engine import Prompt
 
@@ -59,7 +59,7 @@ VOTE_INSTRUCTIONS = (
 class PatchText:
     path: str
     text: str | None  # None: binary, too large or a submodule
-    kind: str | None = None  # the file's kind (git/paths.py); from the path when not given
+    kind: str | None = None  # the file's kind (facts/kinds.py); from the path when not given
 
     def __post_init__(self) -> None:
         if self.kind is None:
@@ -105,9 +105,15 @@ def diff_fact_lines(facts: CommitFacts) -> list[str]:
         return ", ".join(items[:limit]) + (f" (+{len(items) - limit} more)" if len(items) > limit else "")
 
     found = [
+        ("version", [f"{x.old} -> {x.new} ({x.manifest})" for x in d.version_bumps]),
         ("definitions added", [f"{s.kind} {s.name}" for s in d.symbols_added]),
         ("definitions removed", [f"{s.kind} {s.name}" for s in d.symbols_removed]),
         ("definitions changed", [f"{s.kind} {s.name}" for s in d.symbols_changed]),
+        ("definitions moved", [f"{m.kind} {m.name} {m.old_path} -> {m.path}" for m in d.moved]),
+        ("renamed", [f"{r.old} -> {r.new}" for r in d.renamed]),
+        ("signatures changed", [f"{x.name}: " + "; ".join(f"{key} {', '.join(getattr(x, key))}" for key in
+                                                          ("added", "removed", "defaulted", "required")
+                                                          if getattr(x, key)) for x in d.signatures]),
         ("dependencies", [f"{x.name} {x.old or '(new)'} -> {x.new or '(removed)'}" for x in d.dependencies]),
         ("command-line options added", d.options_added), ("command-line options removed", d.options_removed),
         ("environment variables added", d.env_added), ("environment variables removed", d.env_removed),

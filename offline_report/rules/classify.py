@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from typing import Callable
 
 from ..analysis_spec import TIERS, Reason
+from ..facts import salience
 from ..git.commits import CommitFacts, FileChange
 from ..git.message import clean_body
 
@@ -143,11 +144,7 @@ def compute_signals(facts: CommitFacts) -> Signals:
 
 def _add_diff_facts(s: Signals, facts: CommitFacts) -> None:
     d = facts.diff
-    changed = {(x.path, x.name) for x in d.symbols_changed}
-    moved = {x.name for x in d.symbols_added}  # a definition moved to another file is not removed
-    s.removed_public = list(dict.fromkeys(x.name for x in d.symbols_removed
-                                          if x.public and (x.path, x.name) not in changed and x.name not in moved))
-    s.added_public = list(dict.fromkeys(x.name for x in d.symbols_added if x.public))
+    s.removed_public, s.added_public = _public_symbols(facts)
     bumps = [x for x in d.dependencies if x.major and x.change == "changed"]
     s.major_bumps = list(dict.fromkeys(f"{x.name} {x.old} → {x.new}" for x in bumps))  # the same bump in two manifests: once
     s.major_bump_names = list(dict.fromkeys(x.name for x in bumps))
@@ -155,6 +152,18 @@ def _add_diff_facts(s: Signals, facts: CommitFacts) -> None:
         s.undocumented_options = list(d.options_added)
         s.undocumented_env = list(d.env_added)
     s.tests_added = len(d.tests_added)
+
+
+def _public_symbols(facts: CommitFacts) -> tuple[list[str], list[str]]:
+    """Public interface removed and added, by name: never test code, constructors or destructors; a definition
+    moved or renamed (paired in the facts) is neither."""
+    d = facts.diff
+    changed = {(x.path, x.name) for x in d.symbols_changed}
+    added = {x.name for x in d.symbols_added}  # the same name defined again elsewhere is not removed
+    removed = [x.name for x in salience.ordered(d.symbols_removed)
+               if salience.is_interface(x) and (x.path, x.name) not in changed and x.name not in added]
+    return (list(dict.fromkeys(removed)),
+            list(dict.fromkeys(x.name for x in salience.ordered(d.symbols_added) if salience.is_interface(x))))
 
 
 def _add_file(s: Signals, change: FileChange) -> None:

@@ -7,6 +7,7 @@ from collections import OrderedDict
 
 from ..analysis_spec import fields_of
 from ..catalog import catalog
+from . import facts_text
 from .classify import Classification, Signals
 from ..git.commits import CommitFacts
 
@@ -39,32 +40,8 @@ def analysis_for(tier: str, facts: CommitFacts, cls: Classification, lang: str) 
 
 
 def fact_lines(facts: CommitFacts, words: dict) -> list[str]:
-    """What the diff says by name: definitions, dependencies, options, variables, tests, docs."""
-    text, kinds = words["rules"], words["symbol_kinds"]
-    d = facts.diff
-    lines = []
-    for key, symbols in (("fact_added", d.symbols_added), ("fact_removed", d.symbols_removed),
-                         ("fact_changed", d.symbols_changed)):
-        if symbols:
-            named = list(dict.fromkeys(text["symbol"].format(kind=kinds.get(s.kind, s.kind), name=s.name)
-                                       for s in symbols))  # a definition in a header and its source: once
-            lines.append(text[key].format(items=_named(named, text, MAX_NAMED_SYMBOLS)))
-    for dep in d.dependencies:
-        key = {"added": "fact_dep_added", "removed": "fact_dep_removed"}.get(dep.change, "fact_dep_changed")
-        lines.append(text[key].format(name=dep.name, old=dep.old or "", new=dep.new or "", manifest=dep.manifest))
-    if d.lockfiles:
-        lines.append(text["fact_lockfiles"].format(files=_named([lock.path for lock in d.lockfiles], text)))
-    for key, names in (("fact_options_added", d.options_added), ("fact_options_removed", d.options_removed),
-                       ("fact_env_added", d.env_added), ("fact_env_removed", d.env_removed)):
-        if names:
-            lines.append(text[key].format(items=_named(list(names), text)))
-    for key, tests in (("fact_tests_added", d.tests_added), ("fact_tests_removed", d.tests_removed)):
-        if tests:
-            names = [name.rsplit("::", 1)[-1] for name in tests]
-            lines.append(text[key].format(count=len(tests), items=_named(names, text, MAX_NAMED_SYMBOLS)))
-    if d.docs:
-        lines.append(text["fact_docs"].format(files=_named(list(d.docs), text)))
-    return lines
+    """What the diff says by name (facts_text.py words each kind of fact)."""
+    return facts_text.fact_lines(facts.diff, words)
 
 
 def low_line(facts: CommitFacts, cls: Classification, words: dict) -> str:

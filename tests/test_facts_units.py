@@ -1,0 +1,168 @@
+"""The facts package piece by piece: file kinds, parameters, visibility, pairs and salience, on patches made here."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from offline_report.facts import FilePatch, Symbol, diff_facts
+from offline_report.facts.kinds import is_doc, manifest_kind, path_kind
+from offline_report.facts.pairs import rename_pattern
+from offline_report.facts.params import compare, parse_params
+from offline_report.facts.salience import is_interface, ordered
+
+
+def added(path: str, text: str, header: str = "") -> list[Symbol]:
+    """The symbols a patch that adds these lines defines (header: the hunk's context line)."""
+    body = "".join(f"+{line}\n" for line in text.splitlines())
+    patch = f"@@ -0,0 +1,{len(text.splitlines())} @@ {header}\n{body}"
+    return diff_facts([FilePatch(path, "modified", patch)]).symbols_added
+
+
+def public(symbols: list[Symbol]) -> dict[str, bool]:
+    return {s.name: s.public for s in symbols}
+
+
+@pytest.mark.parametrize("path, kind", [
+    ("constraints.txt", "manifest"), ("requirements/dev.in", "manifest"), ("dev-requirements.txt", "manifest"),
+    ("npm-shrinkwrap.json", "lockfile"), ("docs/guide.mdx", "docs"), ("site/page.mdx", "docs"),
+    ("bench/results/run-01.txt", "data"), ("LICENSE.txt", "docs"), ("CMakeLists.txt", "build"),
+    ("src/engine.cpp", "source"), ("tests/test_engine.py", "test"), ("src/engine_test.cc", "test"),
+])
+def test_one_table_says_what_each_path_is(path, kind):
+    assert path_kind(path) == kind
+
+
+def test_the_facts_read_paths_by_the_same_table():
+    assert manifest_kind("constraints.txt") == "requirements" and manifest_kind("notes.txt") is None
+    assert is_doc("site/page.mdx") and is_doc("tests/README.md") and not is_doc("bench/results/run-01.txt")
+    files = [FilePatch(f"bench/results/run-{n:02d}.txt", "added", "@@ -0,0 +1 @@\n+0.51\n") for n in range(26)]
+    assert diff_facts(files).docs == []
+    lock = diff_facts([FilePatch("npm-shrinkwrap.json", "modified", "@@ -1 +1 @@\n-a\n+b\n")])
+    assert [item.path for item in lock.lockfiles] == ["npm-shrinkwrap.json"]
+
+
+@pytest.mark.parametrize("signature, language, params", [
+    ("(self, url: str, retries: int = 3, *, timeout=30.0, **kw)", "python", ("url", "retries=", "timeout=", "**kw")),
+    ("(const std::string& name, int depth = 4, Foo* out)", "cpp", ("name", "depth=", "out")),
+    ("(void)", "c", ()),
+    ("(&mut self, addr: &str, opts: Options<'a, T>)", "rust", ("addr", "opts")),
+    ("(ctx context.Context, a, b int, rest ...string)", "go", ("ctx", "a", "b", "rest")),
+    ("(final Request request, @Nullable Map<String, Integer> counts)", "java", ("request", "counts")),
+    ("(path: string, { retries = 3 }: Options = {}, ...rest: T[])", "typescript", ("path", "{…}=", "...rest")),
+])
+def test_parameters_by_language(signature, language, params):
+    assert parse_params(signature, language) == params
+
+
+def test_a_signature_change_names_each_kind_of_change():
+    assert compare(("a", "b", "c="), ("a", "b=", "c", "d=")) == {"added": ("d=",), "defaulted": ("b",),
+                                                                  "required": ("c",)}
+    assert compare(("a",), ("a",)) == {}
+
+
+def test_multi_line_signature_change_with_unchanged_def_line():
+    patch = ("@@ -1,4 +1,4 @@\n def connect(\n     host,\n-    port,\n+    port=8080,\n+    tls=False,\n ):\n"
+             "     return host\n")
+    facts = diff_facts([FilePatch("net.py", "modified", patch)])
+    assert [(s.name, s.added, s.defaulted) for s in facts.signatures] == [("connect", ("tls=",), ("port",))]
+
+
+def test_cpp_visibility_private_sections_static_and_anonymous_namespace():
+    header = added("src/engine.h", "class Engine {\n  public:\n    void\n    start();\n  private:\n    void\n"
+                                   "    drain();\n    static Engine make(int n);\n};\nstruct Plain {\n    int size() const;\n};\n")
+    assert public(header) == {"Engine": True, "Engine::start": True, "Engine::drain": False, "Engine::make": False,
+                              "Plain": True, "Plain::size": True}
+    source = added("src/engine.cpp", "static int\nhelper(int x) {\n    return x;\n}\nnamespace {\nvoid hidden() {\n}\n"
+                                     "}  // namespace\nint exported(int y) {\n    return y;\n}\n")
+    assert public(source) == {"helper": False, "hidden": False, "exported": True}
+
+
+def test_static_member_of_a_public_section_is_public():
+    assert public(added("src/pool.hpp", "struct Pool {\n    static Pool* create(int size);\n};\n")) == {
+        "Pool": True, "Pool::create": True}
+
+
+def test_nested_and_test_code_is_never_public():
+    symbols = added("pkg/run.py", "def run(jobs):\n    def each(job):\n        return job\n    return map(each, jobs)\n")
+    assert [s.name for s in symbols] == ["run"]
+    helpers = added("tests/support/clock.py", "class Clock:\n    def now(self):\n        return 0\n")
+    assert {s.role for s in helpers} == {"test"} and not any(s.public for s in helpers)
+    fake = added("pkg/fakes.py", "class FakeStore:\n    pass\n")
+    assert fake[0].role == "test" and not fake[0].public
+
+
+def test_javascript_module_level_definitions_are_public_only_when_exported():
+    symbols = added("web/util.js", "function local(a) {\n  return a;\n}\nexport function shared(b) {\n  return b;\n}\n")
+    assert public(symbols) == {"local": False, "shared": True}
+
+
+def test_constructors_and_destructors_have_their_role():
+    symbols = added("src/conn.h", "class Conn {\n  public:\n    explicit Conn(int fd);\n    virtual ~Conn();\n"
+                                  "    int fd() const;\n};\n")
+    roles = {s.name: s.role for s in symbols}
+    assert roles == {"Conn": "", "Conn::Conn": "constructor", "Conn::~Conn": "destructor", "Conn::fd": ""}
+    assert [s.name for s in ordered(symbols)][-2:] == ["Conn::Conn", "Conn::~Conn"]
+    assert not is_interface(next(s for s in symbols if s.name == "Conn::~Conn"))
+
+
+def test_salience_puts_public_api_first_then_private_then_tests():
+    symbols = [Symbol("_h", "function", "pkg/a.py", "python", False), Symbol("T", "class", "tests/t.py", "python",
+               False, role="test"), Symbol("run", "function", "pkg/a.py", "python", True),
+               Symbol("Api", "class", "pkg/__init__.py", "python", True)]
+    assert [s.name for s in ordered(symbols)] == ["Api", "run", "_h", "T"]
+
+
+@pytest.mark.parametrize("old, new, pattern", [
+    ("--max_retries", "--max-retries", "snake_to_kebab"), ("--dry-run", "--dry_run", "kebab_to_snake"),
+    ("--maxRetries", "--max-retries", "camel_to_kebab"), ("PORT", "APP_PORT", "prefix"),
+    ("Verbose", "verbose", "case"), ("--quiet", "--silent", ""),
+])
+def test_rename_patterns(old, new, pattern):
+    assert rename_pattern(old, new) == pattern
+
+
+def test_renamed_options_and_definitions_are_neither_added_nor_removed():
+    patch = ('@@ -1,4 +1,4 @@\n-parser.add_argument("--log_level")\n+parser.add_argument("--log-level")\n'
+             "-def load_settings(path):\n+def load_setting(path):\n     return path\n")
+    facts = diff_facts([FilePatch("app/cli.py", "modified", patch)])
+    assert facts.options_added == facts.options_removed == [] and facts.symbols_added == facts.symbols_removed == []
+    assert sorted((r.what, r.old, r.new) for r in facts.renamed) == [
+        ("option", "--log_level", "--log-level"), ("symbol", "load_settings", "load_setting")]
+
+
+def test_the_manifests_own_version_is_a_bump_not_a_dependency():
+    old = '[package]\nname = "core"\nversion = "0.9.0"\n\n[dependencies]\nserde = "1"\n'
+    new = old.replace("0.9.0", "0.10.0")
+    patch = '@@ -1,3 +1,3 @@\n [package]\n name = "core"\n-version = "0.9.0"\n+version = "0.10.0"\n'
+    facts = diff_facts([FilePatch("core/Cargo.toml", "modified", patch, lambda: old, lambda: new)])
+    assert [(b.manifest, b.old, b.new) for b in facts.version_bumps] == [("core/Cargo.toml", "0.9.0", "0.10.0")]
+    assert facts.dependencies == []
+    # Without the whole texts (a partial clone), the patch's version lines say it.
+    alone = diff_facts([FilePatch("core/Cargo.toml", "modified", patch)])
+    assert [(b.old, b.new) for b in alone.version_bumps] == [("0.9.0", "0.10.0")]
+
+
+def test_many_renames_that_replace_one_word_are_one_line():
+    from offline_report.catalog import catalog
+    from offline_report.facts import DiffFacts, Renamed
+    from offline_report.rules.facts_text import rename_lines
+
+    renames = [Renamed("symbol", f"Agent::{verb}MemoryView", f"Agent::{verb}MemView", "method", "src/nixl.h")
+               for verb in ("prep", "release", "get")]
+    words = catalog("en")
+    lines = rename_lines(renames, words["rules"], words["facts"], words["symbol_kinds"])
+    assert lines == ["Renames 3 definitions, Memory → Mem in each name (Agent::prepMemoryView → Agent::prepMemView, "
+                     "Agent::releaseMemoryView → Agent::releaseMemView and 1 more)"]
+    assert DiffFacts(renamed=renames).as_json()["renamed"][0]["pattern"] == ""
+
+
+@settings(max_examples=300, deadline=None)
+@given(old=st.text(alphabet="aB_:1", max_size=8), new=st.text(alphabet="aB_:1", max_size=8))
+def test_the_replaced_words_of_any_two_names_rebuild_them(old, new):
+    from offline_report.rules.facts_text import replacement
+
+    part, by = replacement(old, new)
+    assert part in old and by in new
+    assert old.replace(part, by, 1) == new or part == "" or old.count(part) > 1
