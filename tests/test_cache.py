@@ -123,7 +123,7 @@ def test_a_killed_run_loses_nothing_and_the_rerun_finishes_the_rest(day_repo, tm
     log = tmp_path / "completions.log"
     process = standin_process(log, 0.5, cli_args(day_repo, tmp_path / "out", tmp_path / "cache", model))
     deadline = time.monotonic() + 60
-    wanted = len(CHECK_SAMPLES) + 3  # the answer check's completions, then three commits
+    wanted = len(CHECK_SAMPLES) + 3  # the answer check's completions, then three commits asked: two are cached
     while time.monotonic() < deadline and (not log.exists() or len(log.read_text().splitlines()) < wanted):
         time.sleep(0.05)
     process.send_signal(signal.SIGKILL)

@@ -270,13 +270,14 @@ def test_sigterm_ends_a_run_as_ctrl_c_does_keeping_what_was_analysed(team, tmp_p
     process = subprocess.Popen([sys.executable, "-m", "tests.support.standin_run", str(log), "0.5", "--", *args],
                                cwd=ROOT, env=dict(os.environ, PYTHONPATH=str(ROOT)),
                                stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-    wanted = len(CHECK_SAMPLES) + 1
+    wanted = len(CHECK_SAMPLES) + 2  # the answer check, then the second commit asked for: the first one is cached
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline and (not log.exists() or len(log.read_text().splitlines()) < wanted):
         time.sleep(0.05)
     process.send_signal(signal.SIGTERM)
-    assert process.wait(timeout=30) == 143
+    code = process.wait(timeout=30)
     stderr = process.stderr.read().decode()
+    assert code == 143, stderr
     assert stderr.strip().splitlines() == ["offline-report: stopped by SIGTERM; finished days and cached analyses are kept"]
     rerun = run_cli(*args, "--format", "json", engine_factory=_Engine)
     assert rerun.exit_code == 0, rerun.output

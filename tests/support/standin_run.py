@@ -1,7 +1,10 @@
 """Runs the offline-report CLI with a stand-in engine, for tests that need a separate process.
 
 usage: python -m tests.support.standin_run LOGFILE DELAY_S -- <offline-report arguments>
-Every completion appends a line to LOGFILE, then sleeps DELAY_S seconds (a slow model on purpose).
+Every completion appends a line to LOGFILE when it is asked for, then sleeps DELAY_S seconds (a slow model on
+purpose). The in-process engine is asked one prompt at a time, and a commit's analysis is cached before the next
+prompt is asked: when the line of a commit's prompt appears, the commits asked before it are cached, however late
+a busy machine lets the test see that line or deliver its signal.
 """
 
 from __future__ import annotations
@@ -20,11 +23,10 @@ def slow_engine_factory(log_path: str, delay: float):
             super().__init__(lang="zh" if "--lang" in sys.argv and "zh" in sys.argv else "en")
 
         def complete(self, prompt, schema, max_tokens, seed):
-            completion = super().complete(prompt, schema, max_tokens, seed)
-            time.sleep(delay)
             with open(log_path, "a") as log:
                 log.write("completion\n")
-            return completion
+            time.sleep(delay)
+            return super().complete(prompt, schema, max_tokens, seed)
 
     return SlowEngine
 
