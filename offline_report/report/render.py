@@ -160,8 +160,8 @@ def _render(env: jinja2.Environment, name: str, context: dict, team_templates: P
 
 
 def page_template(report: DayReport, fmt: str) -> str:
-    """A day's page, or a week's, month's or release's."""
-    return f"day.{fmt}.j2" if report.view.kind == "day" else f"period.{fmt}.j2"
+    """A day's page, or a week's, month's or release's (one HTML template serves every view)."""
+    return "period.md.j2" if fmt == "md" and report.view.kind != "day" else f"day.{fmt}.j2"
 
 
 def render_markdown(report: DayReport, team_templates: Path | None = None) -> str:
@@ -187,7 +187,7 @@ def day_summary(data: dict) -> dict:
     for repo in data["repos"]:
         for key in totals:
             totals[key] += repo["stats"][key]
-    return {"date": data["date"], "lang": data["lang"], "tz": data["tz"], "stats": totals,
+    return {"date": data["date"], "view": data.get("view"), "lang": data["lang"], "tz": data["tz"], "stats": totals,
             "repos": [{"name": repo["name"], "section": repo["anchors"]["section"], "stats": repo["stats"],
                        "overview": _page_overview(repo.get("overview"))} for repo in data["repos"]]}
 
