@@ -16,7 +16,8 @@ from pathlib import Path
 from .. import __version__
 from ..catalog import catalog
 from .day import GROUP_ORDER
-from .render import html_environment, write_atomic
+from ..files import write_atomic
+from .render import html_environment
 
 INDEX_NAME = "index.html"
 FEED_NAME = "feed.xml"
