@@ -23,7 +23,8 @@ from .git.repo import RepoHandle, open_repo
 from .git.upstream import mark_upstream
 from .progress import Progress
 from .report.day import CommitEntry, DayReport, build_day, contents_notes, is_sync
-from .report.render import render_html, render_json, render_markdown, write_atomic
+from .files import write_atomic
+from .report.render import render_html, render_json, render_markdown
 from .report.site import write_site
 from .report.team_templates import unused as unused_templates
 from .report.views import View, day_view, period_views, range_view

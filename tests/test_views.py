@@ -124,3 +124,23 @@ def test_a_day_run_with_a_weekly_rollup_also_writes_the_week_that_ended(tmp_path
     assert len(shas(week["repos"][0])) == 3 and week["view"]["kind"] == "week"
     shown = run_cli(*common, "config")
     assert "rollups" in shown.output and "offline-report.toml" in shown.output
+
+
+def test_html_weeks_and_releases_are_pages_the_site_index_lists_beside_the_days(tmp_path):
+    from .support.htmlpage import Page
+
+    three_weeks(tmp_path)
+    out = tmp_path / "site"
+    common = ["--repo", str(tmp_path / "repo"), "--tz", "UTC", "--no-llm", "--lang", "en", "--format", "html",
+              "--output-dir", str(out)]
+    assert run_cli(*common, "--since", "2026-02-09", "--until", "2026-02-10").exit_code == 0
+    assert run_cli(*common, "--period", "week", "--since", "2026-02-09", "--until", "2026-02-15").exit_code == 0
+    assert run_cli(*common, "--range", "v1..v2").exit_code == 0
+    week = (out / "2026-W07.html").read_text()
+    assert "<title>Weekly update report (2026-W07: 2026-02-09 to 2026-02-15)</title>" in week
+    release = Page((out / "v1..v2.html").read_text())
+    assert release.broken_fragment_links() == []
+    index = (out / "index.html").read_text()
+    assert 'href="2026-W07.html"' in index and 'href="v1..v2.html"' in index and 'href="2026-02-10.html"' in index
+    feed = (out / "feed.xml").read_text()
+    assert "2026-W07" not in feed and "2026-02-10" in feed  # the feed follows the days

@@ -8,12 +8,15 @@ from __future__ import annotations
 
 import json
 import os
-import tempfile
 from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
 
+from ..files import write_atomic
+
 STATE_FILE = "nightly-state.json"
+STATE_HINTS = ("choose a writable --cache-dir (the nightly state lives beside the cache)",
+               "free disk space or choose another --cache-dir; finished reports are kept")
 STATE_VERSION = 1
 
 
@@ -68,22 +71,5 @@ class NightlyState:
     def record(self, key: str, completed: date, tips: list[str]) -> None:
         self._records[key] = {"completed": completed.isoformat(), "tips": tips}
         if self.path is not None:
-            write_private(self.path, json.dumps({"version": STATE_VERSION, "records": self._records}, indent=1))
-
-
-def write_private(path: Path, text: str) -> None:
-    """Written whole or not at all, readable by its owner only."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(text)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        raise
+            write_atomic(self.path, json.dumps({"version": STATE_VERSION, "records": self._records}, indent=1),
+                         private=True, hints=STATE_HINTS)

@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import json
-import os
 import re
-import tempfile
 import traceback
 from functools import lru_cache
 from pathlib import Path
@@ -15,7 +13,7 @@ import jinja2
 from .. import __version__
 from ..analysis_spec import INSIGHT_KEYS, TIER_FIELDS
 from ..catalog import catalog
-from ..errors import OutputError, UsageError
+from ..errors import UsageError
 from .day import GROUP_ORDER, SCHEMA_VERSION, DayReport
 
 TOC_TITLE_CHARS = 60
@@ -160,8 +158,8 @@ def _render(env: jinja2.Environment, name: str, context: dict, team_templates: P
 
 
 def page_template(report: DayReport, fmt: str) -> str:
-    """A day's page, or a week's, month's or release's."""
-    return f"day.{fmt}.j2" if report.view.kind == "day" else f"period.{fmt}.j2"
+    """A day's page, or a week's, month's or release's (one HTML template serves every view)."""
+    return "period.md.j2" if fmt == "md" and report.view.kind != "day" else f"day.{fmt}.j2"
 
 
 def render_markdown(report: DayReport, team_templates: Path | None = None) -> str:
@@ -187,7 +185,7 @@ def day_summary(data: dict) -> dict:
     for repo in data["repos"]:
         for key in totals:
             totals[key] += repo["stats"][key]
-    return {"date": data["date"], "lang": data["lang"], "tz": data["tz"], "stats": totals,
+    return {"date": data["date"], "view": data.get("view"), "lang": data["lang"], "tz": data["tz"], "stats": totals,
             "repos": [{"name": repo["name"], "section": repo["anchors"]["section"], "stats": repo["stats"],
                        "overview": _page_overview(repo.get("overview"))} for repo in data["repos"]]}
 
@@ -215,52 +213,3 @@ def render_json(report: DayReport, one_line: bool = False) -> str:
     if one_line:
         return json.dumps(data, ensure_ascii=False, separators=(",", ":"))
     return json.dumps(data, ensure_ascii=False, indent=2) + "\n"
-
-
-def write_atomic(path: Path, text: str, private: bool = False) -> None:
-    """Write to a temp file beside the target, then rename: a reader never sees half a report.
-
-    The file gets the mode a plain open() would give it (0644 under the usual umask 022), so a web server
-    running as another user can serve it; private=True keeps it to the user (0600)."""
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    except OSError as exc:
-        raise OutputError(f"cannot write to {path.parent}: {exc.strerror or exc}",
-                          "choose a writable --output-dir, or use --stdout") from exc
-    try:
-        if not private:
-            os.chmod(tmp, 0o666 & ~current_umask())
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(text)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, path)
-    except OSError as exc:
-        _remove_quietly(tmp)
-        raise OutputError(f"cannot write {path}: {exc.strerror or exc}",
-                          "free disk space or choose another --output-dir; the previous report is unchanged") from exc
-    except BaseException:
-        _remove_quietly(tmp)
-        raise
-
-
-def current_umask() -> int:
-    """The process's umask, read without changing it where the system says it (Linux), else set and restored."""
-    try:
-        with open("/proc/self/status", encoding="ascii") as status:
-            for line in status:
-                if line.startswith("Umask:"):
-                    return int(line.split()[1], 8)
-    except (OSError, ValueError):
-        pass
-    mask = os.umask(0o022)
-    os.umask(mask)
-    return mask
-
-
-def _remove_quietly(path: str) -> None:
-    try:
-        os.unlink(path)
-    except OSError:
-        pass

@@ -16,22 +16,23 @@ from pathlib import Path
 from .. import __version__
 from ..catalog import catalog
 from .day import GROUP_ORDER
-from .render import html_environment, write_atomic
+from ..files import write_atomic
+from .render import html_environment
 
 INDEX_NAME = "index.html"
 FEED_NAME = "feed.xml"
 MAX_FEED_ENTRIES = 60  # about two months of nightly pages; older days stay in the index
 _DAY_FILE = re.compile(r"^(\d{4}-\d{2}-\d{2})\.html$")
+_REPORT_FILE = re.compile(r"^(?!index\.html$).+\.html$")
 _DAY_DATA = re.compile(r'<script type="application/json" id="day-data">(.*?)</script>', re.S)
 
 
 def read_day_page(path: Path) -> dict | None:
-    """The day-data block of one day page, or None when the file is not a readable day page."""
-    match = _DAY_FILE.match(path.name)
-    if not match:
+    """The day-data block of one report page (a day's, or a week's, month's or release's: its `view`), or None when
+    the file is not a readable report page."""
+    if not _REPORT_FILE.match(path.name):
         return None
     try:
-        day = date.fromisoformat(match.group(1))
         found = _DAY_DATA.search(path.read_text(encoding="utf-8"))
         data = json.loads(found.group(1)) if found else None
         written = datetime.fromtimestamp(path.stat().st_mtime, timezone.utc)
@@ -39,26 +40,40 @@ def read_day_page(path: Path) -> dict | None:
         return None
     if not isinstance(data, dict) or not isinstance(data.get("stats"), dict):
         return None
+    view = data.get("view") if isinstance(data.get("view"), dict) else {"kind": "day"}
+    if view.get("kind", "day") == "day" and not _DAY_FILE.match(path.name):
+        return None
+    try:
+        day = date.fromisoformat(str(data.get("date")))
+    except ValueError:
+        return None
     stats = {key: int(data["stats"].get(key, 0)) for key in ("total", *GROUP_ORDER)}
     repos = [repo for repo in data.get("repos", []) if isinstance(repo, dict) and "name" in repo]
-    return {"date": day.isoformat(), "file": path.name, "stats": stats, "repos": repos,
+    return {"date": day.isoformat(), "file": path.name, "stats": stats, "repos": repos, "view": view,
             "lang": data.get("lang"), "updated": atom_time(written)}
 
 
 def day_pages(output_dir: Path) -> list[dict]:
-    """Every day page in the folder, newest first."""
+    """Every report page in the folder (days, weeks, months, releases), newest first."""
     pages = [read_day_page(path) for path in Path(output_dir).glob("*.html")]
-    return sorted((page for page in pages if page), key=lambda page: page["date"], reverse=True)
+    return sorted((page for page in pages if page), key=lambda page: (page["date"], page["file"]), reverse=True)
 
 
-def site_context(days: list[dict], lang: str) -> dict:
-    """What index.html.j2 and feed.xml.j2 render from."""
-    return {"days": days, "lang": lang, "L": catalog(lang), "tiers": GROUP_ORDER, "version": __version__,
+def split_views(pages: list[dict]) -> tuple[list[dict], list[dict]]:
+    """The day pages, and the others (weeks, months, release ranges)."""
+    days = [page for page in pages if page["view"].get("kind", "day") == "day"]
+    return days, [page for page in pages if page["view"].get("kind", "day") != "day"]
+
+
+def site_context(days: list[dict], lang: str, views: list[dict] | None = None) -> dict:
+    """What index.html.j2 and feed.xml.j2 render from: the day pages, and the index also the other reports."""
+    return {"days": days, "views": views or [], "lang": lang, "L": catalog(lang), "tiers": GROUP_ORDER, "version": __version__,
             "index_file": INDEX_NAME, "feed_file": FEED_NAME}
 
 
-def render_index(days: list[dict], lang: str, team_templates: Path | None = None) -> str:
-    return html_environment(team_templates).get_template("index.html.j2").render(site_context(days, lang))
+def render_index(days: list[dict], lang: str, team_templates: Path | None = None, views: list[dict] | None = None) -> str:
+    context = site_context(days, lang, views)
+    return html_environment(team_templates).get_template("index.html.j2").render(context)
 
 
 def render_feed(days: list[dict], lang: str, output_dir: Path, team_templates: Path | None = None) -> str:
@@ -82,9 +97,9 @@ def atom_time(moment: datetime) -> str:
 def write_site(output_dir: Path | str, lang: str, team_templates: Path | None = None) -> list[Path]:
     """Rebuild output_dir/index.html and output_dir/feed.xml from the day pages present there; returns their paths."""
     folder = Path(output_dir)
-    days = day_pages(folder)
+    days, views = split_views(day_pages(folder))
     index, feed = folder / INDEX_NAME, folder / FEED_NAME
-    write_atomic(index, render_index(days, lang, team_templates))
+    write_atomic(index, render_index(days, lang, team_templates, views))
     write_atomic(feed, render_feed(days, lang, folder, team_templates))
     return [index, feed]
 
