@@ -59,7 +59,7 @@ def test_json_to_stdout_is_one_object_per_line(tmp_path):
     assert [json.loads(line)["date"] for line in lines] == ["2026-02-11", "2026-02-12"]
 
 
-@settings(max_examples=200, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.text(min_size=1, max_size=300))
 def test_any_text_stays_inside_one_cell_and_one_line(text):
     rendered = cell(text)
