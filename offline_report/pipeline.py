@@ -176,7 +176,7 @@ class RepoRun:
         """The view's entries (newest landing first) and its coverage, from the days (or the range) it covers."""
         keys = view.days or (RANGE,)
         commits = sorted((c for key in keys for c in self.days.get(key, [])),
-                         key=lambda c: (c.landed_at, c.time), reverse=True)
+                         key=CommitFacts.landing_order, reverse=True)
         parts = [self.coverage[key] for key in keys if key in self.coverage]
         return commits, sum(parts[1:], parts[0]) if parts else None
 

@@ -114,6 +114,10 @@ class CommitFacts:
                    diff=diff or DiffFacts(), contents=contents, contents_reason=contents_reason,
                    patches=patches, author_time=author_time or time, landed_at=time)
 
+    def landing_order(self) -> tuple:
+        """The sort key of a report's entries: when it landed, then when it was committed (newest last)."""
+        return self.landed_at, self.time
+
     @property
     def short_sha(self) -> str:
         return self.sha[:SHORT_SHA_LEN]

@@ -75,7 +75,7 @@ def commits_by_day(handle: RepoHandle, days: list[date], tz: tzinfo, ref: str = 
         day = days[0] if landing.late else facts.landed_at.date()
         buckets[day].append(facts)
     for commits in buckets.values():
-        commits.sort(key=lambda c: (c.landed_at, c.time), reverse=True)
+        commits.sort(key=CommitFacts.landing_order, reverse=True)
     return buckets
 
 

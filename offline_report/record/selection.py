@@ -56,7 +56,7 @@ def select_day(landed: list[CommitFacts], options, no_merges: bool) -> tuple[lis
         for commit in brought:
             commit.via = None
         kept.extend(brought)
-    kept.sort(key=lambda c: (c.landed_at, c.time), reverse=True)
+    kept.sort(key=CommitFacts.landing_order, reverse=True)
     coverage.reported = sum(1 + len(c.brought) for c in kept)
     return kept, coverage
 

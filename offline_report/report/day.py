@@ -42,10 +42,6 @@ class CommitEntry:
     risks: list[Reason] = field(default_factory=list)  # the commit's risks for the day overview
     brought: list["CommitEntry"] = field(default_factory=list)  # a merge's: the commits it brought, newest first
 
-    @property
-    def is_sync(self) -> bool:
-        return is_sync(self.facts)
-
     def merge_summary(self) -> dict | None:
         """What a merge brought, at a glance: how many, by whom, written when, and the local patches it touches."""
         if not self.brought:
@@ -53,7 +49,7 @@ class CommitEntry:
         people = sorted({e.facts.author for e in self.brought}, key=str.casefold)
         written = sorted(e.facts.author_time.date() for e in self.brought)
         return {"commits": len(self.brought), "authors": people, "first": written[0].isoformat(),
-                "last": written[-1].isoformat(), "sync": self.is_sync,
+                "last": written[-1].isoformat(), "sync": is_sync(self.facts),
                 "upstream_commits": sum(bool(e.facts.upstream) for e in self.brought),
                 "local_patches": self.facts.local_patches}
 
