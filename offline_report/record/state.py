@@ -40,7 +40,6 @@ class NightlyState:
 
     def __init__(self, directory: Path | None):
         self.path = Path(directory) / STATE_FILE if directory is not None else None
-        self.damaged = False
         self._records = self._read()
 
     def _read(self) -> dict:
@@ -50,8 +49,7 @@ class NightlyState:
             data = json.loads(self.path.read_text(encoding="utf-8"))
             return dict(data["records"]) if data.get("version") == STATE_VERSION else {}
         except (OSError, ValueError, KeyError, TypeError, AttributeError):
-            self.damaged = True  # the next record replaces it; the run starts as a first run would
-            return {}
+            return {}  # unreadable: the next record replaces it; the run starts as a first run would
 
     def get(self, key: str) -> Entry | None:
         record = self._records.get(key)
