@@ -8,7 +8,7 @@ from datetime import date, datetime, tzinfo
 import pygit2
 
 from ..errors import RepoError
-from .repo import RepoHandle
+from .repo import RepoHandle, resolve_ref
 
 
 @dataclass(frozen=True)
@@ -54,8 +54,5 @@ def previous_tag(handle: RepoHandle, tip: pygit2.Commit) -> str | None:
 
 
 def _commit(handle: RepoHandle, revision: str) -> pygit2.Commit:
-    try:
-        return handle.repo.revparse_single(revision).peel(pygit2.Commit)
-    except (KeyError, ValueError, pygit2.GitError, pygit2.InvalidSpecError):
-        raise RepoError(f"{handle.name}: revision {revision!r} does not exist",
-                        "pass tags, branches or commits the clone has (see `git tag` and `git branch -a`)") from None
+    return resolve_ref(handle, revision, "revision",
+                       "pass tags, branches or commits the clone has (see `git tag` and `git branch -a`)")

@@ -93,7 +93,11 @@ def _directory_name(repo: pygit2.Repository) -> str:
     return name[:-4] if repo.is_bare and name.endswith(".git") else name
 
 
-def resolve_ref(handle: RepoHandle, ref: str) -> pygit2.Commit:
+REF_HINT = "pass an existing branch, tag or commit with --ref (see `git branch -a`)"
+
+
+def resolve_ref(handle: RepoHandle, ref: str, what: str = "ref", hint: str = REF_HINT) -> pygit2.Commit:
+    """The commit a ref or revision names; a clear error (saying `what` it was and what to do) when none."""
     repo = handle.repo
     if repo.is_empty:
         raise RepoError(f"{handle.name}: the repository has no commits yet", "commit something first, or leave this --repo out")
@@ -101,7 +105,4 @@ def resolve_ref(handle: RepoHandle, ref: str) -> pygit2.Commit:
         obj = repo.revparse_single(ref)
         return obj.peel(pygit2.Commit)
     except (KeyError, ValueError, pygit2.GitError, pygit2.InvalidSpecError) as exc:
-        raise RepoError(
-            f"{handle.name}: ref {ref!r} does not exist",
-            "pass an existing branch, tag or commit with --ref (see `git branch -a`)",
-        ) from exc
+        raise RepoError(f"{handle.name}: {what} {ref!r} does not exist", hint) from exc
