@@ -162,6 +162,9 @@ def test_no_page_fetches_anything_from_the_network(seed_repo, tmp_path):
     out, text, data = seed_pages(seed_repo, tmp_path)
     urls = {c["url"] for c in data["repos"][0]["commits"]}
     assert all(u.startswith("https://github.com/ai-dynamo/dynamo/commit/") for u in urls)
+    requests = {c["pr_url"] for c in data["repos"][0]["commits"] if c["pr_url"]}
+    assert requests and all(u.startswith("https://github.com/ai-dynamo/dynamo/pull/") for u in requests)
+    urls |= requests
     assert network_references(text, urls) == []
     assert network_references((out / "index.html").read_text(encoding="utf-8"), set()) == []
     # The check itself catches what it is for.
@@ -229,7 +232,8 @@ def test_an_empty_folder_gets_an_index_that_says_so(tmp_path):
 
 
 OVERVIEW = {"numbers": {"commits": 25, "authors": 14, "files": 120, "added": 4000, "removed": 300},
-            "top": [{"short_sha": "", "subject": "feat: <b>big</b> one", "importance": "high", "anchor": "",
+            "top": [{"short_sha": "", "subject": "feat: <b>big</b> one", "title": "feat: <b>big</b> one",
+                     "importance": "high", "anchor": "",
                      "added": 120, "removed": 4}],
             "risks": [{"code": "breaking", "short_sha": "", "anchor": "", "text": "Callers <i>may</i> break."}],
             "summary": {"source": "rules", "text": "A busy day <script>alert(1)</script>."}}

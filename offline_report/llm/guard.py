@@ -22,6 +22,14 @@ _CJK_CHAR = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]")
 _DIGIT_RUN = re.compile(r"\d{10,}")
 MIN_SUMMARY_WORDS = 3
 _CUT_ENDING = re.compile(r"(\.\.\.|…|[,\uff0c\u3001:\uff1a;\uff1b(\uff08\-–—])\s*$")
+# A sentence cut mid-way: no closing punctuation, and its last word is one that needs a following word (an article,
+# a preposition, a conjunction): "The new version of the", "新增了对".
+_DANGLING_EN = re.compile(
+    r"\b(the|a|an|of|to|for|with|from|by|and|or|but|nor|into|onto|than|via|its|their|whose|"
+    r"because|although|whether|per|towards?|between|among|including)\s*$", re.IGNORECASE)
+_DANGLING_ZH = re.compile(r"((?<![不核面配成比校相绝反应])对|对于|关于|(?<![总缓调温柔平共饱])和|(?<!参)与|以及|或者|并且|而且|"
+                          r"但是|因为|由于|如果|把|被|(?<!即)将|(?<![无服顺随听盲])从|通过|针对|根据|使得|以便)\s*$")
+_CLOSED = re.compile(r"[.!?。！？)）\]】\"”'’`]\s*$")
 MIN_CJK_SHARE = 0.3
 MAX_LATIN_SHARE_EN = 0.7
 
@@ -112,7 +120,16 @@ def _no_content(summary: list[str]) -> str | None:
 
 
 def _cut_off(texts: list[str]) -> str | None:
-    return "cut_off_text" if any(_CUT_ENDING.search(t) for t in texts) else None
+    return "cut_off_text" if any(_CUT_ENDING.search(t) or is_unfinished(t) for t in texts) else None
+
+
+def is_unfinished(text: str) -> bool:
+    """A sentence that stops mid-way: no closing punctuation, and a dangling article, preposition or conjunction
+    (English or Chinese) at its end."""
+    stripped = text.strip()
+    if not stripped or _CLOSED.search(stripped):
+        return False
+    return bool(_DANGLING_EN.search(stripped) or _DANGLING_ZH.search(stripped))
 
 
 def _too_long(texts: list[str], max_chars: int) -> str | None:

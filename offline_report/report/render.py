@@ -196,7 +196,8 @@ def _page_overview(overview: dict | None) -> dict | None:
         return None
     summary = overview.get("summary")
     return {"numbers": overview.get("numbers"), "summary": summary.get("text") if summary else None,
-            "top": [{"subject": t["subject"], "anchor": t["anchor"], "importance": t["importance"]}
+            "top": [{"subject": t["subject"], "title": t.get("title") or t["subject"], "anchor": t["anchor"],
+                     "importance": t["importance"]}
                     for t in overview.get("top", [])],
             "risks": [{"code": r["code"], "text": r["text"], "anchor": r.get("anchor")} for r in overview.get("risks", [])]}
 

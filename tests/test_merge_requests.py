@@ -1,0 +1,162 @@
+"""Pull-request workflows: merges titled by their request and typed by what they brought, version bumps as releases."""
+
+from __future__ import annotations
+
+import json
+import re
+
+import pytest
+
+from offline_report.catalog import catalog
+from offline_report.git.message import parse_message
+from offline_report.git.remote import parse_remote_url, request_url
+
+from .support.cli import broken_links, run_cli
+from .support.gitrepo import RepoBuilder, lines
+
+PYPROJECT = '[project]\nname = "app"\nversion = "{version}"\ndependencies = ["click>=8"]\n'
+LOCK = 'version = 1\n\n[[package]]\nname = "app"\nversion = "{version}"\nsource = {{ editable = "." }}\n'
+CHANGES = "Version {version}\n-------------\n\nUnreleased\n"
+
+GITHUB = "Merge pull request #12 from alice/empty-host\n\nHandle an empty Host header\n\nSome detail."
+GITLAB = ("Merge branch 'exporter' into 'main'\n\nCSV exporter for reports\n\nWrites the rows as CSV.\n\n"
+          "See merge request acme/app!34")
+BITBUCKET = "Merged in docs/config (pull request #7)\n\nExplain the configuration\n\nApproved-by: Bob <bob@example.com>"
+TITLES = {"Handle an empty Host header": "fix", "CSV exporter for reports": "feat", "Explain the configuration": "docs"}
+
+
+def version_files(version: str) -> dict:
+    return {"pyproject.toml": PYPROJECT.format(version=version), "uv.lock": LOCK.format(version=version),
+            "CHANGES.rst": CHANGES.format(version=version)}
+
+
+def merge_workflow(path) -> RepoBuilder:
+    """A release between tags v1 and v2 (2026-03-02 and 03-03, one ISO week): a version bump, GitHub-, GitLab- and
+    Bitbucket-style merges of a fix, a feature and a docs change, and the release's version bump."""
+    b = RepoBuilder(path, remote="https://github.com/acme/app.git")
+    v1 = b.commit("release version 1.0.0", "2026-03-01T09:00:00+00:00",
+                  {**version_files("1.0.0"), "src/app/host.py": lines(20), "src/app/export.py": lines(10),
+                   "docs/config.md": lines(5)})
+    b.repo.references.create("refs/tags/v1", v1)
+    b.commit("start version 1.0.1", "2026-03-02T08:00:00+00:00", version_files("1.0.1.dev0"))
+    sides = [("fix: reject an empty host", {"src/app/host.py": lines(20) + "if not host:\n    raise ValueError\n",
+                                            "tests/test_host.py": lines(12)}, GITHUB),
+             ("add a CSV exporter", {"src/app/export.py": lines(10) + "def export_csv(rows):\n    return rows\n"
+                                     + lines(120, "row")}, GITLAB),
+             ("docs: explain the config file", {"docs/config.md": lines(30)}, BITBUCKET)]
+    for hour, (subject, changes, message) in enumerate(sides, start=9):
+        side = b.commit(subject, f"2026-03-02T{hour:02d}:00:00+00:00", dict(b.files, **changes), update_head=False)
+        b.commit(message, f"2026-03-02T{hour:02d}:30:00+00:00", dict(b.files, **changes), parents=[b.head, side])
+    v2 = b.commit("release version 1.0.1", "2026-03-03T09:00:00+00:00",
+                  {**version_files("1.0.1"), "CHANGES.rst": CHANGES.format(version="1.0.1").replace("Unreleased", "Released")})
+    b.repo.references.create("refs/tags/v2", v2)
+    return b
+
+
+def test_merge_messages_give_their_request_title_number_and_branch():
+    github = parse_message(GITHUB)
+    assert (github.title, github.pr_number, github.request.kind, github.request.branch) == (
+        "Handle an empty Host header", 12, "github", "alice/empty-host")
+    assert github.body == "Some detail."
+    gitlab = parse_message(GITLAB)
+    assert (gitlab.title, gitlab.pr_number, gitlab.request.project, gitlab.request.target) == (
+        "CSV exporter for reports", 34, "acme/app", "main")
+    assert "See merge request" not in gitlab.body
+    bitbucket = parse_message(BITBUCKET)
+    assert (bitbucket.title, bitbucket.pr_number, bitbucket.request.branch) == ("Explain the configuration", 7,
+                                                                                "docs/config")
+    conventional = parse_message("Merge pull request #3 from a/b\n\nfeat(api)!: a new endpoint")
+    assert (conventional.conventional_type, conventional.scope, conventional.breaking) == ("feat", "api", True)
+    # A merge without a title keeps its line; a local merge is no request.
+    bare = parse_message("Merge pull request #5 from a/b")
+    assert (bare.title, bare.pr_number) == ("Merge pull request #5 from a/b", 5)
+    local = parse_message("Merge branch 'topic' into 'main'\n\n# Conflicts:\n#\tsrc/a.py")
+    assert local.request is None and local.title == "Merge branch 'topic' into 'main'"
+
+
+@pytest.mark.parametrize("remote, kind, project, expected", [
+    ("git@github.com:acme/app.git", "github", None, "https://github.com/acme/app/pull/12"),
+    ("https://gitlab.example.com/acme/app.git", "gitlab", "acme/app", "https://gitlab.example.com/acme/app/-/merge_requests/12"),
+    ("https://bitbucket.org/acme/app.git", "bitbucket", None, "https://bitbucket.org/acme/app/pull-requests/12"),
+    ("https://gitea.example.com/acme/app.git", None, None, "https://gitea.example.com/acme/app/pulls/12"),
+    ("https://gitlab.com/acme/app.git", None, None, None),   # "#12" on GitLab is an issue
+    ("https://git.example.com/acme/app.git", "github", None, None),  # a host of unknown kind: no guessed link
+    ("https://github.com/acme/app.git", "gitlab", "acme/app", None),  # a GitLab request in a GitHub mirror
+    (None, "github", None, None),
+])
+def test_a_request_is_linked_where_the_host_kind_is_known(remote, kind, project, expected):
+    assert request_url(parse_remote_url(remote), 12, kind, project) == expected
+
+
+def entries(data: dict) -> list[dict]:
+    return data["repos"][0]["commits"]
+
+
+def check_json(data: dict) -> None:
+    commits = entries(data)
+    merges = {c["title"]: c for c in commits if c["merge"]}
+    assert {title: c["change_type"] for title, c in merges.items()} == TITLES
+    assert {c["pr"] for c in merges.values()} == {12, 34, 7}
+    # Linked where the message is the host's own kind (GitLab's and Bitbucket's numbers are not GitHub's).
+    assert {title: c["pr_url"] for title, c in merges.items()} == {
+        "Handle an empty Host header": "https://github.com/acme/app/pull/12", "CSV exporter for reports": None,
+        "Explain the configuration": None}
+    assert merges["CSV exporter for reports"]["request"] == {"kind": "gitlab", "number": 34, "branch": "exporter",
+                                                             "target": "main", "project": "acme/app"}
+    for merge in merges.values():  # never below what it brought
+        tiers = ("low", "medium", "high")
+        assert tiers.index(merge["importance"]) >= max(tiers.index(b["importance"]) for b in merge["brought"])
+    bumps = [c for c in commits if c["subject"].endswith("version 1.0.1")]
+    assert bumps, [c["subject"] for c in commits]
+    for bump in bumps:
+        assert bump["change_type"] == "release" and bump["importance"] == "low", bump["importance_reasons"]
+        assert "dependencies" not in {r["code"] for r in bump["importance_reasons"]}
+        risks = bump["analysis"].get("risks") or []
+        assert "deps" not in {r["code"] for r in risks}
+    starts = [c for c in commits if c["subject"] == "start version 1.0.1"]
+    if starts:
+        text = json.dumps(starts[0]["analysis"], ensure_ascii=False)
+        assert "1.0.0 → 1.0.1.dev0" in text
+    assert "merge" not in {c["change_type"] for c in commits}
+
+
+def check_page(text: str, lang: str, fmt: str) -> None:
+    L = catalog(lang)
+    for title in TITLES:
+        assert title in text
+    assert "Merge pull request #12" not in text.split(L["report"]["message_details"])[0] or fmt == "html"
+    if fmt == "md":
+        assert broken_links(text) == []
+        assert "https://github.com/acme/app/pull/12" in text
+        assert L["report"]["request_branch"].format(branch="alice/empty-host") in text
+    else:
+        assert 'href="https://github.com/acme/app/pull/12"' in text
+    merge_label = L["types"]["merge"]
+    assert not re.search(rf"(\*\*|<h4>|<strong>){re.escape(merge_label)}(\*\*|</h4>|</strong>)", text)
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+@pytest.mark.parametrize("view", [("--range", "v1..v2"), ("--period", "week"), ()])
+def test_a_release_of_merged_requests_reads_by_request_in_every_view_format_and_language(tmp_path, lang, view):
+    merge_workflow(tmp_path / "repo")
+    out = tmp_path / "out"
+    common = ["--repo", str(tmp_path / "repo"), "--tz", "UTC", "--no-llm", "--lang", lang, "--output-dir", str(out),
+              *view]
+    if view[:1] != ("--range",):
+        common += ["--since", "2026-03-02", "--until", "2026-03-03"]
+    for fmt in ("json", "md", "html"):
+        result = run_cli(*common, "--format", fmt)
+        assert result.exit_code == 0, result.output
+    reports = sorted(out.glob("*.json"))
+    assert len(reports) == (2 if not view else 1)
+    seen = []
+    for path in reports:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        seen += [c["title"] for c in entries(data)]
+        if any(c["merge"] for c in entries(data)):
+            check_json(data)
+            check_page(path.with_suffix(".md").read_text(encoding="utf-8"), lang, "md")
+            check_page(path.with_suffix(".html").read_text(encoding="utf-8"), lang, "html")
+        else:
+            assert {c["change_type"] for c in entries(data)} == {"release"}
+    assert set(TITLES) <= set(seen)
