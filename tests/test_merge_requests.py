@@ -160,3 +160,51 @@ def test_a_release_of_merged_requests_reads_by_request_in_every_view_format_and_
         else:
             assert {c["change_type"] for c in entries(data)} == {"release"}
     assert set(TITLES) <= set(seen)
+
+
+CARGO = '[package]\nname = "app"\nversion = "{version}"\n\n[dependencies]\nserde = "{serde}"\n'
+CARGO_LOCK = '[[package]]\nname = "app"\nversion = "{version}"\n\n[[package]]\nname = "serde"\nversion = "{serde}.0"\n'
+PACKAGE_JSON = '{{\n  "name": "app",\n  "version": "{version}",\n  "dependencies": {{"left-pad": "^{pad}"}}\n}}\n'
+PACKAGE_LOCK = '{{\n  "name": "app",\n  "version": "{version}",\n  "lockfileVersion": 3\n}}\n'
+
+
+def bump_files(kind: str, version: str, dep: str = "1.0") -> dict:
+    if kind == "cargo":
+        return {"Cargo.toml": CARGO.format(version=version, serde=dep),
+                "Cargo.lock": CARGO_LOCK.format(version=version, serde=dep)}
+    if kind == "npm":
+        return {"package.json": PACKAGE_JSON.format(version=version, pad=dep),
+                "package-lock.json": PACKAGE_LOCK.format(version=version)}
+    return {"pyproject.toml": PYPROJECT.format(version=version), "uv.lock": LOCK.format(version=version)}
+
+
+def classified(tmp_path, kind: str, changes: dict, subject: str = "bump version"):
+    from offline_report.rules.classify import classify
+    from .support.gitrepo import day_commits
+
+    b = RepoBuilder(tmp_path / kind)
+    b.commit("start", "2026-03-01T09:00:00+00:00", {**bump_files(kind, "1.2.0"), "src/app.py": lines(5)})
+    b.commit(subject, "2026-03-02T09:00:00+00:00", changes)
+    (facts,) = day_commits(tmp_path / kind, "2026-03-02").popitem()[1]
+    return facts, classify(facts)
+
+
+@pytest.mark.parametrize("kind", ["python", "cargo", "npm"])
+def test_the_projects_own_version_bump_is_a_low_release_never_a_dependency_change(tmp_path, kind):
+    facts, cls = classified(tmp_path, kind, bump_files(kind, "1.2.1"))
+    assert [(b.old, b.new) for b in facts.diff.version_bumps] == [("1.2.0", "1.2.1")]
+    assert (cls.change_type, cls.importance) == ("release", "low")
+    assert not cls.signals.deps_changed and "dependencies" not in {r.code for r in cls.reasons}
+    conventional, cls = classified(tmp_path / "c", kind, bump_files(kind, "1.2.1"), "chore(release): 1.2.1")
+    assert cls.change_type == "release"
+
+
+@pytest.mark.parametrize("kind", ["python", "cargo", "npm"])
+def test_a_version_bump_beside_more_work_is_typed_by_that_work_and_a_real_dependency_change_still_counts(tmp_path, kind):
+    # With a code change, the bump does not raise it: the type and importance are the code's.
+    _, cls = classified(tmp_path / "a", kind, {**bump_files(kind, "1.2.1"), "src/app.py": lines(8)}, "fix: a crash")
+    assert cls.change_type == "fix" and "dependencies" not in {r.code for r in cls.reasons}
+    if kind == "python":
+        return  # its test manifest names no dependency to move beside the version
+    _, cls = classified(tmp_path / "b", kind, bump_files(kind, "1.2.1", dep="2.0"), "bump version and deps")
+    assert cls.change_type != "release" and cls.signals.deps_changed
