@@ -25,7 +25,7 @@ _CUT_ENDING = re.compile(r"(\.\.\.|…|[,\uff0c\u3001:\uff1a;\uff1b(\uff08\-–�
 # A sentence cut mid-way: no closing punctuation, and its last word is one that needs a following word (an article,
 # a preposition, a conjunction): "The new version of the", "新增了对".
 _DANGLING_EN = re.compile(
-    r"\b(the|a|an|of|to|for|with|from|by|and|or|but|nor|into|onto|than|via|its|their|whose|"
+    r"\b((?-i:a)|the|an|of|to|for|with|from|by|and|or|but|nor|into|onto|than|via|its|their|whose|"
     r"because|although|whether|per|towards?|between|among|including)\s*$", re.IGNORECASE)
 _DANGLING_ZH = re.compile(r"((?<![不核面配成比校相绝反应])对|对于|关于|(?<![总缓调温柔平共饱])和|(?<!参)与|以及|或者|并且|而且|"
                           r"但是|因为|由于|如果|把|被|(?<!即)将|(?<![无服顺随听盲])从|通过|针对|根据|使得|以便)\s*$")
