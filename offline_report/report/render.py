@@ -9,12 +9,14 @@ from functools import lru_cache
 from pathlib import Path
 
 import jinja2
+from markupsafe import Markup
 
 from .. import __version__
 from ..analysis_spec import INSIGHT_KEYS, TIER_FIELDS
 from ..catalog import catalog
 from ..errors import UsageError
 from .day import GROUP_ORDER, SCHEMA_VERSION, DayReport
+from . import message_body
 
 TOC_TITLE_CHARS = 60
 _ALWAYS_ESCAPED = re.compile(r"([\\`*\[\]|~<>])")
@@ -70,6 +72,16 @@ def paragraphs(text: object) -> str:
     """A commit body inside <details>: every line inline-safe, kept as its own line."""
     lines = str(text).replace("\r\n", "\n").split("\n")
     return "  \n".join(inline(line) if line.strip() else "" for line in lines).replace("\n  \n", "\n\n")
+
+
+def body_markdown(text: object) -> str:
+    """A commit body inside <details>: the author's Markdown, reflowed, that cannot break the report around it."""
+    return message_body.to_markdown(str(text))
+
+
+def body_html(text: object) -> Markup:
+    """A commit body as HTML: the author's Markdown with raw HTML shown as text and only safe links."""
+    return Markup(message_body.to_html(str(text)))
 
 
 def toc_title(text: object) -> str:
@@ -132,7 +144,7 @@ def _environment(root: str, team: str | None = None, autoescape: bool = False) -
         bytecode_cache=_bytecode_cache(),
     )
     env.filters.update(inline=inline, cell=cell, toc_title=toc_title, clock=clock, paragraphs=paragraphs,
-                       message_lines=message_lines)
+                       message_lines=message_lines, body_markdown=body_markdown, body_html=body_html)
     return env
 
 
