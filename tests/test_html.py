@@ -9,7 +9,7 @@ import re
 import pytest
 
 from offline_report.analysis_spec import TIER_FIELDS
-from offline_report.catalog import catalog
+from offline_report.catalog import catalog, counted
 from offline_report.report import day as day_module
 
 from .support.cli import broken_links, run_cli
@@ -60,7 +60,7 @@ def test_day_page_has_the_markdown_content_and_the_same_anchors(seed_repo, tmp_p
     assert "Wrap wait_for_deployment_ready() in try/except TimeoutError" in page.inside("details")
     # Stats, table of contents, tier groups in order with their counts.
     stats = repo["stats"]
-    assert L["report"]["stats_line"].format(**stats) in page.text_of("p")
+    assert L["report"]["stats_line"].format(count=counted("zh", stats["total"], stats["commits"]), **stats) in page.text_of("p")
     assert L["report"]["toc_heading"] in page.text_of("h3")
     groups = [t for t in page.text_of("h3") if t.startswith(("🔴", "🟡", "🟢"))]
     assert groups == [f"{L['report']['group_heading'][t]} ({stats[t]})" for t in TIERS if stats[t]]
@@ -264,7 +264,8 @@ def test_the_day_overview_tops_each_repository_in_html_and_markdown(seed_repo, t
     page = Page(text)
     assert S["overview_heading"] in page.text_of("h3")
     assert [S["numbers_heading"], S["top_heading"], S["risks_heading"]] == page.text_of("h4")[:3]
-    assert S["numbers_line"].format(**OVERVIEW["numbers"]) in page.text_of("p")
+    numbers = S["numbers_line"].format(count=counted(lang, OVERVIEW["numbers"]["commits"]), **OVERVIEW["numbers"])
+    assert numbers in page.text_of("p")
     assert text.index(S["overview_heading"]) < text.index('<table class="commits">')
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in text and "<b>big</b>" not in text
     assert page.broken_fragment_links() == []
@@ -276,7 +277,7 @@ def test_the_day_overview_tops_each_repository_in_html_and_markdown(seed_repo, t
     markdown = (md_out / f"{SEED_DAY}.md").read_text(encoding="utf-8")
     heading = "\n## ai-dynamo/dynamo\n\n### " + S["overview_heading"] + "\n"
     assert heading in markdown
-    assert f"**{S['numbers_heading']}**" + catalog(lang)["punct"]["label_sep"] + S["numbers_line"].format(**OVERVIEW["numbers"]) in markdown
+    assert f"**{S['numbers_heading']}**" + catalog(lang)["punct"]["label_sep"] + numbers in markdown
     assert f"**{S['top_heading']}**" in markdown and f"**{S['risks_heading']}**" in markdown
     assert "<script>" not in markdown and "<b>" not in markdown
     assert broken_links(markdown) == []

@@ -7,7 +7,7 @@ import re
 
 import pytest
 
-from offline_report.catalog import catalog
+from offline_report.catalog import catalog, counted, words
 from offline_report.git.message import parse_message
 from offline_report.git.remote import parse_remote_url, request_url
 
@@ -120,6 +120,28 @@ def check_json(data: dict) -> None:
     assert "merge" not in {c["change_type"] for c in commits}
 
 
+def check_counts(data: dict, path, lang: str, totals: list[int]) -> None:
+    """One count everywhere: the stats, the overview, the coverage line, the Markdown and HTML pages and the index."""
+    repo = data["repos"][0]
+    held = sum(1 + len(c["brought"]) for c in entries(data))
+    assert repo["stats"]["total"] == len(entries(data)) and repo["stats"]["commits"] == held
+    assert repo["overview"]["numbers"]["commits"] == held == repo["coverage"]["landed"]
+    assert repo["overview"]["numbers"]["entries"] == len(entries(data))
+    phrase = counted(lang, len(entries(data)), held)
+    if held != len(entries(data)) and lang == "en":
+        assert phrase == f"{len(entries(data))} entries, {held} commits"
+    for fmt in ("md", "html"):
+        page = path.with_suffix(f".{fmt}").read_text(encoding="utf-8")
+        stats = catalog(lang)["report" if data["view"]["kind"] == "day" else "views"]["stats_line"]
+        assert stats.format(count=phrase, **repo["stats"]) in page
+        assert catalog(lang)["site"]["numbers_line"].format(count=phrase, **repo["overview"]["numbers"]) in page
+    index = (path.parent / "index.html")
+    if data["view"]["kind"] == "day" and index.exists():
+        assert f"({phrase})" in index.read_text(encoding="utf-8")
+    totals[0] += len(entries(data))
+    totals[1] += held
+
+
 def check_page(text: str, lang: str, fmt: str) -> None:
     L = catalog(lang)
     for title in TITLES:
@@ -144,15 +166,18 @@ def test_a_release_of_merged_requests_reads_by_request_in_every_view_format_and_
               *view]
     if view[:1] != ("--range",):
         common += ["--since", "2026-03-02", "--until", "2026-03-03"]
+    outputs = {}
     for fmt in ("json", "md", "html"):
         result = run_cli(*common, "--format", fmt)
         assert result.exit_code == 0, result.output
+        outputs[fmt] = result.output
     reports = sorted(out.glob("*.json"))
     assert len(reports) == (2 if not view else 1)
-    seen = []
+    seen, totals = [], [0, 0]
     for path in reports:
         data = json.loads(path.read_text(encoding="utf-8"))
         seen += [c["title"] for c in entries(data)]
+        check_counts(data, path, lang, totals)
         if any(c["merge"] for c in entries(data)):
             check_json(data)
             check_page(path.with_suffix(".md").read_text(encoding="utf-8"), lang, "md")
@@ -160,6 +185,15 @@ def test_a_release_of_merged_requests_reads_by_request_in_every_view_format_and_
         else:
             assert {c["change_type"] for c in entries(data)} == {"release"}
     assert set(TITLES) <= set(seen)
+    # stderr says what it wrote, in the report's language, and counts as the reports count.
+    kind = {"--range": "range", "--period": "week"}.get(view[0] if view else "", "day")
+    said = words(lang, "run", "summary", count=counted(lang, *totals),
+                 reports=words(lang, "run", f"reports_{kind}", count=len(reports)))
+    for output in outputs.values():
+        assert f"offline-report: {said};" in output, output
+    if lang == "en":
+        assert {"range": "8 commits, 1 release report", "week": "8 commits, 1 weekly report",
+                "day": "2 day reports"}[kind] in said and "(s)" not in said
 
 
 CARGO = '[package]\nname = "app"\nversion = "{version}"\n\n[dependencies]\nserde = "{serde}"\n'

@@ -112,7 +112,7 @@ class RepoDay:
         counts = {tier: 0 for tier in GROUP_ORDER}
         for entry in self.commits:
             counts[entry.importance] += 1
-        return {"total": len(self.commits), **counts}
+        return {"total": len(self.commits), "commits": len(self.landed), **counts}
 
     def as_json(self, lang: str) -> dict:
         words = catalog(lang)["report"]
@@ -138,7 +138,7 @@ class RepoDay:
                                                           -((e.facts.added or 0) + (e.facts.removed or 0))))
         top = [e for e in by_weight if e.importance != "low"][:MAX_OVERVIEW_TOP]
         return {
-            "numbers": {"commits": len(landed), "authors": len({(e.facts.author, e.facts.email) for e in landed}),
+            "numbers": {"commits": len(landed), "entries": len(self.commits), "authors": len({(e.facts.author, e.facts.email) for e in landed}),
                         "files": len({f.path for e in self.commits for f in e.facts.files}),
                         "added": sum(e.facts.added or 0 for e in self.commits),
                         "removed": sum(e.facts.removed or 0 for e in self.commits)},
