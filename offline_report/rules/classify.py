@@ -49,7 +49,9 @@ SEVERE_BUG = re.compile(r"\b(data race|race condition|deadlock|corrupt\w*|data l
 # Change type from the leading verb of an untyped subject ("nixl_ep: Migrate to ..." reads "Migrate to ...").
 LEADING_VERB_TYPES: list[tuple[str, re.Pattern]] = [
     ("feat", re.compile(r"^(add|adds|added|implement\w*|support\w*|introduce\w*|enable\w*|allow\w*|create\w*|new)\b", re.I)),
-    ("fix", re.compile(r"^(fix\w*|resolve\w*|correct\w*|handle\w*|prevent\w*|avoid\w*|repair\w*|hotfix)\b", re.I)),
+    # Behaviour put right: relaxing a check that refused valid input, tightening one that let bad input through.
+    ("fix", re.compile(r"^(fix\w*|resolve\w*|correct\w*|handle\w*|prevent\w*|avoid\w*|repair\w*|hotfix|"
+                       r"relax\w*|loosen\w*|tighten\w*|harden\w*|ensure\w*|restore\w*)\b", re.I)),
     ("refactor", re.compile(r"^(migrate\w*|refactor\w*|move\w*|rename\w*|restructure\w*|reorgani[sz]\w*|"
                             r"simplif\w*|split\w*|extract\w*|replace\w*|rework\w*|unify\w*|consolidate\w*|"
                             r"remove\w*|delete\w*|drop\w*|clean\s*up\w*|cleanup)\b", re.I)),
