@@ -158,13 +158,23 @@ def _word_start(name: str, at: int) -> bool:
     return name[at].isupper() or not name[at - 1].isalnum() or not name[at].isalnum()
 
 
+def _labels(change: SignatureChange, key: str) -> list[str]:
+    """The parameters of one part of a signature change; an added one with its default value where known."""
+    if key != "added":
+        return list(getattr(change, key))
+    values = {item.split("=", 1)[0] + "=": item for item in change.defaults}
+    return [values.get(label, label) for label in change.added]
+
+
 def signature_lines(signatures: list[SignatureChange], text: dict, words: dict) -> list[str]:
     """Which parameters a definition gained, lost, or got or lost a default for; public definitions first."""
     lines = []
     signatures = list({s.name: s for s in sorted(signatures, key=lambda s: s.path, reverse=True)}.values())
     for change in sorted(signatures, key=lambda s: (not s.public, s.path, s.name))[:MAX_SIGNATURE_LINES]:
-        parts = [words[f"sig_{key}"].format(items=named(list(getattr(change, key)), text))
-                 for key in ("added", "removed", "defaulted", "required") if getattr(change, key)]
+        parts = [words[f"sig_{key}"].format(items=named(_labels(change, key), text))
+                 for key in ("added", "removed", "defaulted", "required", "retyped") if getattr(change, key)]
+        if change.returns_old is not None or change.returns_new is not None:
+            parts.append(words["sig_returns"].format(old=change.returns_old or "—", new=change.returns_new or "—"))
         lines.append(words["signature"].format(name=change.name, changes=text["clause_sep"].join(parts)))
     if len(signatures) > MAX_SIGNATURE_LINES:
         lines.append(words["signature_more"].format(count=len(signatures) - MAX_SIGNATURE_LINES))
