@@ -100,10 +100,12 @@ def _function(node, reader: Reader, scope: str, public: bool, span, body: bool) 
         public = public and bool(in_class)
     full = _qualify(scope, name)
     owner = full.rsplit("::", 1)[0] if "::" in full else ""
-    returns = (reader.text(type_node) + pointers) if type_node is not None else None
-    params = _params(declarator.child_by_field_name("parameters"), reader)
-    reader.add(span, full, "method" if owner and owner != scope or in_class else "function", public, params,
-               returns, owner if "::" in full else "")
+    def signature() -> tuple:
+        returns = (reader.text(type_node) + pointers) if type_node is not None else None
+        return _params(declarator.child_by_field_name("parameters"), reader), returns
+
+    reader.add(span, full, "method" if owner and owner != scope or in_class else "function", public,
+               owner=owner if "::" in full else "", signature=signature)
 
 
 def _function_declarator(node) -> tuple:

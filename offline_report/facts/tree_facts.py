@@ -10,6 +10,16 @@ from .model import FilePatch, SignatureChange, Symbol
 from .syntax import Definition, Param, definitions
 
 _HUNK = re.compile(r"^@@ -(\d+)(?:,(\d+))? \+(\d+)(?:,(\d+))? @@")
+_HUNK_LINE = re.compile(r"^@@ -(\d+)(?:,(\d+))? \+(\d+)(?:,(\d+))? @@", re.M)
+
+
+def hunks_of(patch: str) -> list[tuple[int, int, int, int]]:
+    """(old start, old count, new start, new count) of each hunk, as its header says."""
+    found = []
+    for match in _HUNK_LINE.finditer(patch):
+        a, b, c, d = match.groups()
+        found.append((int(a), 1 if b is None else int(b), int(c), 1 if d is None else int(d)))
+    return found
 
 
 def touched_lines(patch: str) -> tuple[set[int], set[int]]:
@@ -47,8 +57,12 @@ def touched_lines(patch: str) -> tuple[set[int], set[int]]:
 def read_sides(item: FilePatch, language: str) -> tuple[tuple[Definition, ...], tuple[Definition, ...]] | None:
     """The definitions of the file's old and new blob, or None when a side cannot be parsed."""
     old_path = item.old_path or item.path
-    old = definitions(item.old_text, old_path, language, item.old_id) if item.status != "added" else ()
-    new = definitions(item.new_text, item.path, language, item.new_id) if item.status != "deleted" else ()
+    hunks = hunks_of(item.patch or "")
+    back = [(c, d, a, b) for a, b, c, d in hunks]
+    old = definitions(item.old_text, old_path, language, item.old_id, (item.new_id, back)) \
+        if item.status != "added" else ()
+    new = definitions(item.new_text, item.path, language, item.new_id, (item.old_id, hunks)) \
+        if item.status != "deleted" else ()
     if old is None or new is None:
         return None
     return old, new
@@ -87,7 +101,7 @@ def compare_sides(item: FilePatch, language: str, old: tuple, new: tuple, collec
         was, now = before[name], after[name]
         first = now[0]
         collector.symbols_changed.append(_symbol(first, path, language, with_params=False))
-        change = signature_change(was[0], first) if len(was) == len(now) == 1 else {}
+        change = signature_change(was[0].signed(), first.signed()) if len(was) == len(now) == 1 else {}
         if change:
             collector.signatures.append(SignatureChange(name, first.kind, path, language, first.public, **change))
 
@@ -106,6 +120,7 @@ def _emit(definition: Definition, path: str, language: str, symbols: list, tests
 
 
 def _symbol(definition: Definition, path: str, language: str, with_params: bool = True) -> Symbol:
+    definition = definition.signed() if with_params else definition
     params = tuple(p.label() for p in definition.params) if with_params and definition.params is not None else None
     return Symbol(definition.name, definition.kind, path, language, definition.public, params, definition.role)
 
