@@ -8,6 +8,7 @@ import pytest
 
 from offline_report.facts.grammars import parser
 from .support.cli import run_cli
+from .test_json_schema import errors_of
 from .support.gitrepo import RepoBuilder
 
 DAY = "2026-02-12"
@@ -127,3 +128,78 @@ def test_a_new_parameter_is_named_in_every_language(reports, subject, name, adde
     assert change["name"] == name and [p.rstrip("=") for p in change["added"]] == [added.split("=")[0]]
     assert f"Signature of {name} changed: new parameters {added}" in words(reports["en"][subject])
     assert f"{name} 的签名有变：新增参数 {added}" in words(reports["zh"][subject])
+
+
+RELEASE_BASE = {
+    "pkg/api.py": "def get_cfg(path) -> list:\n    return []\n\n\ndef old_helper():\n    return 1\n\n\n"
+                  "def stable(x):\n    return x\n",
+    "src/conn.h": "#pragma once\nnamespace net {\nclass Conn {\npublic:\n    int open(int port);\n"
+                  "    void close();\nprivate:\n    void reset();\n};\n}\n",
+    "src/untouched.h": "#pragma once\nint untouched(int a);\n",
+}
+# Each commit between the tags, and what the two ends differ in (a function added and removed again between
+# them, and a private method changed, are not among it; neither is anything of a file no commit touched).
+RELEASE_COMMITS = [
+    ("feat: temporary probe", {"pkg/api.py": RELEASE_BASE["pkg/api.py"] + "\n\ndef probe():\n    return 0\n"}),
+    ("feat: dict config", {"pkg/api.py": RELEASE_BASE["pkg/api.py"].replace("-> list", "-> dict").replace(
+        "return []", "return {}") + "\n\ndef probe():\n    return 0\n"}),
+    ("refactor: drop probe and old helper", {"pkg/api.py": "def get_cfg(path) -> dict:\n    return {}\n\n\n"
+                                            "def stable(x):\n    return x\n\n\ndef load(path, strict=False):\n"
+                                            "    return path\n"}),
+    ("feat: open with timeout", {"src/conn.h": RELEASE_BASE["src/conn.h"].replace(
+        "int open(int port);", "int open(int port, int timeout_ms = 100);").replace(
+        "void reset();", "void reset(bool hard);")}),
+]
+
+
+@pytest.fixture(scope="module")
+def release(tmp_path_factory):
+    root = tmp_path_factory.mktemp("release")
+    builder = RepoBuilder(root / "repo", remote="https://github.com/acme/release.git")
+    first = builder.commit("initial import", "2026-02-10T08:00:00+00:00", RELEASE_BASE)
+    builder.repo.references.create("refs/tags/v1.0", first)
+    for hour, (subject, files) in enumerate(RELEASE_COMMITS):
+        last = builder.commit(subject, f"2026-02-11T{8 + hour:02d}:00:00+00:00", files)
+    builder.repo.references.create("refs/tags/v1.1", last)
+    found = {}
+    for lang in ("en", "zh"):
+        out = root / f"out-{lang}"
+        common = ["--repo", str(root / "repo"), "--tz", "UTC", "--lang", lang, "--no-llm", "-q", "--output-dir",
+                  str(out), "--range", "v1.0..v1.1"]
+        for fmt in ("json", "md", "html"):
+            result = run_cli(*common, "--format", fmt)
+            assert result.exit_code == 0, result.output
+        found[lang] = {fmt: (out / f"v1.0..v1.1.{fmt}").read_text(encoding="utf-8") for fmt in ("json", "md", "html")}
+    return builder, found
+
+
+def test_a_release_lists_the_api_that_differs_between_its_two_ends(release):
+    builder, found = release
+    data = json.loads(found["en"]["json"])
+    assert errors_of(data) == [] and errors_of(json.loads(found["zh"]["json"])) == []
+    api = data["repos"][0]["api_changes"]
+    assert (api["base"], api["tip"]) == ("v1.0", "v1.1")
+    listed = {(c["change"], c["name"]) for c in api["changes"]}
+    assert listed == {("removed", "old_helper"), ("added", "load"), ("signature", "get_cfg"),
+                      ("signature", "net::Conn::open")}
+    by_subject = {str(c.id): c.message.strip() for c in builder.repo.walk(builder.head)}
+    done_by = {c["name"]: by_subject[c["sha"]] for c in api["changes"]}
+    assert done_by == {"old_helper": "refactor: drop probe and old helper", "load": "refactor: drop probe and old helper",
+                       "get_cfg": "feat: dict config", "net::Conn::open": "feat: open with timeout"}
+    returns = next(c for c in api["changes"] if c["name"] == "get_cfg")["signature"]
+    assert (returns["returns_old"], returns["returns_new"]) == ("list", "dict")
+
+
+@pytest.mark.parametrize("lang, heading, line", [
+    ("en", "API changes", "method net::Conn::open (src/conn.h): new parameters timeout_ms=100"),
+    ("zh", "API 变化", "方法 net::Conn::open（src/conn.h）：新增参数 timeout_ms=100"),
+])
+def test_the_api_section_is_worded_in_markdown_and_html(release, lang, heading, line):
+    _, found = release
+    markdown = found[lang]["md"]
+    section = markdown.split(heading, 1)[1].split("<a id=", 1)[0]
+    assert line in section.replace("\\", "")
+    for same in ("stable", "untouched", "probe", "close", "reset"):
+        assert same not in section
+    html = found[lang]["html"]
+    assert heading in html and 'data-change="signature"' in html

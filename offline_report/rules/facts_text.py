@@ -158,6 +158,28 @@ def _word_start(name: str, at: int) -> bool:
     return name[at].isupper() or not name[at - 1].isalnum() or not name[at].isalnum()
 
 
+def signature_parts(change: SignatureChange, text: dict, words: dict) -> str:
+    """What changed in one signature, as one clause list: parameters added, removed, defaulted, retyped, returns."""
+    parts = [words[f"sig_{key}"].format(items=named(_labels(change, key), text))
+             for key in ("added", "removed", "defaulted", "required", "retyped") if getattr(change, key)]
+    if change.returns_old is not None or change.returns_new is not None:
+        parts.append(words["sig_returns"].format(old=change.returns_old or "—", new=change.returns_new or "—"))
+    return text["clause_sep"].join(parts)
+
+
+def api_change_text(change, lang: str) -> str:
+    """One API change between two ends in words: the definition, and for a new signature what changed."""
+    from ..catalog import catalog
+
+    words = catalog(lang)
+    kind = words["symbol_kinds"].get(change.kind, change.kind)
+    if change.signature is None:
+        return words["views"]["api_item"].format(kind=kind, name=change.name, path=change.path)
+    return words["views"]["api_signature_item"].format(
+        kind=kind, name=change.name, path=change.path,
+        changes=signature_parts(change.signature, words["rules"], words["facts"]))
+
+
 def _labels(change: SignatureChange, key: str) -> list[str]:
     """The parameters of one part of a signature change; an added one with its default value where known."""
     if key != "added":
@@ -171,11 +193,7 @@ def signature_lines(signatures: list[SignatureChange], text: dict, words: dict) 
     lines = []
     signatures = list({s.name: s for s in sorted(signatures, key=lambda s: s.path, reverse=True)}.values())
     for change in sorted(signatures, key=lambda s: (not s.public, s.path, s.name))[:MAX_SIGNATURE_LINES]:
-        parts = [words[f"sig_{key}"].format(items=named(_labels(change, key), text))
-                 for key in ("added", "removed", "defaulted", "required", "retyped") if getattr(change, key)]
-        if change.returns_old is not None or change.returns_new is not None:
-            parts.append(words["sig_returns"].format(old=change.returns_old or "—", new=change.returns_new or "—"))
-        lines.append(words["signature"].format(name=change.name, changes=text["clause_sep"].join(parts)))
+        lines.append(words["signature"].format(name=change.name, changes=signature_parts(change, text, words)))
     if len(signatures) > MAX_SIGNATURE_LINES:
         lines.append(words["signature_more"].format(count=len(signatures) - MAX_SIGNATURE_LINES))
     return lines
