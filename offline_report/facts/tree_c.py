@@ -12,6 +12,7 @@ _TRANSPARENT = frozenset({"linkage_specification", "template_declaration", "prep
 _DECLARATORS = frozenset({"pointer_declarator", "reference_declarator", "function_declarator",
                           "parenthesized_declarator", "attributed_declarator"})
 _NAME = Pattern(r"^~?[A-Za-z_]\w*(?:<.*>)?$|^operator\W")
+_TEMPLATE_ARGS = Pattern(r"<[^<>]*>")
 _PARAMS = frozenset({"parameter_declaration", "optional_parameter_declaration", "variadic_parameter_declaration",
                      "variadic_parameter", "optional_type_parameter_declaration"})
 
@@ -89,12 +90,16 @@ def _function(node, reader: Reader, scope: str, public: bool, span, body: bool) 
         return
     name_node = declarator.child_by_field_name("declarator")
     name = " ".join(reader.text(name_node).split())
+    while "<" in name and "operator" not in name and _TEMPLATE_ARGS.search(name):
+        name = _TEMPLATE_ARGS.sub("", name)   # Box<T>::get is the Box::get its class declares
     tail = name.rsplit("::", 1)[-1]
     type_node = node.child_by_field_name("type")
     in_class = scope and node.parent is not None and node.parent.type == "field_declaration_list"
-    # A macro call with a body (TEST(Suite, Name) { ... }) has no return type; constructors have none either.
-    if not _NAME.match(tail) or (tail.startswith("__") and tail.endswith("__")) or \
-            (type_node is None and not in_class and "::" not in name):
+    # A macro call (TEST(Suite, Name) { ... }, MOCK_METHOD(...) in a class) has no return type; of the
+    # functions only constructors, destructors and conversion operators have none.
+    owner_tail = (name.rsplit("::", 2)[-2] if "::" in name else scope.rsplit("::", 1)[-1]).split("<")[0]
+    if not _NAME.match(tail) or (tail.startswith("__") and tail.endswith("__")) or (
+            type_node is None and tail.lstrip("~") != owner_tail and not tail.startswith("operator")):
         return
     if any(c.type == "storage_class_specifier" and reader.text(c) == "static" for c in node.children):
         public = public and bool(in_class)
