@@ -74,11 +74,11 @@ def version_lines(d: DiffFacts, text: dict, words: dict) -> list[str]:
 def symbol_lines(d: DiffFacts, text: dict, kinds: dict) -> tuple[list[str], list[str]]:
     """The lines of added and removed definitions, and the line of changed ones; public API first, a header's
     declaration and its source's definition once."""
-    re_signed = {(s.path, s.name) for s in d.signatures}
+    re_signed = {s.name for s in d.signatures}   # a header's declaration and its source's definition: one
     alive = {s.name for s in d.symbols_added + d.symbols_changed}   # a declaration dropped, its definition kept
     head = _symbol_line("fact_added", d.symbols_added, text, kinds)
     head += _symbol_line("fact_removed", [s for s in d.symbols_removed if s.name not in alive], text, kinds)
-    changed = [s for s in d.symbols_changed if (s.path, s.name) not in re_signed]
+    changed = [s for s in d.symbols_changed if s.name not in re_signed]
     return head, _symbol_line("fact_changed", changed, text, kinds)
 
 
