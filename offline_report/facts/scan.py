@@ -381,8 +381,15 @@ def scan_source(path: str, language: str, patch: str, bounds: list[bool], facts:
     """Definitions, signatures, tests, options and env vars of one source file's patch (without definitions:
     the parser read them)."""
     scan = _FileScan(path, language, facts, definitions)
-    for side, text in patch_lines(patch, bounds):
-        scan.line(side, text)
+    if not definitions and language != "rust":
+        # Options, environment variables and tests named by a call need the changed lines alone (a Rust clap
+        # attribute needs the field under it).
+        for side, text in patch_lines(patch, bounds):
+            if side == "+" or side == "-":
+                scan.changed_line(side, text)
+    else:
+        for side, text in patch_lines(patch, bounds):
+            scan.line(side, text)
     scan.finish()
 
 

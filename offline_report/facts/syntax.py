@@ -140,7 +140,8 @@ def _parse(ts_parser, grammar: str, source: bytes, base: tuple | None):
 
 
 def _line_starts(source: bytes) -> list[int]:
-    return list(accumulate(map(len, source.split(b"\n")), lambda total, size: total + size + 1, initial=0))
+    """Where each line starts: the lengths of the lines before it, and their newlines."""
+    return [total + line for line, total in enumerate(accumulate(map(len, source.split(b"\n")), initial=0))]
 
 
 def edits_of(old: bytes, new: bytes, hunks: list[tuple[int, int, int, int]]) -> list[dict] | None:
@@ -149,7 +150,7 @@ def edits_of(old: bytes, new: bytes, hunks: list[tuple[int, int, int, int]]) -> 
     if not hunks:
         return None
     old_starts, new_starts = _line_starts(old), _line_starts(new)
-    at = lambda starts, text, line: starts[line] if line < len(starts) else len(text)   # noqa: E731
+    at = lambda starts, text, line: min(starts[line], len(text)) if line < len(starts) else len(text)  # noqa: E731
     edits, growth = [], 0
     for old_line, old_count, new_line, new_count in hunks:
         old_line = old_line - 1 if old_count else old_line
