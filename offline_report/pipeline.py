@@ -9,8 +9,6 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Callable, TextIO
 
-import pygit2
-
 from .rule_analyzer import Analyzer, RuleAnalyzer
 from .cache import NullStore, Store, default_cache_dir, run_lock
 from .config import RunConfig, Settings, run_config
@@ -375,27 +373,20 @@ def write_view(view: View, repos: list[RepoRun], config: RunConfig, analyzer: An
 def api_between(repo: RepoRun, landed: list) -> tuple | None:
     """The public API changes between a view's two ends: a range's, or for a week or month the parent of its
     oldest landed commit and its newest; None where there is no base to compare with."""
-    from .facts.api_diff import api_changes   # only a week, a month or a range needs the parser here
+    from .git.api_ends import api_between as changes_between, first_parent   # weeks, months and ranges only
 
-    git = repo.handle.repo
     facts = [entry.facts for entry in landed]
     if repo.release is not None:
-        base, tip = repo.release.base, repo.release.tip
-        names = (repo.release.base_name, repo.release.tip_name)
+        base = str(repo.release.base.id) if repo.release.base is not None else None
+        tip, names = str(repo.release.tip.id), (repo.release.base_name, repo.release.tip_name)
     else:
         entries = sorted(facts, key=CommitFacts.landing_order)
         if not entries:
             return None
-        tip = git[entries[-1].sha].peel(pygit2.Commit)
-        first = git[entries[0].sha].peel(pygit2.Commit)
-        base = git[first.parent_ids[0]].peel(pygit2.Commit) if first.parent_ids else None
-        names = (str(base.id)[:7] if base is not None else None, str(tip.id)[:7])
-    if base is None:
-        return None
-    try:
-        return names[0], names[1], api_changes(git, base, tip, facts)
-    except (KeyError, ValueError, pygit2.GitError):   # a tree this clone lacks: nothing to compare
-        return None
+        base, tip = first_parent(repo.handle.repo, entries[0].sha), entries[-1].sha
+        names = (base[:7] if base else None, tip[:7])
+    changes = changes_between(repo.handle.repo, base, tip, facts)
+    return None if changes is None else (names[0], names[1], changes)
 
 
 def summary_line(stats, total: int, result: RunResult) -> str:

@@ -6,8 +6,6 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-import pygit2
-
 from .kinds import is_header, is_test_path, language_of, path_kind
 from .model import SignatureChange
 from .syntax import Definition, definitions
@@ -15,7 +13,6 @@ from .tree_facts import signature_change
 
 _SEPARATOR = re.compile(r"::|\.")
 MAX_API_FILES = 2_000      # files compared between the two ends, at most
-MAX_BLOB_BYTES = 1_000_000
 
 
 @dataclass(frozen=True)
@@ -39,22 +36,17 @@ class ApiChange:
                 "signature": sig}
 
 
-def api_changes(repo: pygit2.Repository, base: pygit2.Commit | None, tip: pygit2.Commit, commits: list
-                ) -> list[ApiChange]:
-    """Public definitions that differ between base's tree and tip's (none without a base); `commits` (the range's
+def api_changes(files, commits: list) -> list[ApiChange]:
+    """Public definitions that differ between two trees, from the files that differ between them: each
+    (path, old path, old blob (id, text reader) or None where absent, new blob likewise); `commits` (the range's
     CommitFacts, any order) say which commit did each."""
-    if base is None or base.id == tip.id:
-        return []
-    diff = base.tree.diff_to_tree(tip.tree)
-    diff.find_similar()
     found: list[ApiChange] = []
-    for delta in list(diff.deltas)[:MAX_API_FILES]:
-        path, old_path = delta.new_file.path, delta.old_file.path
+    for path, old_path, old_blob, new_blob in list(files)[:MAX_API_FILES]:
         language = language_of(path)
         if language is None or path_kind(path) != "source" or is_test_path(path):
             continue
-        old = _public(repo, delta.old_file.id, old_path, language)
-        new = _public(repo, delta.new_file.id, path, language)
+        old = _public(old_blob, old_path, language)
+        new = _public(new_blob, path, language)
         if old is None or new is None:
             continue
         found += _compare(old, new, path, language)
@@ -74,16 +66,12 @@ def _one_per_name(found: list[ApiChange]) -> list[ApiChange]:
     return sorted(kept, key=lambda c: (order[c.change], c.path, c.name))
 
 
-def _public(repo: pygit2.Repository, oid: pygit2.Oid, path: str, language: str) -> dict[str, Definition] | None:
-    if oid == pygit2.Oid(hex="0" * 40):
+def _public(blob: tuple | None, path: str, language: str) -> dict[str, Definition] | None:
+    """The public definitions of one side ({} where the file is absent), None where it cannot be read."""
+    if blob is None:
         return {}
-    try:
-        blob = repo[oid]
-    except (KeyError, ValueError):
-        return None
-    if blob.size > MAX_BLOB_BYTES or blob.is_binary:
-        return None
-    read = definitions(lambda: blob.data.decode("utf-8", "replace"), path, language, str(oid))
+    blob_id, read_text = blob
+    read = definitions(read_text, path, language, blob_id)
     if read is None:
         return None
     public: dict[str, Definition] = {}
