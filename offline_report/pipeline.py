@@ -381,8 +381,29 @@ def write_view(view: View, repos: list[RepoRun], config: RunConfig, analyzer: An
         section.notes += contents_notes(section.landed)
         section.coverage = coverage
         section.summary = analyzer.day_summary(section.commits, fresh=view.kind == "day" or stats.model_loaded)
+        if view.kind != "day":
+            section.api = api_between(repo, section.landed)
     report.run = stats.as_dict(since=before)
     emit(report, config, result, out)
+
+
+def api_between(repo: RepoRun, landed: list) -> tuple | None:
+    """The public API changes between a view's two ends: a range's, or for a week or month the parent of its
+    oldest landed commit and its newest; None where there is no base to compare with."""
+    from .git.api_ends import api_between as changes_between, first_parent   # weeks, months and ranges only
+
+    facts = [entry.facts for entry in landed]
+    if repo.release is not None:
+        base = str(repo.release.base.id) if repo.release.base is not None else None
+        tip, names = str(repo.release.tip.id), (repo.release.base_name, repo.release.tip_name)
+    else:
+        entries = sorted(facts, key=CommitFacts.landing_order)
+        if not entries:
+            return None
+        base, tip = first_parent(repo.handle.repo, entries[0].sha), entries[-1].sha
+        names = (base[:7] if base else None, tip[:7])
+    changes = changes_between(repo.handle.repo, base, tip, facts)
+    return None if changes is None else (names[0], names[1], changes)
 
 
 def summary_line(stats, entries: int, total: int, result: RunResult, config: RunConfig) -> str:

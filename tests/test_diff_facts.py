@@ -76,8 +76,8 @@ def test_one_commit_yields_every_fact_its_message_never_names(history):
     facts = history.commit(follow_up_files(), message="misc: follow-up work")
 
     added = names(facts.symbols_added)
-    assert {"parse_config", "ConfigError", "init_memory_view", "Server.Start", "Queue::flush_pending"} <= added
-    assert names(facts.symbols_removed) == {"init_device", "init_host"}
+    assert {"parse_config", "ConfigError", "nixl::init_memory_view", "Server.Start", "Queue::flush_pending"} <= added
+    assert names(facts.symbols_removed) == {"nixl::init_device", "nixl::init_host"}
     assert "--max-retries" in facts.options_added
     assert facts.env_added == ["PKG_TIMEOUT"]
     deps = {(d.name, d.old, d.new) for d in facts.dependencies}
@@ -90,7 +90,7 @@ def test_one_commit_yields_every_fact_its_message_never_names(history):
     assert by_name(facts.symbols_added, "Server.Start").kind == "method"
     assert by_name(facts.symbols_added, "Queue::flush_pending").public
     assert by_name(facts.symbols_added, "ConfigError").kind == "class"
-    assert by_name(facts.symbols_removed, "init_device").path == "src/device.cpp"
+    assert by_name(facts.symbols_removed, "nixl::init_device").path == "src/device.cpp"
     vllm = next(d for d in facts.dependencies if d.name == "vllm")
     httpx = next(d for d in facts.dependencies if d.name == "httpx")
     assert (vllm.change, vllm.major, vllm.manifest) == ("changed", False, "requirements.txt")
@@ -234,7 +234,7 @@ mod tests {
     changed = by_name(facts.symbols_changed, "internal")
     assert changed.public is False
     assert "Config" in names(facts.symbols_changed)
-    assert facts.tests_added == ["src/lib.rs::parses_port"]
+    assert facts.tests_added == ["src/lib.rs::tests::parses_port"]   # the path cargo test names it by
     assert facts.options_added == ["--log-dir", "--max-connections"]
     assert facts.env_added == ["APP_TOKEN"]
 
@@ -622,7 +622,8 @@ def test_as_json_is_sorted_deduplicated_and_round_trips(history):
     data = facts.as_json()
     assert list(data) == ["symbols_added", "symbols_removed", "symbols_changed", "dependencies", "lockfiles",
                           "options_added", "options_removed", "env_added", "env_removed", "tests_added",
-                          "tests_removed", "docs", "truncated", "moved", "renamed", "signatures", "version_bumps"]
+                          "tests_removed", "docs", "truncated", "moved", "renamed", "signatures", "version_bumps",
+                          "definitions_read"]
     assert [s["path"] for s in data["symbols_added"]] == ["a.py", "b.py"]
     assert [d["name"] for d in data["dependencies"]] == ["a", "z"]
     assert data["env_added"] == ["A_VAR", "B_VAR"]

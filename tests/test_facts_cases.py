@@ -124,9 +124,11 @@ def test_new_keyword_parameter_is_a_signature_change(reports):
     commit = reports["en"]["client: timeout"]
     assert commit["facts"]["signatures"] == [{"name": "fetch", "kind": "function", "path": "pkg/client.py",
                                               "language": "python", "public": True, "added": ["timeout="],
-                                              "removed": [], "defaulted": [], "required": []}]
-    assert "Signature of fetch changed: new parameters timeout=" in words(commit)
-    assert "fetch 的签名有变：新增参数 timeout=" in words(reports["zh"]["client: timeout"])
+                                              "removed": [], "defaulted": [], "required": [], "retyped": [],
+                                              "defaults": ["timeout=30.0"], "returns_old": None,
+                                              "returns_new": None}]
+    assert "Signature of fetch changed: new parameters timeout=30.0" in words(commit)
+    assert "fetch 的签名有变：新增参数 timeout=30.0" in words(reports["zh"]["client: timeout"])
 
 
 def test_class_moved_between_files_is_a_move_not_a_removal(reports):

@@ -80,7 +80,7 @@ def test_a_facts_rich_day_names_its_removed_symbols_by_code(tmp_path):
     assert unworded(zh) == unworded(en)
     commit = en["repos"][0]["commits"][0]
     removed = [r for r in commit["importance_reasons"] if r["code"] == "removed_public_symbols"]
-    assert removed and "init_device" in removed[0]["values"]["symbols"]
+    assert removed and "nixl::init_device" in removed[0]["values"]["symbols"]
     assert "removed_public" in {r["code"] for r in commit["analysis"]["risks"]}
     bump = [r for r in commit["analysis"]["risks"] if r["code"] == "major_bump"]
     assert bump and all(isinstance(item, str) for item in bump[0]["values"]["items"])

@@ -41,7 +41,7 @@ def test_all_thirteen_facts_are_in_the_json_outside_the_message(thirteen_repo, t
     assert not any(name in commit["message"] for name in THIRTEEN)
     assert {"symbols_added", "symbols_removed", "symbols_changed", "dependencies", "lockfiles", "options_added",
             "options_removed", "env_added", "env_removed", "tests_added", "tests_removed", "docs",
-            "truncated", "moved", "renamed", "signatures", "version_bumps"} == set(commit["facts"])
+            "truncated", "moved", "renamed", "signatures", "version_bumps", "definitions_read"} == set(commit["facts"])
 
 
 @pytest.mark.parametrize("lang", ["en", "zh"])
@@ -55,7 +55,7 @@ def test_the_rule_analysis_draws_risks_from_the_facts(thirteen_repo, tmp_path):
     assert commit["importance"] == "high"
     risks = " ".join(r["text"] for r in commit["analysis"]["risks"])
     assert "init_device" in risks and "httpx" in risks and "--max-retries" in risks
-    assert any("init_device" in reason["values"].get("symbols", []) for reason in commit["importance_reasons"])
+    assert any("nixl::init_device" in reason["values"].get("symbols", []) for reason in commit["importance_reasons"])
 
 
 def test_the_commit_table_holds_one_linked_subject_per_commit(tmp_path):

@@ -16,6 +16,8 @@ class FilePatch:
     old_text: Callable[[], str | None] = lambda: None   # whole old file, read lazily (manifests only)
     new_text: Callable[[], str | None] = lambda: None
     old_path: str | None = None
+    old_id: str | None = None   # blob object ids: a blob's definitions are read once (syntax.py caches by id)
+    new_id: str | None = None
 
 
 @dataclass(frozen=True)
@@ -85,6 +87,10 @@ class SignatureChange:
     removed: tuple[str, ...] = ()
     defaulted: tuple[str, ...] = ()   # parameters that gained a default
     required: tuple[str, ...] = ()    # parameters that lost their default
+    retyped: tuple[str, ...] = ()     # "name: old type → new type" (parsed languages)
+    defaults: tuple[str, ...] = ()    # "name=value" of each added parameter with a default (parsed languages)
+    returns_old: str | None = None    # the return type before and after, when it changed (parsed languages)
+    returns_new: str | None = None
 
 
 def _flat(item) -> dict:
@@ -121,6 +127,8 @@ class DiffFacts:
     renamed: list[Renamed] = field(default_factory=list)
     signatures: list[SignatureChange] = field(default_factory=list)
     version_bumps: list[VersionBump] = field(default_factory=list)
+    # path -> "parser" (definitions read from both sides' syntax trees) or "lines" (from the patch's lines)
+    definitions_read: dict[str, str] = field(default_factory=dict)
 
     _LISTS = _SYMBOL_LISTS + ("dependencies", "lockfiles") + _STRING_LISTS + ("moved", "renamed", "signatures",
                                                                             "version_bumps")
@@ -140,6 +148,7 @@ class DiffFacts:
         data["truncated"] = bool(self.truncated)
         data.update({name: records(getattr(self, name)) for name in ("moved", "renamed", "signatures",
                                                                     "version_bumps")})
+        data["definitions_read"] = dict(sorted(self.definitions_read.items()))
         return data
 
     @classmethod
@@ -155,6 +164,7 @@ class DiffFacts:
             **{key: items(key, kind) for key, kind in _RECORD_LISTS.items()},
             **{key: list(data.get(key) or []) for key in _STRING_LISTS},
             truncated=bool(data.get("truncated", False)),
+            definitions_read=dict(data.get("definitions_read") or {}),
         )
 
     def is_empty(self) -> bool:

@@ -57,9 +57,9 @@ class _Open:
 
 
 class _FileScan:
-    def __init__(self, path: str, language: str, facts: Collector):
+    def __init__(self, path: str, language: str, facts: Collector, definitions: bool = True):
         self.path, self.language, self.facts = path, language, facts
-        self.define = definer(language, is_header(path))
+        self.define = definer(language, is_header(path)) if definitions else _no_definition
         self.separator = "::" if language in ("c", "cpp", "rust") else "."   # a .h is read as C, its classes C++
         self.clike = language in ("c", "cpp")
         self.test_file = is_test_path(path)
@@ -372,11 +372,24 @@ def _pair_unqualified(plus: dict[str, Def], minus: dict[str, Def]) -> None:
             plus[old] = plus.pop(new)
 
 
-def scan_source(path: str, language: str, patch: str, bounds: list[bool], facts: Collector) -> None:
-    """Definitions, signatures, tests, options and env vars of one source file's patch."""
-    scan = _FileScan(path, language, facts)
-    for side, text in patch_lines(patch, bounds):
-        scan.line(side, text)
+def _no_definition(text: str) -> None:
+    return None
+
+
+def scan_source(path: str, language: str, patch: str, bounds: list[bool], facts: Collector,
+                definitions: bool = True) -> None:
+    """Definitions, signatures, tests, options and env vars of one source file's patch (without definitions:
+    the parser read them)."""
+    scan = _FileScan(path, language, facts, definitions)
+    if not definitions and language != "rust":
+        # Options, environment variables and tests named by a call need the changed lines alone (a Rust clap
+        # attribute needs the field under it).
+        for side, text in patch_lines(patch, bounds):
+            if side == "+" or side == "-":
+                scan.changed_line(side, text)
+    else:
+        for side, text in patch_lines(patch, bounds):
+            scan.line(side, text)
     scan.finish()
 
 

@@ -184,7 +184,8 @@ def _decode_changes(handle, commit: pygit2.Commit, parent_ids: list[pygit2.Oid],
         files.append(change)
         texts.append((change.path, text))
         inputs.append(FilePatch(change.path, change.status, text, _blob_text(repo, delta.old_file.id),
-                                _blob_text(repo, delta.new_file.id), change.old_path))
+                                _blob_text(repo, delta.new_file.id), change.old_path,
+                                str(delta.old_file.id), str(delta.new_file.id)))
     partial = any(not f.lines_known for f in files)
     return CommitFacts.from_message(
         files=files, patches=texts, diff=diff_facts(inputs),

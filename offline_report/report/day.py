@@ -101,6 +101,8 @@ class RepoDay:
     notes: list = field(default_factory=list)
     summary: dict | None = None  # the overview's paragraph: {"source": "model" | "rules", "text"}
     coverage: Coverage | None = None  # how many commits landed and how many of them are here
+    # A week's, month's or range's public API changes between its two ends: (base name, tip name, [ApiChange]).
+    api: tuple | None = None
 
     @property
     def landed(self) -> list[CommitEntry]:
@@ -126,7 +128,18 @@ class RepoDay:
             "coverage": self.coverage.as_json() if self.coverage else None,
             "commits": [entry.as_json(lang) for entry in self.commits],
             "anchors": self.anchors,
+            "api_changes": self.api_json(lang) if self.api is not None else None,
         }
+
+    def api_json(self, lang: str) -> dict:
+        """The API changes as data, each with its words (`text`) and the anchor of the commit that did it."""
+        from ..rules.facts_text import api_change_text
+
+        base, tip, changes = self.api
+        anchors = {m.facts.sha: m.anchor for e in self.commits for m in e.members() if m.anchor}
+        return {"base": base, "tip": tip,
+                "changes": [change.as_json() | {"anchor": anchors.get(change.sha),
+                                                "text": api_change_text(change, lang)} for change in changes]}
 
     def overview(self, lang: str) -> dict:
         """The day at a glance: the numbers, the changes that matter most, and the risks gathered.

@@ -74,11 +74,11 @@ def version_lines(d: DiffFacts, text: dict, words: dict) -> list[str]:
 def symbol_lines(d: DiffFacts, text: dict, kinds: dict) -> tuple[list[str], list[str]]:
     """The lines of added and removed definitions, and the line of changed ones; public API first, a header's
     declaration and its source's definition once."""
-    re_signed = {(s.path, s.name) for s in d.signatures}
+    re_signed = {s.name for s in d.signatures}   # a header's declaration and its source's definition: one
     alive = {s.name for s in d.symbols_added + d.symbols_changed}   # a declaration dropped, its definition kept
     head = _symbol_line("fact_added", d.symbols_added, text, kinds)
     head += _symbol_line("fact_removed", [s for s in d.symbols_removed if s.name not in alive], text, kinds)
-    changed = [s for s in d.symbols_changed if (s.path, s.name) not in re_signed]
+    changed = [s for s in d.symbols_changed if s.name not in re_signed]
     return head, _symbol_line("fact_changed", changed, text, kinds)
 
 
@@ -158,14 +158,42 @@ def _word_start(name: str, at: int) -> bool:
     return name[at].isupper() or not name[at - 1].isalnum() or not name[at].isalnum()
 
 
+def signature_parts(change: SignatureChange, text: dict, words: dict) -> str:
+    """What changed in one signature, as one clause list: parameters added, removed, defaulted, retyped, returns."""
+    parts = [words[f"sig_{key}"].format(items=named(_labels(change, key), text))
+             for key in ("added", "removed", "defaulted", "required", "retyped") if getattr(change, key)]
+    if change.returns_old is not None or change.returns_new is not None:
+        parts.append(words["sig_returns"].format(old=change.returns_old or "—", new=change.returns_new or "—"))
+    return text["clause_sep"].join(parts)
+
+
+def api_change_text(change, lang: str) -> str:
+    """One API change between two ends in words: the definition, and for a new signature what changed."""
+    from ..catalog import catalog
+
+    words = catalog(lang)
+    kind = words["symbol_kinds"].get(change.kind, change.kind)
+    if change.signature is None:
+        return words["views"]["api_item"].format(kind=kind, name=change.name, path=change.path)
+    return words["views"]["api_signature_item"].format(
+        kind=kind, name=change.name, path=change.path,
+        changes=signature_parts(change.signature, words["rules"], words["facts"]))
+
+
+def _labels(change: SignatureChange, key: str) -> list[str]:
+    """The parameters of one part of a signature change; an added one with its default value where known."""
+    if key != "added":
+        return list(getattr(change, key))
+    values = {item.split("=", 1)[0] + "=": item for item in change.defaults}
+    return [values.get(label, label) for label in change.added]
+
+
 def signature_lines(signatures: list[SignatureChange], text: dict, words: dict) -> list[str]:
     """Which parameters a definition gained, lost, or got or lost a default for; public definitions first."""
     lines = []
     signatures = list({s.name: s for s in sorted(signatures, key=lambda s: s.path, reverse=True)}.values())
     for change in sorted(signatures, key=lambda s: (not s.public, s.path, s.name))[:MAX_SIGNATURE_LINES]:
-        parts = [words[f"sig_{key}"].format(items=named(list(getattr(change, key)), text))
-                 for key in ("added", "removed", "defaulted", "required") if getattr(change, key)]
-        lines.append(words["signature"].format(name=change.name, changes=text["clause_sep"].join(parts)))
+        lines.append(words["signature"].format(name=change.name, changes=signature_parts(change, text, words)))
     if len(signatures) > MAX_SIGNATURE_LINES:
         lines.append(words["signature_more"].format(count=len(signatures) - MAX_SIGNATURE_LINES))
     return lines

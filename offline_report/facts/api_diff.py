@@ -1,0 +1,113 @@
+"""The public API that differs between two trees: definitions removed, added and re-signed in the files that
+changed between them, each with the commit of the range that did it."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from .kinds import is_header, is_test_path, language_of, path_kind
+from .model import SignatureChange
+from .syntax import Definition, definitions
+from .tree_facts import signature_change
+
+_SEPARATOR = re.compile(r"::|\.")
+MAX_API_FILES = 2_000      # files compared between the two ends, at most
+
+
+@dataclass(frozen=True)
+class ApiChange:
+    change: str                   # removed | added | signature
+    name: str
+    kind: str
+    path: str
+    language: str
+    sha: str | None = None        # the range's commit that did it (the newest that says so), None: not found
+    signature: SignatureChange | None = field(default=None)
+
+    def as_json(self) -> dict:
+        sig = None
+        if self.signature is not None:
+            sig = {key: list(value) if isinstance(value, tuple) else value
+                   for key, value in vars(self.signature).items()
+                   if key not in ("name", "kind", "path", "language", "public")}
+        return {"change": self.change, "name": self.name, "kind": self.kind, "path": self.path,
+                "language": self.language, "sha": self.sha, "short_sha": self.sha[:7] if self.sha else None,
+                "signature": sig}
+
+
+def api_changes(files, commits: list) -> list[ApiChange]:
+    """Public definitions that differ between two trees, from the files that differ between them: each
+    (path, old path, old blob (id, text reader) or None where absent, new blob likewise); `commits` (the range's
+    CommitFacts, any order) say which commit did each."""
+    found: list[ApiChange] = []
+    for path, old_path, old_blob, new_blob in list(files)[:MAX_API_FILES]:
+        language = language_of(path)
+        if language is None or path_kind(path) != "source" or is_test_path(path):
+            continue
+        old = _public(old_blob, old_path, language)
+        new = _public(new_blob, path, language)
+        if old is None or new is None:
+            continue
+        found += _compare(old, new, path, language)
+    return _with_commits(_one_per_name(found), commits)
+
+
+def _one_per_name(found: list[ApiChange]) -> list[ApiChange]:
+    """A header's declaration and its source's definition are one symbol: named once, by the header."""
+    first: dict[tuple[str, str], ApiChange] = {}
+    for change in sorted(found, key=lambda c: (not is_header(c.path), c.path)):
+        first.setdefault((change.change, change.name), change)
+    # The members of a class added or removed with it go with it.
+    listed = {(c.change, c.name) for c in first.values() if c.change != "signature"}
+    kept = [c for c in first.values() if c.change == "signature" or not any(
+        (c.change, c.name[:match.start()]) in listed for match in _SEPARATOR.finditer(c.name))]
+    order = {"removed": 0, "signature": 1, "added": 2}
+    return sorted(kept, key=lambda c: (order[c.change], c.path, c.name))
+
+
+def _public(blob: tuple | None, path: str, language: str) -> dict[str, Definition] | None:
+    """The public definitions of one side ({} where the file is absent), None where it cannot be read."""
+    if blob is None:
+        return {}
+    blob_id, read_text = blob
+    read = definitions(read_text, path, language, blob_id)
+    if read is None:
+        return None
+    public: dict[str, Definition] = {}
+    for d in read:
+        if d.public and not d.test and not d.role == "test":
+            public.setdefault(d.name, d)
+    return public
+
+
+def _compare(old: dict[str, Definition], new: dict[str, Definition], path: str, language: str) -> list[ApiChange]:
+    found = [ApiChange("removed", name, d.kind, path, language) for name, d in sorted(old.items()) if name not in new]
+    found += [ApiChange("added", name, d.kind, path, language) for name, d in sorted(new.items()) if name not in old]
+    for name in sorted(set(old) & set(new)):
+        if old[name].digest == new[name].digest:
+            continue
+        change = signature_change(old[name].signed(), new[name].signed())
+        if change:
+            d = new[name]
+            found.append(ApiChange("signature", name, d.kind, path, language,
+                                   signature=SignatureChange(name, d.kind, path, language, True, **change)))
+    return found
+
+
+def _with_commits(found: list[ApiChange], commits: list) -> list[ApiChange]:
+    """Each change with the newest commit whose facts name it (a removal, an addition, a new signature), or
+    else the newest that touched its file."""
+    ordered = sorted(commits, key=lambda c: c.landing_order(), reverse=True)
+    lists = {"removed": lambda d: list(d.symbols_removed) + [m for m in d.moved],
+             "added": lambda d: list(d.symbols_added) + [m for m in d.moved],
+             "signature": lambda d: list(d.signatures)}
+    placed = []
+    for change in found:
+        sha = next((c.sha for c in ordered if any(s.name == change.name for s in lists[change.change](c.diff))),
+                   None)
+        if sha is None:
+            sha = next((c.sha for c in ordered if any(f.path == change.path for f in c.files)), None)
+        placed.append(ApiChange(change.change, change.name, change.kind, change.path, change.language, sha,
+                                change.signature))
+    return placed

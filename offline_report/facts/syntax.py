@@ -1,0 +1,167 @@
+"""The definitions of one file's text read by its tree-sitter grammar, each blob parsed once (cached by object id)."""
+
+from __future__ import annotations
+
+import zlib
+from itertools import accumulate
+from collections import OrderedDict
+from dataclasses import dataclass, field, replace
+from typing import Callable
+
+from .grammars import grammar_of, parser
+from .kinds import is_test_path
+from .options import tail_of
+from .patch import Pattern
+
+MAX_PARSE_BYTES = 1_000_000     # a larger blob keeps the line reader
+CACHE_BLOBS = 1024              # definitions of this many blobs are kept per process
+_HELPER_NAME = Pattern(r"^(?:Fake|Mock|Stub|Dummy|Spy)[A-Z_]")
+
+
+@dataclass(frozen=True)
+class Param:
+    name: str
+    type: str = ""
+    default: str | None = None
+
+    def label(self) -> str:
+        """"name" or "name=" (it has a default): the form Symbol.params and SignatureChange carry."""
+        return self.name + ("=" if self.default is not None else "")
+
+
+@dataclass(frozen=True)
+class Definition:
+    name: str                      # qualified: ns::Class::method, Class.method
+    kind: str                      # function method class struct enum union trait interface type
+    public: bool
+    start: int                     # first line (0-based), decorators and attributes included
+    end: int                       # last line
+    digest: int                    # of its text: two sides differ in it when their text does
+    params: tuple[Param, ...] | None = None
+    returns: str | None = None
+    role: str = ""                 # "" | constructor | destructor | test (a test file's helper)
+    test: bool = False             # a test the runner collects: a test, not a definition
+    # Reads (params, returns) from the tree when asked: most definitions of a file are never compared.
+    signature: Callable | None = field(default=None, compare=False, repr=False)
+
+    def signed(self) -> "Definition":
+        """This definition with its parameters and return type read."""
+        if self.signature is None:
+            return self
+        params, returns = self.signature()
+        return replace(self, params=params, returns=returns, signature=None)
+
+
+class Reader:
+    """What every language's walk shares: the source, the file's test-ness, and the definitions found."""
+
+    def __init__(self, source: bytes, path: str, language: str):
+        self.source, self.path, self.language = source, path, language
+        self.test_file = is_test_path(path)
+        self.found: list[Definition] = []
+
+    @staticmethod
+    def text(node) -> str:
+        return node.text.decode("utf-8", "replace") if node is not None else ""
+
+    def add(self, span, name: str, kind: str, public: bool, params=None, returns: str | None = None,
+            owner: str = "", test: bool = False, signature: Callable | None = None) -> None:
+        role = self.role(name, owner)
+        digest = zlib.crc32(memoryview(self.source)[span.start_byte:span.end_byte])
+        self.found.append(Definition(name, kind, public and role != "test" and not test, span.start_point[0],
+                                     span.end_point[0], digest, params, returns, role, test, signature))
+
+    def role(self, name: str, owner: str) -> str:
+        tail = tail_of(name)
+        if self.test_file or _HELPER_NAME.match(tail):
+            return "test"
+        owner = tail_of(owner) if owner else ""
+        if tail.startswith("~") or tail == "__del__" or (tail == "drop" and owner):
+            return "destructor"
+        if tail in ("__init__", "__new__", "constructor") or (owner and tail == owner):
+            return "constructor"
+        return ""
+
+
+_cache: OrderedDict = OrderedDict()     # (blob id, grammar, path) -> definitions
+_trees: OrderedDict = OrderedDict()     # (blob id, grammar) -> (tree, source): the base of a reparse
+CACHE_TREES = 64
+
+
+def definitions(text, path: str, language: str, blob_id: str | None = None, base: tuple | None = None
+                ) -> tuple[Definition, ...] | None:
+    """The module-, namespace- and class-level definitions of a file's text (or of what a callable returns,
+    called only when the blob is not cached), or None when no grammar reads it (no wheel for its language, too
+    large, unreadable): then its facts come from its patch lines.
+
+    base: (another blob's id, the hunks (start, count, start, count) that turn it into this one): when that
+    blob's tree is at hand, only what the hunks changed is parsed again."""
+    grammar = grammar_of(path, language)
+    if grammar is None:
+        return None
+    key = (blob_id, grammar, path) if blob_id else None
+    if key is not None and key in _cache:
+        _cache.move_to_end(key)
+        return _cache[key]
+    ts_parser = parser(grammar)
+    text = text() if callable(text) else text
+    if ts_parser is None or text is None or len(text) > MAX_PARSE_BYTES:
+        return None
+    source = text.encode("utf-8", "surrogatepass")
+    tree = _parse(ts_parser, grammar, source, base)
+    if blob_id:
+        _keep(_trees, (blob_id, grammar), (tree, source), CACHE_TREES)
+    from .tree_walks import walk   # the walks import nothing heavy, but only a parsed file needs them
+
+    found = walk(tree.root_node, Reader(source, path, language), grammar)
+    if key is not None:
+        _keep(_cache, key, found, CACHE_BLOBS)
+    return found
+
+
+def _keep(cache: OrderedDict, key, value, limit: int) -> None:
+    cache[key] = value
+    if len(cache) > limit:
+        cache.popitem(last=False)
+
+
+def _parse(ts_parser, grammar: str, source: bytes, base: tuple | None):
+    """The tree of source: reparsed from a cached tree of the other side where the hunks lead from it."""
+    known = _trees.get((base[0], grammar)) if base and base[0] else None
+    if known is not None:
+        old_tree, old_source = known
+        edits = edits_of(old_source, source, base[1])
+        if edits is not None:
+            tree = old_tree.copy()
+            for edit in edits:
+                tree.edit(**edit)
+            return ts_parser.parse(source, tree)
+    return ts_parser.parse(source)
+
+
+def _line_starts(source: bytes) -> list[int]:
+    """Where each line starts: the lengths of the lines before it, and their newlines."""
+    return [total + line for line, total in enumerate(accumulate(map(len, source.split(b"\n")), initial=0))]
+
+
+def edits_of(old: bytes, new: bytes, hunks: list[tuple[int, int, int, int]]) -> list[dict] | None:
+    """tree.edit arguments for each hunk, last first (so that each stays in the old text's coordinates); None
+    when the hunks do not lead from old to new (a truncated patch)."""
+    if not hunks:
+        return None
+    old_starts, new_starts = _line_starts(old), _line_starts(new)
+    at = lambda starts, text, line: min(starts[line], len(text)) if line < len(starts) else len(text)  # noqa: E731
+    edits, growth = [], 0
+    for old_line, old_count, new_line, new_count in hunks:
+        old_line = old_line - 1 if old_count else old_line
+        new_line = new_line - 1 if new_count else new_line
+        start = at(old_starts, old, old_line)
+        old_end = at(old_starts, old, old_line + old_count)
+        new_size = at(new_starts, new, new_line + new_count) - at(new_starts, new, new_line)
+        growth += new_size - (old_end - start)
+        edits.append({"start_byte": start, "old_end_byte": old_end, "new_end_byte": start + new_size,
+                      "start_point": (old_line, 0), "old_end_point": (old_line + old_count, 0),
+                      "new_end_point": (old_line + new_count, 0)})
+    if len(old) + growth != len(new):
+        return None
+    return edits[::-1]

@@ -1,0 +1,163 @@
+"""C, C++ and CUDA definitions from a syntax tree: namespaces, records, functions and their declarations."""
+
+from __future__ import annotations
+
+from .patch import Pattern
+from .syntax import Param, Reader
+
+_RECORDS = {"class_specifier": "class", "struct_specifier": "struct", "union_specifier": "union",
+            "enum_specifier": "enum"}
+_TRANSPARENT = frozenset({"linkage_specification", "template_declaration", "preproc_if", "preproc_ifdef",
+                          "preproc_else", "preproc_elif", "preproc_elifdef", "declaration_list", "export_declaration"})
+_DECLARATORS = frozenset({"pointer_declarator", "reference_declarator", "function_declarator",
+                          "parenthesized_declarator", "attributed_declarator"})
+_NAME = Pattern(r"^~?[A-Za-z_]\w*(?:<.*>)?$|^operator\W")
+_TEMPLATE_ARGS = Pattern(r"<[^<>]*>")
+_PARAMS = frozenset({"parameter_declaration", "optional_parameter_declaration", "variadic_parameter_declaration",
+                     "variadic_parameter", "optional_type_parameter_declaration"})
+
+
+def walk_c(root, reader: Reader) -> None:
+    _body(root, reader, "", None, True)
+
+
+def _body(node, reader: Reader, scope: str, access: str | None, public: bool) -> None:
+    """The definitions directly in a namespace, a class body or the file (never in a function body)."""
+    for child in node.named_children:
+        kind = child.type
+        if kind == "access_specifier":
+            access = reader.text(child).strip()
+        elif kind == "namespace_definition":
+            _namespace(child, reader, scope, public)
+        elif kind in _TRANSPARENT:
+            body = child.child_by_field_name("body") if kind == "linkage_specification" else child
+            if body is not None and body.type not in ("declaration", "function_definition"):
+                _body(body, reader, scope, access, public)
+            elif body is not None:
+                _one(body, reader, scope, access, public, child)
+        else:
+            _one(child, reader, scope, access, public, child)
+
+
+def _namespace(node, reader: Reader, scope: str, public: bool) -> None:
+    name = node.child_by_field_name("name")
+    body = node.child_by_field_name("body")
+    if body is None:
+        return
+    inner = f"{scope}::{reader.text(name)}" if scope and name is not None else reader.text(name) or scope
+    _body(body, reader, inner, None, public and name is not None)   # an anonymous namespace is file-local
+
+
+def _one(node, reader: Reader, scope: str, access: str | None, public: bool, span) -> None:
+    kind = node.type
+    visible = public and access not in ("private", "protected")
+    if kind in _RECORDS:
+        _record(node, reader, scope, visible, span)
+    elif kind == "function_definition":
+        _function(node, reader, scope, visible, span, body=True)
+    elif kind in ("declaration", "field_declaration"):
+        record = node.child_by_field_name("type")
+        if record is not None and record.type in _RECORDS:
+            _record(record, reader, scope, visible, span)
+        _function(node, reader, scope, visible, span, body=False)
+    elif kind == "type_definition":
+        record = node.child_by_field_name("type")
+        if record is not None and record.type in _RECORDS:
+            _record(record, reader, scope, visible, span)
+        for declarator in node.children_by_field_name("declarator"):
+            if declarator.type == "type_identifier":
+                reader.add(span, _qualify(scope, reader.text(declarator)), "type", visible)
+    elif kind == "alias_declaration":
+        name = node.child_by_field_name("name")
+        if name is not None:
+            reader.add(span, _qualify(scope, reader.text(name)), "type", visible)
+
+
+def _record(node, reader: Reader, scope: str, public: bool, span) -> None:
+    name, body = node.child_by_field_name("name"), node.child_by_field_name("body")
+    if name is None or body is None or name.type not in ("type_identifier", "qualified_identifier"):
+        return
+    full = _qualify(scope, reader.text(name))
+    kind = _RECORDS[node.type]
+    reader.add(span, full, kind, public)
+    if kind != "enum":
+        _body(body, reader, full, "private" if kind == "class" else "public", public)
+
+
+def _function(node, reader: Reader, scope: str, public: bool, span, body: bool) -> None:
+    declarator, pointers = _function_declarator(node.child_by_field_name("declarator"))
+    if declarator is None:
+        return
+    name_node = declarator.child_by_field_name("declarator")
+    name = " ".join(reader.text(name_node).split())
+    while "<" in name and "operator" not in name and _TEMPLATE_ARGS.search(name):
+        name = _TEMPLATE_ARGS.sub("", name)   # Box<T>::get is the Box::get its class declares
+    tail = name.rsplit("::", 1)[-1]
+    type_node = node.child_by_field_name("type")
+    in_class = scope and node.parent is not None and node.parent.type == "field_declaration_list"
+    # A macro call (TEST(Suite, Name) { ... }, MOCK_METHOD(...) in a class) has no return type; of the
+    # functions only constructors, destructors and conversion operators have none.
+    owner_tail = (name.rsplit("::", 2)[-2] if "::" in name else scope.rsplit("::", 1)[-1]).split("<")[0]
+    if not _NAME.match(tail) or (tail.startswith("__") and tail.endswith("__")) or (
+            type_node is None and tail.lstrip("~") != owner_tail and not tail.startswith("operator")):
+        return
+    if any(c.type == "storage_class_specifier" and reader.text(c) == "static" for c in node.children):
+        public = public and bool(in_class)
+    full = _qualify(scope, name)
+    owner = full.rsplit("::", 1)[0] if "::" in full else ""
+    def signature() -> tuple:
+        returns = (reader.text(type_node) + pointers) if type_node is not None else None
+        return _params(declarator.child_by_field_name("parameters"), reader), returns
+
+    reader.add(span, full, "method" if owner and owner != scope or in_class else "function", public,
+               owner=owner if "::" in full else "", signature=signature)
+
+
+def _function_declarator(node) -> tuple:
+    pointers = ""
+    while node is not None and node.type in _DECLARATORS:
+        if node.type == "function_declarator":
+            inner = node.child_by_field_name("declarator")
+            if inner is not None and inner.type in _DECLARATORS:   # a function returning a function pointer
+                node = inner
+                continue
+            return node, pointers
+        pointers += {"pointer_declarator": "*", "reference_declarator": "&"}.get(node.type, "")
+        node = node.child_by_field_name("declarator") or (node.named_children[-1] if node.named_children else None)
+    return None, pointers
+
+
+def _params(node, reader: Reader) -> tuple[Param, ...]:
+    found = []
+    for child in node.named_children if node is not None else ():
+        if child.type not in _PARAMS:
+            continue
+        type_text = reader.text(child.child_by_field_name("type"))
+        declarator = child.child_by_field_name("declarator")
+        default = child.child_by_field_name("default_value")
+        if declarator is None:
+            if type_text == "void" or not type_text:
+                if child.type.startswith("variadic"):
+                    found.append(Param("..."))
+                continue
+            found.append(Param(type_text, type_text, reader.text(default) if default is not None else None))
+            continue
+        name, decoration = _declared_name(declarator, reader)
+        found.append(Param(name, (type_text + decoration).strip(),
+                           reader.text(default) if default is not None else None))
+    return tuple(found)
+
+
+def _declared_name(node, reader: Reader) -> tuple[str, str]:
+    """The identifier a parameter's declarator names, and what it adds to the type (*, &, [])."""
+    decoration = ""
+    while node is not None and node.type not in ("identifier", "field_identifier"):
+        decoration += {"pointer_declarator": "*", "reference_declarator": "&", "array_declarator": "[]"}.get(
+            node.type, "")
+        inner = node.child_by_field_name("declarator")
+        node = inner if inner is not None else (node.named_children[-1] if node.named_children else None)
+    return (reader.text(node) if node is not None else "?"), decoration
+
+
+def _qualify(scope: str, name: str) -> str:
+    return f"{scope}::{name}" if scope else name

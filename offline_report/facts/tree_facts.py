@@ -1,0 +1,160 @@
+"""A changed file's definition facts from its two parsed sides: what was added, removed, changed and re-signed,
+restricted to the definitions whose lines the diff touches."""
+
+from __future__ import annotations
+
+import re
+from bisect import bisect_left
+
+from .model import FilePatch, SignatureChange, Symbol
+from .syntax import Definition, Param, definitions
+
+_HUNK = re.compile(r"^@@ -(\d+)(?:,(\d+))? \+(\d+)(?:,(\d+))? @@")
+_HUNK_LINE = re.compile(r"^@@ -(\d+)(?:,(\d+))? \+(\d+)(?:,(\d+))? @@", re.M)
+
+
+def hunks_of(patch: str) -> list[tuple[int, int, int, int]]:
+    """(old start, old count, new start, new count) of each hunk, as its header says."""
+    found = []
+    for match in _HUNK_LINE.finditer(patch):
+        a, b, c, d = match.groups()
+        found.append((int(a), 1 if b is None else int(b), int(c), 1 if d is None else int(d)))
+    return found
+
+
+def touched_lines(patch: str) -> tuple[set[int], set[int]]:
+    """The old file's removed lines and the new file's added lines (0-based); a pure insertion or deletion also
+    marks the line it happens at on the other side."""
+    old_lines, new_lines = set(), set()
+    old = new = 0
+    for raw in patch.split("\n"):
+        if raw.startswith("@@"):
+            match = _HUNK.match(raw)
+            if match:
+                old, new = int(match.group(1)) - 1, int(match.group(3)) - 1
+                if match.group(2) == "0":
+                    old_lines.add(old)
+                    old += 1
+                if match.group(4) == "0":
+                    new_lines.add(new)
+                    new += 1
+            continue
+        side = raw[:1]
+        if side == "-":
+            old_lines.add(old)
+            new_lines.add(new)
+            old += 1
+        elif side == "+":
+            new_lines.add(new)
+            old_lines.add(old)
+            new += 1
+        elif side == " ":
+            old += 1
+            new += 1
+    return old_lines, new_lines
+
+
+def read_sides(item: FilePatch, language: str) -> tuple[tuple[Definition, ...], tuple[Definition, ...]] | None:
+    """The definitions of the file's old and new blob, or None when a side cannot be parsed."""
+    old_path = item.old_path or item.path
+    hunks = hunks_of(item.patch or "")
+    back = [(c, d, a, b) for a, b, c, d in hunks]
+    old = definitions(item.old_text, old_path, language, item.old_id, (item.new_id, back)) \
+        if item.status != "added" else ()
+    new = definitions(item.new_text, item.path, language, item.new_id, (item.old_id, hunks)) \
+        if item.status != "deleted" else ()
+    if old is None or new is None:
+        return None
+    return old, new
+
+
+def _by_name(found: tuple[Definition, ...]) -> dict[str, list[Definition]]:
+    named: dict[str, list[Definition]] = {}
+    for definition in found:
+        named.setdefault(definition.name, []).append(definition)
+    return named
+
+
+def _hits(items: list[Definition], lines: list[int]) -> bool:
+    """Whether a line of these (sorted) lines falls within one of the definitions' spans."""
+    for d in items:
+        at = bisect_left(lines, d.start)
+        if at < len(lines) and lines[at] <= d.end:
+            return True
+    return False
+
+
+def compare_sides(item: FilePatch, language: str, old: tuple, new: tuple, collector) -> None:
+    """Definitions added, removed, changed and re-signed between the two sides of one file, into the collector."""
+    old_lines, new_lines = (sorted(lines) for lines in touched_lines(item.patch or ""))
+    before, after = _by_name(old), _by_name(new)
+    path = item.path
+    for name in sorted(set(after) - set(before)):
+        _emit(after[name][0], path, language, collector.symbols_added, collector.tests_added)
+    for name in sorted(set(before) - set(after)):
+        _emit(before[name][0], path, language, collector.symbols_removed, collector.tests_removed)
+    changed = [name for name in sorted(set(before) & set(after)) if _changed(before[name], after[name], old_lines,
+                                                                             new_lines)]
+    for name in changed:
+        if any(other.startswith((name + ".", name + "::")) for other in changed):
+            continue   # a class whose members changed: the members say it
+        was, now = before[name], after[name]
+        first = now[0]
+        collector.symbols_changed.append(_symbol(first, path, language, with_params=False))
+        change = signature_change(was[0].signed(), first.signed()) if len(was) == len(now) == 1 else {}
+        if change:
+            collector.signatures.append(SignatureChange(name, first.kind, path, language, first.public, **change))
+
+
+def _changed(was: list[Definition], now: list[Definition], old_lines: list[int], new_lines: list[int]) -> bool:
+    if now[0].test or not (_hits(was, old_lines) or _hits(now, new_lines)):
+        return False
+    return [d.digest for d in was] != [d.digest for d in now]
+
+
+def _emit(definition: Definition, path: str, language: str, symbols: list, tests: list) -> None:
+    if definition.test:
+        tests.append(f"{path}::{definition.name.replace('.', '::') if language == 'python' else definition.name}")
+    else:
+        symbols.append(_symbol(definition, path, language))
+
+
+def _symbol(definition: Definition, path: str, language: str, with_params: bool = True) -> Symbol:
+    definition = definition.signed() if with_params else definition
+    params = tuple(p.label() for p in definition.params) if with_params and definition.params is not None else None
+    return Symbol(definition.name, definition.kind, path, language, definition.public, params, definition.role)
+
+
+def signature_change(was: Definition, now: Definition) -> dict:
+    """What changed in a definition's parameters (names, defaults, types) and return type; empty when nothing."""
+    if was.params is None or now.params is None:
+        return {}
+    before = {p.name: p for p in was.params}
+    after = {p.name: p for p in now.params}
+    added = [p for p in now.params if p.name not in before]
+    change = {
+        "added": tuple(p.label() for p in added),
+        "removed": tuple(p.label() for p in was.params if p.name not in after),
+        "defaulted": tuple(n for n, p in after.items() if n in before and p.default is not None
+                           and before[n].default is None),
+        "required": tuple(n for n, p in after.items() if n in before and p.default is None
+                          and before[n].default is not None),
+        "retyped": tuple(f"{n}: {before[n].type} → {p.type}" for n, p in after.items()
+                         if n in before and before[n].type and p.type and _bare(before[n].type) != _bare(p.type)),
+        "defaults": tuple(f"{p.name}={_short(p.default)}" for p in added if p.default is not None),
+    }
+    if _bare(was.returns or "") != _bare(now.returns or ""):
+        change["returns_old"], change["returns_new"] = was.returns or "", now.returns or ""
+    return {key: value for key, value in change.items() if value}
+
+
+def _bare(text: str) -> str:
+    return "".join(text.split())
+
+
+def _short(text: str, limit: int = 40) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[:limit - 1] + "…"
+
+
+__all__ = ["Param", "compare_sides", "read_sides", "signature_change", "touched_lines"]
