@@ -77,6 +77,30 @@ def _toml_value(value) -> str:
     return json.dumps(value, ensure_ascii=False)
 
 
+def _repo_lines(settings: Settings, sources: dict[str, str]) -> list[tuple[str, str]]:
+    """The repositories a run reads: the command line's list beats the file's [[repos]] tables, which then only
+    lend their options to a repository the list names (the others are shown commented out, as overridden)."""
+    from_command_line = sources.get("repos", "").startswith("command line")
+    listed = {os.path.realpath(path) for path in settings.repos}
+    rows: list[tuple[str, str]] = []
+    if from_command_line or not settings.repo_options:
+        prefix = "" if from_command_line else "# "
+        rows += [("", ""), (f"{prefix}repos = {json.dumps([str(r) for r in settings.repos])}",
+                            sources.get("repos", "default"))]
+    for opts in settings.repo_options.values():
+        used = not from_command_line or opts.path in listed
+        mark = "" if used else "# "
+        source = opts.where if used else f"{opts.where}, overridden by the command line (--repo)"
+        rows += [("", ""), (f"{mark}[[repos]]", source), (f"{mark}path = {_toml_value(opts.path)}", "")]
+        for key in ("name", "ref", "commit_url", "context", "upstream"):
+            if getattr(opts, key):
+                rows.append((f"{mark}{key} = {_toml_value(getattr(opts, key))}", ""))
+        for key in ("include", "exclude"):
+            if getattr(opts, key):
+                rows.append((f"{mark}{key} = {json.dumps(list(getattr(opts, key)))}", ""))
+    return rows
+
+
 def effective_lines(settings: Settings, sources: dict[str, str]) -> list[str]:
     """The effective settings as TOML, each with where it came from (`offline-report config`)."""
     rows: list[tuple[str, str]] = []
@@ -94,17 +118,7 @@ def effective_lines(settings: Settings, sources: dict[str, str]) -> list[str]:
             value = os.environ[row.env]
         text = f"{row.file_key} = {_toml_value(value)}" if value is not None else f"# {row.file_key} (not set)"
         rows.append((text, sources.get(row.key, "default")))
-    for opts in settings.repo_options.values():
-        rows += [("", ""), ("[[repos]]", opts.where), (f"path = {_toml_value(opts.path)}", "")]
-        for key in ("name", "ref", "commit_url", "context", "upstream"):
-            if getattr(opts, key):
-                rows.append((f"{key} = {_toml_value(getattr(opts, key))}", ""))
-        for key in ("include", "exclude"):
-            if getattr(opts, key):
-                rows.append((f"{key} = {json.dumps(list(getattr(opts, key)))}", ""))
-    if not settings.repo_options or sources.get("repos", "").startswith("command line"):
-        rows.append(("", ""))
-        rows.append((f"# repos = {json.dumps([str(r) for r in settings.repos])}", sources.get("repos", "default")))
+    rows += _repo_lines(settings, sources)
     if settings.team_rules:
         rows += [("", ""), ("[importance]", sources.get("importance", ""))]
         for kind in ("path", "subject"):

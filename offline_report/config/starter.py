@@ -20,9 +20,9 @@ FOOTER = """
 # paths = {"src/security/**" = "high", "docs/**" = "low"}
 # subjects = {"^revert" = "medium"}
 
-# One [[repos]] table per repository.
-[[repos]]
-path = "."
+# One [[repos]] table per repository; without any, a run reads the clone it is started in (or --repo).
+# [[repos]]
+# path = "/srv/git/dynamo"    # relative paths start at this file's directory
 # name = "acme/dynamo"        # the section title
 # ref = "main"
 # include = ["src/**"]        # only commits touching these paths
