@@ -9,7 +9,8 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Callable, TextIO
 
-from .rule_analyzer import Analyzer, RuleAnalyzer
+from .analyzer import Analyzer
+from .rule_analyzer import RuleAnalyzer
 from .cache import NullStore, Store, default_cache_dir, run_lock
 from .config import RunConfig, Settings, run_config
 from .config.checks import check_settings
@@ -18,7 +19,7 @@ from .config.file import RepoOptions
 from .errors import RepoError
 from .git.commits import CommitFacts
 from .git.log import (LastReported, WalkStats, commits_by_day, commits_in_range, missing_contents_warning, newest_day,
-                      read_last_reported, recent_days, reported_tips)
+                      read_last_reported, recent_days)
 from .git.ranges import Range, resolve_range
 from .git.repo import RepoHandle, open_repo
 from .git.upstream import mark_upstream
@@ -30,7 +31,8 @@ from .report.site import write_site
 from .report.team_templates import check_templates, unused as unused_templates
 from .report.views import View, day_view, period_views, range_view
 from .record.selection import Coverage, select_day
-from .record.state import NightlyState, state_key
+from .record.nightly import continues, output_key, record_reported
+from .record.state import NightlyState
 from .stats import RunStats
 
 
@@ -126,12 +128,6 @@ def rollups_due(settings: Settings, config: RunConfig) -> list[RunConfig]:
     return due
 
 
-def output_key(settings: Settings | RunConfig, path: str) -> str:
-    """The nightly state's key for a repository in this run: its path, its own ref, and the run's output."""
-    options = settings.repo_options.get(os.path.realpath(path)) or RepoOptions(path)
-    return state_key(path, options.ref or settings.ref, settings.output_dir, settings.fmt)
-
-
 def open_repos(config: RunConfig, notices: list[str]) -> list[RepoHandle]:
     """Open and check every repository before any work starts; an empty one is skipped with a warning."""
     handles = []
@@ -212,14 +208,13 @@ def read_repo(handle: RepoHandle, config: RunConfig, state: NightlyState | None,
     days = config.repo_days.get(handle.path) or config.days()
     key = output_key(config, handle.path)
     entry = state.get(key) if state is not None else None
-    continues = entry is None or (days[0] <= entry.resume and min(config.until, today - timedelta(days=1))
-                                  >= entry.completed)
-    last = read_last_reported(handle, ref, entry.tips) if continues and entry is not None else None
+    carried = continues(entry, days[0], config.until, today)
+    last = read_last_reported(handle, ref, entry.tips) if carried and entry is not None else None
     landed = commits_by_day(handle, days, config.tz, ref, walk, last)
     if options.upstream:
         for commits in landed.values():
             mark_upstream(handle, handle.head(options.upstream), commits)
-    run = RepoRun(handle, ref, {}, {}, last, key if continues and state is not None and not config.stdout else None,
+    run = RepoRun(handle, ref, {}, {}, last, key if carried and state is not None and not config.stdout else None,
                   entry.completed if entry else None)
     for day, commits in landed.items():
         run.days[day], run.coverage[day] = select_day(commits, options, config.no_merges)
@@ -248,20 +243,6 @@ def views_of(config: RunConfig, repos: list[RepoRun]) -> list[View]:
     if config.period != "day":
         return period_views(config.period, config.since, config.until)
     return [day_view(day) for day in config.days()]
-
-
-def record_reported(state: NightlyState, repos: list[RepoRun], config: RunConfig, today: date) -> None:
-    """Each repository's record moves to the last day of the window that is over (never back): its tip is the
-    newest first-parent commit of that day, whose history is what the record holds."""
-    through = min(config.until, today - timedelta(days=1))
-    for repo in repos:
-        if repo.record_key is None:
-            continue
-        days = sorted(repo.days)
-        through_here = max(min(through, days[-1]), days[0] - timedelta(days=1))
-        if repo.record_from is not None and through_here < repo.record_from:
-            continue
-        state.record(repo.record_key, through_here, reported_tips(repo.handle, repo.ref, through_here, config.tz))
 
 
 def run(config: RunConfig, analyzer: Analyzer, stats: RunStats,
@@ -294,7 +275,7 @@ def run(config: RunConfig, analyzer: Analyzer, stats: RunStats,
     for view in views_of(config, repos):
         write_view(view, repos, config, analyzer, stats, progress, result, out)
     if state is not None:
-        record_reported(state, repos, config, today)
+        record_reported(state, repos, config.until, config.tz, today)
     analyzer.finish()
     if stats.model_skipped:  # said once: why the rules stood in for the model
         result.warnings.append(model_skipped_line(config.lang, stats))
