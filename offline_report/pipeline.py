@@ -9,7 +9,7 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Callable, TextIO
 
-from .analyzer import Analyzer
+from .analysis_spec import Analyzer
 from .rule_analyzer import RuleAnalyzer
 from .cache import NullStore, Store, default_cache_dir, run_lock
 from .config import RunConfig, Settings, run_config

@@ -1,4 +1,4 @@
-"""The analysis from git facts alone (RuleAnalyzer, one of the two analyzers.Analyzer; the model's is in llm/)."""
+"""The analysis from git facts alone (RuleAnalyzer, one of the two analysis_spec.Analyzer; the model's is in llm/)."""
 
 from __future__ import annotations
 

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Callable
 
 from ..errors import UsageError
-from ..periods import last_complete_period, period_end, period_start
+from ..record.periods import last_complete_period, period_end, period_start
 from .settings_table import BY_NAME, FORMATS, LANGS, SETTINGS, VOTE_METHODS, settings_fields  # noqa: F401
 
 MAX_DAYS_WITHOUT_CONFIRMATION = 366

@@ -11,7 +11,6 @@ from pathlib import Path
 from typing import Any, Callable
 
 from ..analysis_spec import TIERS
-from ..environment import ENV_CONFIG
 from ..errors import UsageError
 from . import values
 from .settings_table import BY_KEY, FILE_TABLES, Setting
@@ -22,6 +21,7 @@ except ModuleNotFoundError:  # Python 3.10
     import tomli as tomllib
 
 CONFIG_NAME = "offline-report.toml"
+ENV_CONFIG = "OFFLINE_REPORT_CONFIG"
 
 REPO_KEYS = ("path", "name", "ref", "commit_url", "include", "exclude", "context", "upstream")
 IMPORTANCE_KEYS = ("paths", "subjects")

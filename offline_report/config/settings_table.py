@@ -9,8 +9,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable
 
+from ..cache import ENV_CACHE
 from ..catalog import languages
-from ..environment import ENV_CACHE, ENV_MODEL
+from ..llm.models import ENV_MODEL
 from . import values
 
 LANGS = languages()

@@ -263,6 +263,10 @@ def _duration(seconds: float) -> str:
 
 
 def _gpu_offload_supported() -> bool:
-    from .llama import gpu_offload_supported
+    """Whether the llama.cpp build can offload; without llama.cpp (a stand-in engine) there is nothing to offload."""
+    try:
+        from .llama import gpu_offload_supported
 
-    return gpu_offload_supported()
+        return gpu_offload_supported()
+    except ImportError:
+        return False

@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-from ..periods import period_end, period_name, period_start
+from ..record.periods import period_end, period_name, period_start
 
 KINDS = ("day", "week", "month", "range")
 

@@ -1,4 +1,4 @@
-"""Calendar arithmetic of the report periods: where an ISO week or a calendar month starts, ends and is named."""
+"""Which days a week or month report holds: where an ISO week or a calendar month starts, ends and is named."""
 
 from __future__ import annotations
 
