@@ -76,6 +76,7 @@ The module map, in the order of the flow: every module and package once, with it
   files            files written whole or not at all
   stats            what a run did (JSON `run`, the footer)
   progress         progress on stderr
+  stops            how a run stops: SIGTERM/SIGHUP as Ctrl-C, and a watchdog for a stop that cannot unwind
   errors           the error hierarchy (exit code and what to do)
 """
 

@@ -16,10 +16,11 @@ from . import __version__
 from .config import Settings
 from .config.settings_table import BY_NAME, SETTINGS, Setting
 from .errors import EXIT_INTERNAL, EXIT_USAGE, ReportError, UsageError
+from . import stops
+from .stops import Stopped, catch_stops
 
 MAX_NAMED_REPORTS = 3
 EXIT_BROKEN_PIPE = 128 + 13  # as a tool killed by SIGPIPE: the reader (| head) closed the pipe
-STOP_SIGNALS = ("SIGTERM", "SIGHUP")  # `timeout`, systemd, a cancelled CI job; a closed terminal
 EXAMPLES = """
 \b
 Examples:
@@ -41,14 +42,6 @@ def say_error(message: str, hint: str | None) -> None:
         click.echo(f"  what to do: {hint}", err=True)
 
 
-class Stopped(BaseException):
-    """SIGTERM or SIGHUP reached the run: it stops as Ctrl-C stops it."""
-
-    def __init__(self, signum: int):
-        super().__init__(signum)
-        self.signum = signum
-
-
 # click 8.2+: a group called without its subcommand; older click prints the help itself.
 NO_ARGS_IS_HELP = getattr(click.exceptions, "NoArgsIsHelpError", ())
 
@@ -57,6 +50,8 @@ class Main(click.Group):
     """The command group, with click's own usage errors printed in offline-report's error format."""
 
     def main(self, args=None, prog_name=None, complete_var=None, standalone_mode=True, **extra):
+        if args is None:  # the process's own command line
+            stops.owns_process = True
         try:
             code = super().main(args, prog_name or "offline-report", complete_var, standalone_mode=False, **extra)
         except NO_ARGS_IS_HELP as exc:  # `offline-report cache` alone: its help, as --help shows it
@@ -69,9 +64,10 @@ class Main(click.Group):
         except click.ClickException as exc:
             say_error(exc.format_message(), None)
             code = exc.exit_code
-        except click.Abort:
-            click.echo("offline-report: interrupted", err=True)
-            code = 130
+        except click.Abort:  # Ctrl-C outside a command's run (click turns it into Abort)
+            code = stops.say_stop(signal.SIGINT, stop_line)
+        except Stopped as exc:  # a stop that came while a command was being left
+            code = stops.say_stop(exc.signum, stop_line)
         if standalone_mode:
             sys.exit(code if isinstance(code, int) else 0)
         return code
@@ -132,7 +128,7 @@ def given_params(ctx: click.Context) -> set[str]:
 
 def guarded(action, debug: bool):
     """Run an action; every failure becomes one `offline-report: error:` line, a hint and its exit code."""
-    previous = _catch_stop_signals()
+    guard = catch_stops(stop_line)
     try:
         return action()
     except ReportError as exc:
@@ -141,11 +137,10 @@ def guarded(action, debug: bool):
         say_error(exc.message, exc.hint)
         return exc.exit_code
     except KeyboardInterrupt:
-        click.echo("offline-report: interrupted; finished days and cached analyses are kept", err=True)
-        return 130
+        guard.say(signal.SIGINT)
+        return 128 + signal.SIGINT
     except Stopped as exc:
-        name = signal.Signals(exc.signum).name
-        click.echo(f"offline-report: stopped by {name}; finished days and cached analyses are kept", err=True)
+        guard.say(exc.signum)
         return 128 + exc.signum
     except BrokenPipeError:
         _quiet_stdout()
@@ -157,8 +152,7 @@ def guarded(action, debug: bool):
                   "run again with --debug and report the traceback; finished days and cached analyses are kept")
         return EXIT_INTERNAL
     finally:
-        for name, handler in previous.items():
-            signal.signal(getattr(signal, name), handler)
+        guard.release()
 
 
 def _print_traceback() -> None:
@@ -167,20 +161,11 @@ def _print_traceback() -> None:
     traceback.print_exc()
 
 
-def _catch_stop_signals() -> dict:
-    """SIGTERM and SIGHUP raise Stopped in the run (the handlers they replace are returned, to put back)."""
-    previous = {}
-    for name in STOP_SIGNALS:
-        try:
-            previous[name] = signal.signal(getattr(signal, name), _stop)
-        except (AttributeError, ValueError):  # no such signal here, or not the main thread
-            continue
-    return previous
-
-
-def _stop(signum, frame) -> None:  # noqa: ARG001
-    signal.signal(signum, signal.SIG_DFL)  # a second one while the run winds down ends it at once
-    raise Stopped(signum)
+def stop_line(signum: int) -> str:
+    """The one line a stopped run says."""
+    if signum == signal.SIGINT:
+        return "offline-report: interrupted; finished days and cached analyses are kept"
+    return f"offline-report: stopped by {signal.Signals(signum).name}; finished days and cached analyses are kept"
 
 
 def _quiet_stdout() -> None:

@@ -8,6 +8,7 @@ import tempfile
 from pathlib import Path
 
 from .errors import OutputError
+from .stops import unfinished_files
 
 REPORT_HINTS = ("choose a writable --output-dir, or use --stdout",
                 "free disk space or choose another --output-dir; the previous report is unchanged")
@@ -23,6 +24,7 @@ def write_atomic(path: Path, text: str, private: bool = False, hints: tuple[str,
         fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     except OSError as exc:
         raise OutputError(f"cannot write to {path.parent}: {exc.strerror or exc}", hints[0]) from exc
+    unfinished_files.add(tmp)  # a stop that cannot wait for this write removes it
     try:
         if not private:
             os.chmod(tmp, 0o666 & ~current_umask())
@@ -37,6 +39,8 @@ def write_atomic(path: Path, text: str, private: bool = False, hints: tuple[str,
     except BaseException:
         _remove_quietly(tmp)
         raise
+    finally:
+        unfinished_files.discard(tmp)
 
 
 def current_umask() -> int:

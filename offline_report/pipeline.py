@@ -110,6 +110,8 @@ def run_report(settings: Settings, engine_factory=None, out: TextIO | None = Non
             result.written += more.written
             result.reports += more.reports
     result.warnings[:0] = getattr(store, "warnings", [])  # a damaged cache that was moved aside
+    if stats.model_skipped == "answer_check" and skip_unsaid(store, stats, settings.quiet):
+        result.notices.append(model_skipped_line(result.config.lang, stats))
     return result
 
 
@@ -277,7 +279,7 @@ def run(config: RunConfig, analyzer: Analyzer, stats: RunStats,
     if state is not None:
         record_reported(state, repos, config.until, config.tz, today)
     analyzer.finish()
-    if stats.model_skipped:  # said once: why the rules stood in for the model
+    if stats.model_skipped == "circuit_breaker":  # this night's answers: said even with --quiet
         result.warnings.append(model_skipped_line(config.lang, stats))
     if config.fmt == "html" and not config.stdout:
         result.written += write_site(config.output_dir, config.lang, config.templates)
@@ -302,6 +304,20 @@ def analyze_landed(analyzer: Analyzer, commits: list[CommitFacts], progress) -> 
     for top in commits:
         entries[top.sha].brought = [entries[c.sha] for c in top.brought]
     return [entries[top.sha] for top in commits]
+
+
+def skip_unsaid(store, stats: RunStats, quiet: bool) -> bool:
+    """A failed answer check is the model's, not the night's: a run that is not --quiet says it once per model
+    and language (`models --check` shows it again); a quiet nightly run never does."""
+    if quiet:
+        return False
+    if store is None or stats.answer_check_key is None:
+        return True
+    said = ("said", *stats.answer_check_key)
+    if store.get(*said):
+        return False
+    store.set(True, *said)
+    return True
 
 
 def model_skipped_line(lang: str, stats: RunStats) -> str:

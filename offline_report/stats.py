@@ -34,6 +34,7 @@ class RunStats:
     calibration: dict | None = None
     answer_check: dict | None = None  # llm/answer_check.py: the model's pass rate on the labelled commits
     model_skipped: str | None = None  # why the rules stood in for the whole (rest of the) run: a [model_skipped] code
+    answer_check_key: tuple | None = field(default=None, repr=False)  # where the session keeps that verdict
     started: float = field(default_factory=time.monotonic)
 
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False, compare=False)

@@ -418,20 +418,24 @@ def test_keep_rejected_keeps_each_rejected_answer_and_its_reason(tmp_path, day_r
     assert "rejected" not in plain.analyze_day(day_facts(day_repo))[0].analysis.as_json("en")
 
 
-def test_the_skip_is_said_in_the_json_the_footer_and_on_stderr(tmp_path, day_repo):
+def test_the_skip_is_in_the_json_and_the_footer_and_said_once_per_model_never_when_quiet(tmp_path, day_repo):
     from .support.cli import run_cli
 
     model = make_gguf(tmp_path / "m.gguf")
     args = ["--repo", str(day_repo), "--since", "2026-02-12", "--until", "2026-02-12", "--tz", "UTC", "--model", model,
             "--cache-dir", str(tmp_path / "cache"), "--output-dir", str(tmp_path / "out"), "-q"]
     result = run_cli(*args, "--format", "json", engine_factory=lambda info, settings: generic_engine())
-    assert result.exit_code == 0
-    assert "--force-model" in result.output and "0 个通过质量检查" in result.output
+    assert result.exit_code == 0 and result.output == ""  # a quiet night is silent: the verdict is the model's
     run = json.loads((tmp_path / "out" / "2026-02-12.json").read_text())["run"]
     assert run["model_skipped"] == "answer_check" and run["answer_check"]["pass_rate"] == 0.0
-    run_cli(*args, engine_factory=lambda info, settings: generic_engine())
+    loud = [a for a in args if a != "-q"]
+    told = run_cli(*loud, engine_factory=lambda info, settings: generic_engine())
+    said = [line for line in told.output.splitlines() if "0 个通过质量检查" in line]
+    assert len(said) == 1 and "--force-model" in said[0] and "warning" not in said[0]
     footer = (tmp_path / "out" / "2026-02-12.md").read_text().splitlines()[-1]
     assert "未使用模型：模型的分析在 4 个测试提交中只有 0 个通过质量检查" in footer
+    again = run_cli(*loud, engine_factory=lambda info, settings: generic_engine())
+    assert again.exit_code == 0 and "质量检查" not in again.output  # once per model, not every night
 
 
 def test_models_check_prints_the_answer_check_per_language(tmp_path, monkeypatch):

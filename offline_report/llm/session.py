@@ -119,6 +119,7 @@ class SessionBase:
             result = check_answers(self.engine(), lang, self.options.seed)
             self.store.set(result.as_dict(), *self._answer_check_key(lang))
         self.stats.answer_check = result.as_dict()
+        self.stats.answer_check_key = self._answer_check_key(lang)
         return result
 
     def remember_speed(self) -> None:
