@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Callable, TextIO
 
 from .analysis_spec import Analyzer
-from .rule_analyzer import RuleAnalyzer
+from .rules.analyzer import RuleAnalyzer
 from .cache import NullStore, Store, default_cache_dir, run_lock
 from .config import RunConfig, Settings, run_config
 from .config.checks import check_settings

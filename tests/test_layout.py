@@ -48,7 +48,7 @@ def test_configuration_is_split_by_subject_and_the_analysis_modules_are_named_ap
     assert all(len(p.read_text().splitlines()) < 500 for p in (PACKAGE / "config").glob("*.py"))
     names = {str(p.relative_to(PACKAGE)) for p in PACKAGE.rglob("*.py")}
     assert not names & {"analysis.py", "analyze.py", "llm/analyzer.py"}
-    assert {"analysis_spec.py", "rule_analyzer.py", "llm/model_analyzer.py"} <= names
+    assert {"analysis_spec.py", "rules/analyzer.py", "llm/model_analyzer.py"} <= names
 
 
 def test_the_two_sessions_are_siblings_behind_one_protocol():

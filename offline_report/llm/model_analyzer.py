@@ -8,7 +8,7 @@ import hashlib
 from concurrent.futures import ThreadPoolExecutor, as_completed
 
 from ..analysis_spec import MAX_TOKENS, TIERS, Analysis, Reason, Vote, fields_of
-from ..rule_analyzer import RuleAnalyzer, contents_key, rule_analysis, rule_entry
+from ..rules.analyzer import RuleAnalyzer, contents_key, rule_analysis, rule_entry
 from ..catalog import words
 from ..git.commits import CommitFacts
 from ..report.day import CommitEntry

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from .analysis_spec import Analysis
-from .git.commits import CommitFacts
-from .report.day import CommitEntry
-from .rules.classify import Classification, classify, day_risks
-from .rules.writer import analysis_for
-from .stats import RunStats
+from ..analysis_spec import Analysis
+from ..git.commits import CommitFacts
+from ..report.day import CommitEntry
+from .classify import Classification, classify, day_risks
+from .writer import analysis_for
+from ..stats import RunStats
 
 
 def contents_key(facts: CommitFacts) -> tuple:
