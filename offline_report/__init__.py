@@ -81,6 +81,10 @@ The module map, in the order of the flow: every module and package once, with it
 """
 
 __version__ = "0.1.0"
+# The environment variables offline-report reads, named once: the settings file, the model file, the cache folder.
+ENV_CONFIG = "OFFLINE_REPORT_CONFIG"
+ENV_MODEL = "OFFLINE_REPORT_MODEL"
+ENV_CACHE = "OFFLINE_REPORT_CACHE"
 
 
 def __getattr__(name: str):

@@ -1,4 +1,5 @@
-"""With llama_cpp unimportable, a --no-llm run works and the model seam's test doubles still run a model run."""
+"""With llama_cpp unimportable, a --no-llm run works (importing nothing under llm/) and the model seam's test
+doubles still run a model run."""
 
 from __future__ import annotations
 
@@ -30,7 +31,6 @@ except ImportError:
     pass
 
 from offline_report.cli import main
-from tests.support.fakes import FakeEngine, make_gguf
 
 def run(*args, **obj):
     try:
@@ -40,6 +40,9 @@ def run(*args, **obj):
 
 common = ("--repo", "repo", "--since", "DAY", "--until", "DAY", "--tz", "UTC", "-q", "--format", "json", "--lang", "en")
 print("no-llm", run(*common, "--no-llm", "--output-dir", "rules", "--cache-dir", "cache-a"))
+print("llm modules", sorted(m for m in sys.modules if m.startswith("offline_report.llm")))
+from tests.support.fakes import FakeEngine, make_gguf  # the test doubles, imported with llama_cpp blocked
+
 model = make_gguf("model.gguf")
 print("stand-in", run(*common, "--model", model, "--output-dir", "model", "--cache-dir", "cache-b", "--force-model",
                       engine_factory=lambda info, settings: FakeEngine()))
@@ -56,7 +59,7 @@ def test_a_no_llm_run_and_the_stand_in_engine_need_no_llama_cpp(tmp_path):
     assert result.returncode == 0, result.stderr
     said = result.stdout.splitlines()
     assert "llama_cpp importable" not in said
-    assert said[-3:] == ["no-llm 0", "stand-in 0", "llama_cpp loaded False"], (said, result.stderr)
+    assert said[-4:] == ["no-llm 0", "llm modules []", "stand-in 0", "llama_cpp loaded False"], (said, result.stderr)
     rules = json.loads((tmp_path / "rules" / f"{DAY}.json").read_text())
     model = json.loads((tmp_path / "model" / f"{DAY}.json").read_text())
     assert rules["run"]["model_loaded"] is False and rules["run"]["rule_analyses"] == 1

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable
 
+from .. import ENV_CONFIG
 from ..analysis_spec import TIERS
 from ..errors import UsageError
 from . import values
@@ -21,7 +22,6 @@ except ModuleNotFoundError:  # Python 3.10
     import tomli as tomllib
 
 CONFIG_NAME = "offline-report.toml"
-ENV_CONFIG = "OFFLINE_REPORT_CONFIG"
 
 REPO_KEYS = ("path", "name", "ref", "commit_url", "include", "exclude", "context", "upstream")
 IMPORTANCE_KEYS = ("paths", "subjects")

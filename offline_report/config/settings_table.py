@@ -9,9 +9,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable
 
-from ..cache import ENV_CACHE
+from .. import ENV_CACHE, ENV_MODEL
 from ..catalog import languages
-from ..llm.models import ENV_MODEL
 from . import values
 
 LANGS = languages()
