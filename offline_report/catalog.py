@@ -77,6 +77,14 @@ def words(lang: str, section: str, key: str, **values) -> str:
     return catalog(lang)[section][key].format(**values)
 
 
+def counted(lang: str, entries: int, commits: int | None = None) -> str:
+    """How many commits a report holds, the same words everywhere: "16 commits", or "7 entries, 16 commits" where
+    merges fold the commits they brought into fewer entries (commits None: as many as entries)."""
+    commits = entries if commits is None else commits
+    return words(lang, "report", "count_commits" if commits == entries else "count_entries",
+                 entries=entries, commits=commits)
+
+
 def coded(lang: str, section: str, code: str, values: dict | None = None) -> dict:
     """A reason, risk or fallback cause for the JSON: the code and values are the same in every language, the text
     is the catalogue's sentence for the code (a list value is named as "a, b, c")."""

@@ -14,7 +14,7 @@ from .rules.analyzer import RuleAnalyzer
 from .cache import NullStore, Store, default_cache_dir, run_lock
 from .config import RunConfig, Settings, run_config
 from .config.checks import check_settings
-from .catalog import words
+from .catalog import counted, words
 from .config.file import RepoOptions
 from .errors import RepoError
 from .git.commits import CommitFacts
@@ -270,6 +270,7 @@ def run(config: RunConfig, analyzer: Analyzer, stats: RunStats,
     work = [c for repo in repos for commits in repo.days.values() for c in by_analyzer(commits)]
     total = result.commits = sum(len(top.brought) + 1 for repo in repos for commits in repo.days.values()
                                  for top in commits)
+    entries = sum(len(commits) for repo in repos for commits in repo.days.values())
     progress = (progress_factory or (lambda n: Progress(n, quiet=True)))(total)
     plan = analyzer.plan(work)
     if plan:
@@ -283,7 +284,7 @@ def run(config: RunConfig, analyzer: Analyzer, stats: RunStats,
         result.warnings.append(model_skipped_line(config.lang, stats))
     if config.fmt == "html" and not config.stdout:
         result.written += write_site(config.output_dir, config.lang, config.templates)
-    progress.finish(summary_line(stats, total, result))
+    progress.finish(summary_line(stats, entries, total, result, config))
     if store is not None:
         store.set(stats.as_dict(), "last-run")
     return result
@@ -373,16 +374,24 @@ def write_view(view: View, repos: list[RepoRun], config: RunConfig, analyzer: An
     emit(report, config, result, out)
 
 
-def summary_line(stats, total: int, result: RunResult) -> str:
-    s = stats.as_dict()
-    parts = [f"offline-report: {total} commits, {len(result.reports)} day report(s)"]
+def summary_line(stats, entries: int, total: int, result: RunResult, config: RunConfig) -> str:
+    """The run's last line on stderr, in the report's language: the commits it read (counted as the reports count
+    them), the reports it wrote by kind, and how the analyses were made."""
+    s, lang = stats.as_dict(), config.lang
+    kinds: dict[str, int] = {}
+    for report in result.reports:
+        kinds[report.view.kind] = kinds.get(report.view.kind, 0) + 1
+    if not kinds:
+        kinds["range" if config.range_spec else config.period] = 0
+    reports = ", ".join(words(lang, "run", f"reports_{kind}", count=count) for kind, count in kinds.items())
+    parts = [words(lang, "run", "summary", count=counted(lang, entries, total), reports=reports)]
     if s["use_llm"]:
-        parts.append(f"model {s['model_analyses']}, cache {s['cache_hits']}, rules {s['rule_analyses']} "
-                     f"(fallbacks {s['fallbacks']})")
+        parts.append(words(lang, "run", "summary_model", model=s["model_analyses"], cache=s["cache_hits"],
+                           rules=s["rule_analyses"], fallbacks=s["fallbacks"]))
         if s["tokens_per_s"]:
-            parts.append(f"{s['generated_tokens']} tokens at {s['tokens_per_s']} tok/s")
-    parts.append(f"{s['wall_s']:.1f} s")
-    return "; ".join(parts)
+            parts.append(words(lang, "run", "summary_tokens", tokens=s["generated_tokens"], rate=s["tokens_per_s"]))
+    parts.append(words(lang, "run", "summary_seconds", seconds=f"{s['wall_s']:.1f}"))
+    return "offline-report: " + "; ".join(parts)
 
 
 def render(report: DayReport, fmt: str, one_line: bool = False, templates: Path | None = None) -> str:

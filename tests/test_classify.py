@@ -81,6 +81,8 @@ def test_untyped_messages_get_a_type_from_words_and_paths():
     assert classify(facts("Add a cache layer", [src()])).change_type == "feat"
     assert classify(facts("Bump serde to 1.0.200", [src("Cargo.toml", 1, 1)])).change_type == "deps"
     assert classify(facts("Misc", [src("docs/a.md")])).change_type == "docs"
+    for subject in ("relax get_host strictness", "Tighten header parsing", "ensure the socket is closed"):
+        assert classify(facts(subject, [src()])).change_type == "fix", subject
 
 
 def test_reasons_are_codes_that_each_catalogue_words():

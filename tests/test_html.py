@@ -9,7 +9,7 @@ import re
 import pytest
 
 from offline_report.analysis_spec import TIER_FIELDS
-from offline_report.catalog import catalog
+from offline_report.catalog import catalog, counted
 from offline_report.report import day as day_module
 
 from .support.cli import broken_links, run_cli
@@ -60,7 +60,7 @@ def test_day_page_has_the_markdown_content_and_the_same_anchors(seed_repo, tmp_p
     assert "Wrap wait_for_deployment_ready() in try/except TimeoutError" in page.inside("details")
     # Stats, table of contents, tier groups in order with their counts.
     stats = repo["stats"]
-    assert L["report"]["stats_line"].format(**stats) in page.text_of("p")
+    assert L["report"]["stats_line"].format(count=counted("zh", stats["total"], stats["commits"]), **stats) in page.text_of("p")
     assert L["report"]["toc_heading"] in page.text_of("h3")
     groups = [t for t in page.text_of("h3") if t.startswith(("🔴", "🟡", "🟢"))]
     assert groups == [f"{L['report']['group_heading'][t]} ({stats[t]})" for t in TIERS if stats[t]]
@@ -162,6 +162,9 @@ def test_no_page_fetches_anything_from_the_network(seed_repo, tmp_path):
     out, text, data = seed_pages(seed_repo, tmp_path)
     urls = {c["url"] for c in data["repos"][0]["commits"]}
     assert all(u.startswith("https://github.com/ai-dynamo/dynamo/commit/") for u in urls)
+    requests = {c["pr_url"] for c in data["repos"][0]["commits"] if c["pr_url"]}
+    assert requests and all(u.startswith("https://github.com/ai-dynamo/dynamo/pull/") for u in requests)
+    urls |= requests
     assert network_references(text, urls) == []
     assert network_references((out / "index.html").read_text(encoding="utf-8"), set()) == []
     # The check itself catches what it is for.
@@ -229,7 +232,8 @@ def test_an_empty_folder_gets_an_index_that_says_so(tmp_path):
 
 
 OVERVIEW = {"numbers": {"commits": 25, "authors": 14, "files": 120, "added": 4000, "removed": 300},
-            "top": [{"short_sha": "", "subject": "feat: <b>big</b> one", "importance": "high", "anchor": "",
+            "top": [{"short_sha": "", "subject": "feat: <b>big</b> one", "title": "feat: <b>big</b> one",
+                     "importance": "high", "anchor": "",
                      "added": 120, "removed": 4}],
             "risks": [{"code": "breaking", "short_sha": "", "anchor": "", "text": "Callers <i>may</i> break."}],
             "summary": {"source": "rules", "text": "A busy day <script>alert(1)</script>."}}
@@ -260,7 +264,8 @@ def test_the_day_overview_tops_each_repository_in_html_and_markdown(seed_repo, t
     page = Page(text)
     assert S["overview_heading"] in page.text_of("h3")
     assert [S["numbers_heading"], S["top_heading"], S["risks_heading"]] == page.text_of("h4")[:3]
-    assert S["numbers_line"].format(**OVERVIEW["numbers"]) in page.text_of("p")
+    numbers = S["numbers_line"].format(count=counted(lang, OVERVIEW["numbers"]["commits"]), **OVERVIEW["numbers"])
+    assert numbers in page.text_of("p")
     assert text.index(S["overview_heading"]) < text.index('<table class="commits">')
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in text and "<b>big</b>" not in text
     assert page.broken_fragment_links() == []
@@ -272,7 +277,7 @@ def test_the_day_overview_tops_each_repository_in_html_and_markdown(seed_repo, t
     markdown = (md_out / f"{SEED_DAY}.md").read_text(encoding="utf-8")
     heading = "\n## ai-dynamo/dynamo\n\n### " + S["overview_heading"] + "\n"
     assert heading in markdown
-    assert f"**{S['numbers_heading']}**" + catalog(lang)["punct"]["label_sep"] + S["numbers_line"].format(**OVERVIEW["numbers"]) in markdown
+    assert f"**{S['numbers_heading']}**" + catalog(lang)["punct"]["label_sep"] + numbers in markdown
     assert f"**{S['top_heading']}**" in markdown and f"**{S['risks_heading']}**" in markdown
     assert "<script>" not in markdown and "<b>" not in markdown
     assert broken_links(markdown) == []

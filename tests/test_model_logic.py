@@ -58,6 +58,31 @@ def test_guard_rejects(text, finish, reason):
     assert not result.ok and result.reason == reason
 
 
+@pytest.mark.parametrize("lang, cut, whole", [
+    ("en", "The new version of the", "The new version of the parser reads tabs."),
+    ("en", "Adds a retry loop and", "Adds a retry loop and a timeout"),
+    ("en", "Moves the cache into", "Moves the cache into its own module"),
+    ("zh", "新增了对", "新增了对超时的处理"),
+    ("zh", "这次提交修复了缓存与", "这次提交修复了缓存问题并补充测试"),
+    ("zh", "将配置项迁移到新的模块以及", "将配置项迁移到新的模块以及文档。"),
+])
+def test_guard_rejects_an_answer_cut_mid_sentence_in_either_language(lang, cut, whole):
+    """No closing punctuation and a dangling article, preposition or conjunction at the end: cut off, and the rules
+    stand in. The same words, finished (with or without a full stop), pass."""
+    assert verdict(json.dumps({"summary": cut}, ensure_ascii=False), "low", lang).reason == "cut_off_text"
+    assert verdict(json.dumps({"summary": whole}, ensure_ascii=False), "low", lang).ok
+    medium = json.loads(good_answer("medium", lang))
+    medium["recommendations"] = [cut]
+    assert verdict(json.dumps(medium, ensure_ascii=False), "medium", lang).reason == "cut_off_text"
+
+
+def test_a_cut_off_answer_is_replaced_by_the_rules(tmp_path, day_repo):
+    cut = (json.dumps({"summary": "The change fixes a typo in the"}), "stop")
+    analyzer, stats = analyzer_for(tmp_path, FakeEngine(answers=[cut, cut]))
+    (entry,) = analyzer.analyze_day([f for f in day_facts(day_repo) if f.subject == "docs: fix a typo"])
+    assert entry.analysis.source == "rules" and entry.analysis.fallback_reason == "cut_off_text"
+
+
 def test_guard_rejects_the_wrong_language():
     assert verdict(good_answer("medium", "en"), lang="zh").reason == "wrong_language"
     assert verdict(good_answer("medium", "zh"), lang="en").reason == "wrong_language"

@@ -114,7 +114,7 @@ def test_json_carries_rule_classification(seed_repo, tmp_path):
     assert flash["short_sha"] == flash["sha"][:7] and len(flash["sha"]) == 40
     assert flash["time"].endswith("+08:00") and flash["pr"] == 5785
     assert {"path", "status", "added", "removed"} <= set(flash["files"][0])
-    assert data["repos"][0]["stats"] == {"total": 25, **{t: sum(c["importance"] == t for c in commits.values())
+    assert data["repos"][0]["stats"] == {"total": 25, "commits": 25, **{t: sum(c["importance"] == t for c in commits.values())
                                                         for t in ("high", "medium", "low")}}
     assert data["run"]["model_loaded"] is False and data["run"]["model_calls"] == 0
 

@@ -116,7 +116,7 @@ def test_types_without_conventional_prefixes(subject, paths, ctype):
 def test_the_day_overview_gathers_numbers_highlights_and_risks(thirteen_repo, tmp_path):
     repo = json.loads(report(thirteen_repo, tmp_path, "json"))["repos"][0]
     overview = repo["overview"]
-    assert overview["numbers"] == {"commits": 1, "authors": 1, "files": 8, "added": repo["commits"][0]["added"],
+    assert overview["numbers"] == {"commits": 1, "entries": 1, "authors": 1, "files": 8, "added": repo["commits"][0]["added"],
                                    "removed": repo["commits"][0]["removed"]}
     assert [t["anchor"] for t in overview["top"]] == [repo["commits"][0]["anchor"]]
     codes = {r["code"] for r in overview["risks"]}

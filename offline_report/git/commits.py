@@ -10,7 +10,7 @@ import pygit2
 from pygit2.enums import DeltaStatus, DiffFind
 
 from ..facts import DiffFacts, FilePatch, diff_facts
-from .message import parse_message
+from .message import Request, parse_message
 from ..facts.kinds import is_public_api, path_kind
 
 SHORT_SHA_LEN = 7
@@ -100,6 +100,9 @@ class CommitFacts:
     brought: list["CommitFacts"] = field(default_factory=list, repr=False)
     upstream: bool | None = None  # one of the upstream's commits ([[repos]] upstream), None when none is named
     local_patches: list[str] | None = None  # an upstream sync: files the fork's own commits also changed
+    title: str = ""  # what it is called: a host's merge by its request's title, any other commit by its subject
+    request: Request | None = None  # the pull or merge request a host's merge commit names
+    request_url: str | None = None  # the web page of its request (pr_number), where the host's kind is known
 
     @classmethod
     def from_message(cls, sha: str, author: str, email: str, time: datetime, message: str,
@@ -112,7 +115,8 @@ class CommitFacts:
                    body=parsed.body, conventional_type=parsed.conventional_type, scope=parsed.scope,
                    breaking=parsed.breaking, pr_number=parsed.pr_number, is_merge=is_merge, files=files, url=url,
                    diff=diff or DiffFacts(), contents=contents, contents_reason=contents_reason,
-                   patches=patches, author_time=author_time or time, landed_at=time)
+                   patches=patches, author_time=author_time or time, landed_at=time,
+                   title=parsed.title or parsed.subject, request=parsed.request)
 
     def landing_order(self) -> tuple:
         """The sort key of a report's entries: when it landed, then when it was committed (newest last)."""
@@ -150,13 +154,20 @@ def decode_commit(handle, commit: pygit2.Commit, tz: tzinfo) -> CommitFacts:
 
     Objects this clone lacks (a partial or shallow clone) are facts of the clone: the commit is decoded from
     what is present, and says what is not (contents "partial" or "absent"). Nothing is ever fetched."""
-    repo = handle.repo
     parent_ids = commit_parent_ids(handle, commit)
     author, email = handle.person(_signature_text(commit.author, "name"), _signature_text(commit.author, "email"))
     known = dict(sha=str(commit.id), author=author, email=email,
                  time=datetime.fromtimestamp(commit.commit_time, tz), message=_message_text(commit),
                  author_time=datetime.fromtimestamp(commit.author.time, tz),
                  is_merge=len(parent_ids) > 1, url=handle.link(str(commit.id)))
+    facts = _decode_changes(handle, commit, parent_ids, known)
+    facts.request_url = handle.request_link(facts.pr_number, facts.request)
+    return facts
+
+
+def _decode_changes(handle, commit: pygit2.Commit, parent_ids: list[pygit2.Oid], known: dict) -> CommitFacts:
+    """The commit's facts from its diff against its first parent (contents "absent" when it cannot be read)."""
+    repo = handle.repo
     try:
         diff = _tree_diff(handle, commit, parent_ids)
     except _Absent as absent:

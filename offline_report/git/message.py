@@ -1,4 +1,5 @@
-"""Commit message parsing: subject, body, conventional type and scope, breaking marker, PR number."""
+"""Commit message parsing: subject, title, body, conventional type and scope, breaking marker, PR number, and the
+pull or merge request a merge commit names."""
 
 from __future__ import annotations
 
@@ -11,6 +12,12 @@ _CONVENTIONAL = re.compile(
 _BREAKING_FOOTER = re.compile(r"^BREAKING[ -]CHANGE:", re.MULTILINE)
 _PR_NUMBER = re.compile(r"\(#(\d+)\)\s*$")
 _MERGE_PR = re.compile(r"^Merge pull request #(\d+)")
+# The merge commits the hosts' merge buttons write: the request's title is the body's first line.
+_GITHUB_MERGE = re.compile(r"^Merge pull request #(?P<number>\d+) from (?P<branch>\S+)\s*$")
+_GITLAB_MERGE = re.compile(r"^Merge branch '(?P<branch>[^']+)' into '(?P<target>[^']+)'\s*$")
+_GITLAB_REQUEST = re.compile(r"^See merge request (?P<project>\S+?)!(?P<number>\d+)\s*$", re.MULTILINE)
+_BITBUCKET_MERGE = re.compile(r"^Merged in (?P<branch>\S+) \(pull request #(?P<number>\d+)\)\s*$")
+_NOT_A_TITLE = re.compile(r"^\s*([-*+>]\s|#|\d+[.)]\s|```)")
 
 KNOWN_TYPES = {
     "feat", "fix", "docs", "style", "refactor", "perf", "test", "tests", "build", "ci",
@@ -20,7 +27,7 @@ KNOWN_TYPES = {
 
 _TRAILER = re.compile(
     r"^(Signed-off-by|Co-authored-by|Reviewed-by|Acked-by|Tested-by|Reported-by|Suggested-by|Helped-by|Cc|"
-    r"Change-Id|See-also)\s*:",
+    r"Change-Id|See-also|Approved-by)\s*:",
     re.IGNORECASE,
 )
 _RULE_LINE = re.compile(r"^\s*([-=_*#~]\s*){3,}$")
@@ -52,6 +59,21 @@ def clean_body(body: str) -> str:
 
 
 @dataclass(frozen=True)
+class Request:
+    """The pull or merge request a host's merge button names: its host kind, number and source branch."""
+
+    kind: str  # "github", "gitlab" or "bitbucket": whose merge message it is
+    number: int
+    branch: str
+    target: str | None = None  # GitLab names the branch it merged into
+    project: str | None = None  # GitLab names the project the request belongs to (group/proj)
+
+    def as_json(self) -> dict:
+        return {"kind": self.kind, "number": self.number, "branch": self.branch, "target": self.target,
+                "project": self.project}
+
+
+@dataclass(frozen=True)
 class ParsedMessage:
     subject: str
     body: str
@@ -59,6 +81,8 @@ class ParsedMessage:
     scope: str | None
     breaking: bool
     pr_number: int | None
+    title: str = ""  # the request's title for a host's merge, else the subject
+    request: Request | None = None
 
 
 def parse_message(message: str) -> ParsedMessage:
@@ -66,7 +90,12 @@ def parse_message(message: str) -> ParsedMessage:
     subject, _, body = text.partition("\n")
     subject = subject.strip()
     body = body.strip("\n")
-    ctype, scope, bang = _conventional_parts(subject)
+    request = merge_request(subject, body)
+    title = subject
+    if request:
+        found, body = _request_title(body)
+        title = found or subject
+    ctype, scope, bang = _conventional_parts(title)
     breaking = bang or bool(_BREAKING_FOOTER.search(body))
     return ParsedMessage(
         subject=subject,
@@ -74,8 +103,31 @@ def parse_message(message: str) -> ParsedMessage:
         conventional_type=ctype,
         scope=scope,
         breaking=breaking,
-        pr_number=_pr_number(subject),
+        pr_number=request.number if request else _pr_number(subject),
+        title=title,
+        request=request,
     )
+
+
+def merge_request(subject: str, body: str) -> Request | None:
+    """The request a GitHub, GitLab or Bitbucket merge commit was written for, or None."""
+    if match := _GITHUB_MERGE.match(subject):
+        return Request("github", int(match["number"]), match["branch"])
+    if match := _BITBUCKET_MERGE.match(subject):
+        return Request("bitbucket", int(match["number"]), match["branch"])
+    if (match := _GITLAB_MERGE.match(subject)) and (seen := _GITLAB_REQUEST.search(body)):
+        return Request("gitlab", int(seen["number"]), match["branch"], match["target"], seen["project"])
+    return None
+
+
+def _request_title(body: str) -> tuple[str | None, str]:
+    """The request's title (the body's first line, when it reads as one) and the body without it and without
+    GitLab's "See merge request" line."""
+    body = _GITLAB_REQUEST.sub("", body).strip("\n")
+    first, _, rest = body.partition("\n")
+    if not first.strip() or _NOT_A_TITLE.match(first) or _TRAILER.match(first.strip()):
+        return None, body
+    return first.strip(), rest.strip("\n")
 
 
 def _conventional_parts(subject: str) -> tuple[str | None, str | None, bool]:

@@ -19,11 +19,25 @@ COMMIT_PATHS = (
 )
 
 
+# Where a host's web pages show one pull or merge request, by the same kinds of host.
+REQUEST_PATHS = (
+    ("bitbucket.org", "/pull-requests/"),
+    ("github", "/pull/"),
+    ("gitlab", "/-/merge_requests/"),
+    ("gitea", "/pulls/"), ("forgejo", "/pulls/"), ("codeberg.org", "/pulls/"), ("gogs", "/pulls/"),
+)
+# The hosts whose merge messages each kind is (a GitLab message in a GitHub mirror names a number GitHub lacks).
+REQUEST_KIND_HOSTS = {"github": ("github",), "gitlab": ("gitlab",), "bitbucket": ("bitbucket.org",)}
+# The hosts whose "#N" in a subject ("Fix it (#12)") is a pull request (on GitLab it is an issue).
+HASH_IS_REQUEST = ("github", "gitea", "forgejo", "codeberg.org", "gogs", "bitbucket.org")
+
+
 @dataclass(frozen=True)
 class RemoteInfo:
     web_url: str | None
     slug: str | None
     commit_path: str | None = None  # "/commit/" etc.: None when the host's kind is not known
+    host: str | None = None
 
 
 def host_commit_path(host: str) -> str | None:
@@ -47,7 +61,7 @@ def parse_remote_url(url: str | None) -> RemoteInfo:
         path = path[: -len(".git")]
     if path.count("/") < 1:
         return RemoteInfo(None, None)
-    return RemoteInfo(web_url=f"https://{host}/{path}", slug=path, commit_path=host_commit_path(host))
+    return RemoteInfo(web_url=f"https://{host}/{path}", slug=path, commit_path=host_commit_path(host), host=host)
 
 
 def _host_and_path(url: str) -> tuple[str | None, str | None]:
@@ -68,3 +82,19 @@ def commit_url(template: str | None, remote: RemoteInfo, sha: str) -> str | None
     if remote.web_url and remote.commit_path:
         return f"{remote.web_url}{remote.commit_path}{sha}"
     return None
+
+
+def request_url(remote: RemoteInfo, number: int | None, kind: str | None = None, project: str | None = None) -> str | None:
+    """The web page of pull or merge request `number`: kind is the merge message's host kind ("github", "gitlab",
+    "bitbucket"), None for a "(#N)" in a subject; project is the group/proj GitLab's message names."""
+    if number is None or not remote.web_url or not remote.host or not host_commit_path(remote.host):
+        return None
+    name = remote.host.lower()
+    markers = HASH_IS_REQUEST if kind is None else REQUEST_KIND_HOSTS.get(kind, ())
+    if not any(marker in name for marker in markers):
+        return None
+    path = next((path for marker, path in REQUEST_PATHS if marker in name), None)
+    if path is None:
+        return None
+    base = f"https://{remote.host}/{project}" if project and kind == "gitlab" else remote.web_url
+    return f"{base}{path}{number}"

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 import pygit2
 
 from ..errors import RepoError
-from .remote import RemoteInfo, commit_url, parse_remote_url
+from .remote import RemoteInfo, commit_url, parse_remote_url, request_url
 
 
 @dataclass
@@ -23,6 +23,12 @@ class RepoHandle:
 
     def link(self, sha: str) -> str | None:
         return commit_url(self.commit_url_template, self.remote, sha)
+
+    def request_link(self, number: int | None, request=None) -> str | None:
+        """The page of the pull or merge request a commit names (request: its merge message's Request)."""
+        if request is not None:
+            return request_url(self.remote, request.number, request.kind, request.project)
+        return request_url(self.remote, number)
 
     def person(self, name: str, email: str) -> tuple[str, str]:
         """A person's name and email as `git log --use-mailmap` shows them."""

@@ -12,6 +12,7 @@ import re
 from dataclasses import dataclass
 
 from ..analysis_spec import INSIGHT_KEYS, fields_of
+from ..catalog import catalog
 
 _CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 _LETTER = re.compile(r"[A-Za-z\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
@@ -22,6 +23,10 @@ _CJK_CHAR = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]")
 _DIGIT_RUN = re.compile(r"\d{10,}")
 MIN_SUMMARY_WORDS = 3
 _CUT_ENDING = re.compile(r"(\.\.\.|…|[,\uff0c\u3001:\uff1a;\uff1b(\uff08\-–—])\s*$")
+# A sentence cut mid-way ends without closing punctuation on a word that needs another after it: the catalogue's
+# [cut_off] words of the answer's language ("The new version of the").
+_LAST_WORD = re.compile(r"([A-Za-z]+)$")
+_CLOSED = re.compile(r"[.!?\u3002\uff01\uff1f)\uff09\]\u3011\"”'’`]\s*$")
 MIN_CJK_SHARE = 0.3
 MAX_LATIN_SHARE_EN = 0.7
 
@@ -51,7 +56,7 @@ def check_answer(text: str, finish_reason: str, tier: str, lang: str, prompt_fra
     texts = list(prose_fields(data))
     summary = data["summary"] if isinstance(data["summary"], list) else [data["summary"]]
     max_chars = max(spec.max_chars for spec in fields_of(tier))
-    for check in (_empty, _cut_off, lambda t: _too_long(t, max_chars), _placeholder, _repetition, lambda t: _no_content(summary),
+    for check in (_empty, lambda t: _cut_off(t, lang), lambda t: _too_long(t, max_chars), _placeholder, _repetition, lambda t: _no_content(summary),
                   lambda t: _wrong_language(t, lang), lambda t: _echo(t, prompt_fragments)):
         reason = check(texts)
         if reason:
@@ -111,8 +116,23 @@ def _no_content(summary: list[str]) -> str | None:
     return None
 
 
-def _cut_off(texts: list[str]) -> str | None:
-    return "cut_off_text" if any(_CUT_ENDING.search(t) for t in texts) else None
+def _cut_off(texts: list[str], lang: str = "en") -> str | None:
+    return "cut_off_text" if any(_CUT_ENDING.search(t) or is_unfinished(t, lang) for t in texts) else None
+
+
+def is_unfinished(text: str, lang: str) -> bool:
+    """A sentence that stops mid-way: no closing punctuation, and a dangling article, preposition or conjunction
+    of the language (its catalogue's [cut_off] words, or endings less the whole words that end so) at its end."""
+    stripped = text.strip()
+    if not stripped or _CLOSED.search(stripped):
+        return False
+    table = catalog(lang).get("cut_off", {})
+    match = _LAST_WORD.search(stripped)
+    word = match.group(1) if match else ""
+    if word and word.lower() in table.get("words", ()) and (len(word) > 1 or word.islower()):
+        return True
+    return (any(stripped.endswith(end) for end in table.get("endings", ()))
+            and not any(stripped.endswith(whole) for whole in table.get("whole", ())))
 
 
 def _too_long(texts: list[str], max_chars: int) -> str | None:

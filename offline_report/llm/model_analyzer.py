@@ -9,7 +9,7 @@ from concurrent.futures import ThreadPoolExecutor, as_completed
 
 from ..analysis_spec import MAX_TOKENS, TIERS, Analysis, Reason, Vote, fields_of
 from ..rules.analyzer import RuleAnalyzer, contents_key, rule_analysis, rule_entry
-from ..catalog import words
+from ..catalog import counted, words
 from ..git.commits import CommitFacts
 from ..report.day import CommitEntry
 from ..rules.classify import Classification, classify
@@ -76,7 +76,7 @@ class ModelAnalyzer:
             cached = self._fresh_day_summary(ranked)
             self.store.set(cached, *key)
         return cached or {"source": "rules", "text": words(self.lang, "overview", "rules_summary",
-                                                          **_day_counts(entries))}
+                                                          **_day_counts(entries, self.lang))}
 
     def _answer_check_passed(self) -> bool:
         check = self.session.answer_check_known(self.lang)
@@ -253,6 +253,7 @@ class ModelAnalyzer:
         return analysis
 
 
-def _day_counts(entries: list[CommitEntry]) -> dict:
+def _day_counts(entries: list[CommitEntry], lang: str) -> dict:
     counts = {tier: sum(e.importance == tier for e in entries) for tier in TIERS}
-    return {"total": len(entries), **counts}
+    commits = sum(len(e.members()) for e in entries)
+    return {"total": len(entries), "count": counted(lang, len(entries), commits), **counts}

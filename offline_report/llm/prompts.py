@@ -221,5 +221,5 @@ def day_summary_block(entries) -> str:
     for entry in entries[:DAY_SUMMARY_MAX_COMMITS]:
         summary = entry.analysis.fields.get("summary") if entry.analysis else None
         first = summary[0] if isinstance(summary, list) and summary else (summary or "")
-        lines.append(f"- {entry.importance}: {json.dumps(entry.facts.subject, ensure_ascii=False)} -- {first}")
+        lines.append(f"- {entry.importance}: {json.dumps((entry.facts.title or entry.facts.subject), ensure_ascii=False)} -- {first}")
     return "\n".join(lines)

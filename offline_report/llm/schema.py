@@ -6,6 +6,8 @@ from ..analysis_spec import INSIGHT_KEYS, MAX_TOKENS, TIERS, FieldSpec, fields_o
 from ..rules.classify import CHANGE_TYPES
 
 PROMPT_VERSION = "2026-11-25.2"  # .2: strings bounded by maxLength; the answer check
+# The types a model votes among: the rules' types before "release" and "sync" (the vote grammar is unchanged).
+VOTE_TYPES = tuple(t for t in CHANGE_TYPES if t not in ("release", "sync"))
 __all__ = ["MAX_TOKENS", "PROMPT_VERSION", "VOTE_MAX_TOKENS", "VOTE_SCHEMA", "field_schema", "tier_schema"]
 
 
@@ -30,7 +32,7 @@ def tier_schema(tier: str, max_items: int | None = None) -> dict:
 VOTE_SCHEMA = {
     "type": "object",
     "properties": {
-        "type": {"type": "string", "enum": list(CHANGE_TYPES)},
+        "type": {"type": "string", "enum": list(VOTE_TYPES)},
         "importance": {"type": "string", "enum": list(reversed(TIERS))},
         "reason": {"type": "string"},
     },

@@ -11,6 +11,7 @@ from ..catalog import catalog, coded
 from ..git.commits import CommitFacts
 from ..git.message import clean_body
 from ..record.selection import Coverage
+from ..rules.classify import SYNC_MIN_COMMITS, is_sync  # noqa: F401 - where the report's readers look
 from ..rules.writer import modules
 from .views import View, day_view
 
@@ -19,16 +20,6 @@ SCHEMA_VERSION = 1  # of the JSON output: schemas/day-report.v1.schema.json
 MAX_OVERVIEW_TOP = 5
 MAX_OVERVIEW_MODULES = 5
 MAX_OVERVIEW_AUTHORS = 5
-# A merge that brings at least this many commits is an upstream sync or a long-lived branch: what it brought is
-# analysed by the rules (the merge itself by the analyzer), so one sync never costs hundreds of model calls.
-SYNC_MIN_COMMITS = 20
-
-
-def is_sync(facts: CommitFacts) -> bool:
-    """A merge that brought many commits (an upstream sync, a long-lived branch), or any of a named upstream's."""
-    return len(facts.brought) >= SYNC_MIN_COMMITS or any(c.upstream for c in facts.brought)
-
-
 @dataclass
 class CommitEntry:
     facts: CommitFacts
@@ -68,6 +59,7 @@ class CommitEntry:
             "author": f.author,
             "email": f.email,
             "subject": f.subject,
+            "title": f.title or f.subject,
             "message": f.message,
             "body": clean_body(f.body),
             "url": f.url,
@@ -79,6 +71,8 @@ class CommitEntry:
             "scope": f.scope,
             "breaking": f.breaking,
             "pr": f.pr_number,
+            "pr_url": f.request_url,
+            "request": f.request.as_json() if f.request else None,
             "merge": f.is_merge,
             "importance": self.importance,
             "rule_importance": self.rule_importance,
@@ -118,7 +112,7 @@ class RepoDay:
         counts = {tier: 0 for tier in GROUP_ORDER}
         for entry in self.commits:
             counts[entry.importance] += 1
-        return {"total": len(self.commits), **counts}
+        return {"total": len(self.commits), "commits": len(self.landed), **counts}
 
     def as_json(self, lang: str) -> dict:
         words = catalog(lang)["report"]
@@ -144,13 +138,14 @@ class RepoDay:
                                                           -((e.facts.added or 0) + (e.facts.removed or 0))))
         top = [e for e in by_weight if e.importance != "low"][:MAX_OVERVIEW_TOP]
         return {
-            "numbers": {"commits": len(landed), "authors": len({(e.facts.author, e.facts.email) for e in landed}),
+            "numbers": {"commits": len(landed), "entries": len(self.commits), "authors": len({(e.facts.author, e.facts.email) for e in landed}),
                         "files": len({f.path for e in self.commits for f in e.facts.files}),
                         "added": sum(e.facts.added or 0 for e in self.commits),
                         "removed": sum(e.facts.removed or 0 for e in self.commits)},
             "authors": most_active(landed),
             "modules": modules_touched(self.commits),
-            "top": [{"short_sha": e.facts.short_sha, "subject": e.facts.subject, "importance": e.importance,
+            "top": [{"short_sha": e.facts.short_sha, "subject": e.facts.subject,
+                     "title": e.facts.title or e.facts.subject, "importance": e.importance,
                      "anchor": e.anchor, "added": e.facts.added, "removed": e.facts.removed} for e in top],
             "risks": [coded(lang, "overview", r.code, r.values) | {"short_sha": e.facts.short_sha, "anchor": e.anchor}
                       for e in self.commits for r in e.risks],

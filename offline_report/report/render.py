@@ -9,12 +9,14 @@ from functools import lru_cache
 from pathlib import Path
 
 import jinja2
+from markupsafe import Markup
 
 from .. import __version__
 from ..analysis_spec import INSIGHT_KEYS, TIER_FIELDS
-from ..catalog import catalog
+from ..catalog import catalog, counted
 from ..errors import UsageError
 from .day import GROUP_ORDER, SCHEMA_VERSION, DayReport
+from . import message_body
 
 TOC_TITLE_CHARS = 60
 _ALWAYS_ESCAPED = re.compile(r"([\\`*\[\]|~<>])")
@@ -70,6 +72,16 @@ def paragraphs(text: object) -> str:
     """A commit body inside <details>: every line inline-safe, kept as its own line."""
     lines = str(text).replace("\r\n", "\n").split("\n")
     return "  \n".join(inline(line) if line.strip() else "" for line in lines).replace("\n  \n", "\n\n")
+
+
+def body_markdown(text: object) -> str:
+    """A commit body inside <details>: the author's Markdown, reflowed, that cannot break the report around it."""
+    return message_body.to_markdown(str(text))
+
+
+def body_html(text: object) -> Markup:
+    """A commit body as HTML: the author's Markdown with raw HTML shown as text and only safe links."""
+    return Markup(message_body.to_html(str(text)))
 
 
 def toc_title(text: object) -> str:
@@ -132,7 +144,7 @@ def _environment(root: str, team: str | None = None, autoescape: bool = False) -
         bytecode_cache=_bytecode_cache(),
     )
     env.filters.update(inline=inline, cell=cell, toc_title=toc_title, clock=clock, paragraphs=paragraphs,
-                       message_lines=message_lines)
+                       message_lines=message_lines, body_markdown=body_markdown, body_html=body_html)
     return env
 
 
@@ -144,7 +156,16 @@ def template_context(data: dict) -> dict:
     """What every template gets: the day's data, its language's catalogue and the tier spec."""
     spec = {tier: [f.as_dict() for f in fields] for tier, fields in TIER_FIELDS.items()}
     return {"day": data, "L": catalog(data["lang"]), "spec": spec, "insight_keys": INSIGHT_KEYS,
-            "tiers": GROUP_ORDER, "version": __version__}
+            "tiers": GROUP_ORDER, "version": __version__, "counted": counter(data["lang"])}
+
+
+def counter(lang: str):
+    """The templates' one way to say how many commits: counted(stats) of a report's stats or overview numbers."""
+    def count(numbers: dict) -> str:
+        if "total" in numbers:  # stats: entries in total, commits with what merges brought
+            return counted(lang, numbers["total"], numbers.get("commits"))
+        return counted(lang, numbers.get("entries", numbers["commits"]), numbers["commits"])
+    return count
 
 
 def _render(env: jinja2.Environment, name: str, context: dict, team_templates: Path | None) -> str:
@@ -181,10 +202,10 @@ def template_error(exc: jinja2.TemplateError) -> UsageError:
 def day_summary(data: dict) -> dict:
     """What a day page carries for the site index and feed (in its day-data block): date, repositories, counts, and
     each repository's overview (numbers, summary paragraph, highlights, risks)."""
-    totals = {"total": 0, **{tier: 0 for tier in GROUP_ORDER}}
+    totals = {"total": 0, "commits": 0, **{tier: 0 for tier in GROUP_ORDER}}
     for repo in data["repos"]:
         for key in totals:
-            totals[key] += repo["stats"][key]
+            totals[key] += repo["stats"].get(key, repo["stats"]["total"])  # a page written before "commits"
     return {"date": data["date"], "view": data.get("view"), "lang": data["lang"], "tz": data["tz"], "stats": totals,
             "repos": [{"name": repo["name"], "section": repo["anchors"]["section"], "stats": repo["stats"],
                        "overview": _page_overview(repo.get("overview"))} for repo in data["repos"]]}
@@ -196,7 +217,8 @@ def _page_overview(overview: dict | None) -> dict | None:
         return None
     summary = overview.get("summary")
     return {"numbers": overview.get("numbers"), "summary": summary.get("text") if summary else None,
-            "top": [{"subject": t["subject"], "anchor": t["anchor"], "importance": t["importance"]}
+            "top": [{"subject": t["subject"], "title": t.get("title") or t["subject"], "anchor": t["anchor"],
+                     "importance": t["importance"]}
                     for t in overview.get("top", [])],
             "risks": [{"code": r["code"], "text": r["text"], "anchor": r.get("anchor")} for r in overview.get("risks", [])]}
 

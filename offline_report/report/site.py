@@ -17,7 +17,7 @@ from .. import __version__
 from ..catalog import catalog
 from .day import GROUP_ORDER
 from ..files import write_atomic
-from .render import html_environment
+from .render import counter, html_environment
 
 INDEX_NAME = "index.html"
 FEED_NAME = "feed.xml"
@@ -68,7 +68,7 @@ def split_views(pages: list[dict]) -> tuple[list[dict], list[dict]]:
 def site_context(days: list[dict], lang: str, views: list[dict] | None = None) -> dict:
     """What index.html.j2 and feed.xml.j2 render from: the day pages, and the index also the other reports."""
     return {"days": days, "views": views or [], "lang": lang, "L": catalog(lang), "tiers": GROUP_ORDER, "version": __version__,
-            "index_file": INDEX_NAME, "feed_file": FEED_NAME}
+            "index_file": INDEX_NAME, "feed_file": FEED_NAME, "counted": counter(lang)}
 
 
 def render_index(days: list[dict], lang: str, team_templates: Path | None = None, views: list[dict] | None = None) -> str:

@@ -14,15 +14,22 @@ from ..facts import salience
 from ..git.commits import CommitFacts, FileChange
 from ..git.message import clean_body
 
+# "merge" is no longer given (a merge is typed by what it brought); it stays a known value of older reports.
 CHANGE_TYPES = ("feat", "fix", "docs", "style", "refactor", "perf", "test", "build", "ci", "chore", "revert",
-                "security", "deps", "config", "merge")
+                "security", "deps", "config", "release", "sync", "merge")
 
 # Importance a change type starts from, before the adjustments below.
 BASE_IMPORTANCE = {
     "feat": "medium", "fix": "medium", "perf": "medium", "refactor": "medium", "revert": "medium",
     "security": "high", "build": "low", "ci": "low", "docs": "low", "test": "low", "chore": "low",
-    "style": "low", "deps": "low", "config": "low", "merge": "low",
+    "style": "low", "deps": "low", "config": "low", "release": "low", "sync": "low", "merge": "low",
 }
+# A merge that brings at least this many commits is an upstream sync or a long-lived branch: its own entry, typed
+# "sync", and what it brought is analysed by the rules (so one sync never costs hundreds of model calls).
+SYNC_MIN_COMMITS = 20
+# A manifest or lockfile that changes by at most this many lines beside the project's own version bump changes
+# nothing else: the bump and the lockfile it regenerates.
+VERSION_BUMP_LINES = 4
 
 SECURITY_PATH = re.compile(
     r"(^|[/_.-])(auth|authn|authz|security|crypto|secrets?|passwords?|passwd|ssl|tls|certs?|permissions?|sandbox)"
@@ -42,7 +49,9 @@ SEVERE_BUG = re.compile(r"\b(data race|race condition|deadlock|corrupt\w*|data l
 # Change type from the leading verb of an untyped subject ("nixl_ep: Migrate to ..." reads "Migrate to ...").
 LEADING_VERB_TYPES: list[tuple[str, re.Pattern]] = [
     ("feat", re.compile(r"^(add|adds|added|implement\w*|support\w*|introduce\w*|enable\w*|allow\w*|create\w*|new)\b", re.I)),
-    ("fix", re.compile(r"^(fix\w*|resolve\w*|correct\w*|handle\w*|prevent\w*|avoid\w*|repair\w*|hotfix)\b", re.I)),
+    # Behaviour put right: relaxing a check that refused valid input, tightening one that let bad input through.
+    ("fix", re.compile(r"^(fix\w*|resolve\w*|correct\w*|handle\w*|prevent\w*|avoid\w*|repair\w*|hotfix|"
+                       r"relax\w*|loosen\w*|tighten\w*|harden\w*|ensure\w*|restore\w*)\b", re.I)),
     ("refactor", re.compile(r"^(migrate\w*|refactor\w*|move\w*|rename\w*|restructure\w*|reorgani[sz]\w*|"
                             r"simplif\w*|split\w*|extract\w*|replace\w*|rework\w*|unify\w*|consolidate\w*|"
                             r"remove\w*|delete\w*|drop\w*|clean\s*up\w*|cleanup)\b", re.I)),
@@ -57,7 +66,6 @@ UNTYPED_SCOPE = re.compile(r"^(?P<scope>[\w./-]{2,40}):\s+(?P<rest>\S.*)$")
 # Change type from words of an untyped subject, first match wins.
 SUBJECT_TYPE_SIGNALS: list[tuple[str, re.Pattern]] = [
     ("revert", re.compile(r"^revert\b", re.I)),
-    ("merge", re.compile(r"^merge\b", re.I)),
     ("security", re.compile(r"\b(security|vulnerab\w*|cve-\d+)\b", re.I)),
     ("fix", re.compile(r"\b(fix\w*|bug\w*|crash\w*|repair\w*|resolve[sd]?|hotfix|regression|patch)\b", re.I)),
     ("perf", re.compile(r"\b(perf|performance|speed\s*up|faster|optimi[sz]\w*|latency)\b", re.I)),
@@ -98,6 +106,8 @@ class Signals:
     ci_changed: bool = False
     deps_changed: bool = False
     lockfile_only: bool = False
+    # The project's own version bumped, with nothing else than the manifests, the lockfiles it regenerates and docs.
+    release_only: bool = False
     public_api: bool = False
     security: bool = False
     deleted_files: int = 0
@@ -127,17 +137,24 @@ class Classification:
     team_fixed: bool = False  # a team rule applied: the model's vote does not move the importance
 
 
+def is_sync(facts: CommitFacts) -> bool:
+    """A merge that brought many commits (an upstream sync, a long-lived branch), or any of a named upstream's."""
+    return len(facts.brought) >= SYNC_MIN_COMMITS or any(c.upstream for c in facts.brought)
+
+
 def compute_signals(facts: CommitFacts) -> Signals:
     s = Signals(breaking=facts.breaking, lines_known=facts.lines_known, contents_reason=facts.contents_reason)
+    bump_files = version_bump_files(facts)
     for change in facts.files:
-        _add_file(s, change)
+        _add_file(s, change, change.path in bump_files)
     kinds = set(s.kinds)
+    s.release_only = bool(bump_files) and kinds <= {"manifest", "lockfile", "docs"} and not s.deps_changed
     s.docs_only = bool(kinds) and kinds <= {"docs"}
     s.tests_only = bool(kinds) and kinds <= {"test"}
     s.ci_only = bool(kinds) and kinds <= {"ci"}
     s.lockfile_only = bool(kinds) and kinds <= {"lockfile"}
-    s.security = s.security or bool(SECURITY_MESSAGE.search(facts.subject))
-    s.severe_bug = bool(SEVERE_BUG.search(facts.subject))
+    s.security = s.security or bool(SECURITY_MESSAGE.search(_title(facts)))
+    s.severe_bug = bool(SEVERE_BUG.search(_title(facts)))
     _add_diff_facts(s, facts)
     return s
 
@@ -166,7 +183,28 @@ def _public_symbols(facts: CommitFacts) -> tuple[list[str], list[str]]:
             list(dict.fromkeys(x.name for x in salience.ordered(d.symbols_added) if salience.is_interface(x))))
 
 
-def _add_file(s: Signals, change: FileChange) -> None:
+def _title(facts: CommitFacts) -> str:
+    return facts.title or facts.subject
+
+
+def version_bump_files(facts: CommitFacts) -> set[str]:
+    """The manifests whose only change is the project's own version, and the lockfiles that bump regenerated: a
+    release, never a dependency change."""
+    d = facts.diff
+    if not d.version_bumps:
+        return set()
+    bumped = {b.manifest for b in d.version_bumps} - {x.manifest for x in d.dependencies}
+
+    def small(change: FileChange) -> bool:
+        return change.lines_known and max(change.added, change.removed) <= VERSION_BUMP_LINES
+
+    found = {f.path for f in facts.files if f.kind == "manifest" and f.path in bumped and small(f)}
+    if found and not d.dependencies:
+        found |= {f.path for f in facts.files if f.kind == "lockfile" and small(f)}
+    return found
+
+
+def _add_file(s: Signals, change: FileChange, version_only: bool = False) -> None:
     kind = change.kind
     s.kinds[kind] = s.kinds.get(kind, 0) + 1
     lines = (change.added or 0) + (change.removed or 0)  # unknown counts: see Signals.lines_known
@@ -179,7 +217,7 @@ def _add_file(s: Signals, change: FileChange) -> None:
             s.deleted_source_files += 1
     s.tests_changed = s.tests_changed or kind == "test"
     s.ci_changed = s.ci_changed or kind == "ci"
-    s.deps_changed = s.deps_changed or kind in ("manifest", "lockfile")
+    s.deps_changed = s.deps_changed or (kind in ("manifest", "lockfile") and not version_only)
     s.deleted_files += change.status == "deleted"
     s.renamed_files += change.status == "renamed"
     s.binary_files += change.binary
@@ -189,19 +227,59 @@ def _add_file(s: Signals, change: FileChange) -> None:
         s.security = True
 
 
-def change_type(facts: CommitFacts, signals: Signals) -> str:
-    if facts.is_merge:
-        return "merge"
+def change_type(facts: CommitFacts, signals: Signals, brought: list["Classification"] | None = None) -> str:
+    """The type from the title's conventional prefix, a release's version bump, the paths, the title's words; a
+    merge by its title, else by what it brought (an upstream sync is its own type)."""
+    if facts.is_merge and is_sync(facts):
+        return "sync"
     if facts.conventional_type:
         ctype = _normalise_type(facts.conventional_type, facts.scope)
+        if signals.release_only and ctype in ("chore", "build"):
+            return "release"
         return "security" if ctype == "fix" and signals.security and not signals.tests_only else ctype
+    if signals.release_only:
+        return "release"
+    subject = _untyped_rest(_title(facts))
+    if facts.is_merge:
+        return _merge_type(facts, signals, subject, brought or [])
     kinds = set(signals.kinds)
     if len(kinds) == 1 and (only := next(iter(kinds))) in PATH_ONLY_TYPES and only != "manifest":
         return PATH_ONLY_TYPES[only]  # docs-only, tests-only, CI-only... whatever the subject says
-    subject = _untyped_rest(facts.subject)
     for ctype, pattern in LEADING_VERB_TYPES:
         if pattern.search(subject):
             return ctype
+    return _untyped_type(facts, signals, subject)
+
+
+def _merge_type(facts: CommitFacts, signals: Signals, title: str, brought: list["Classification"]) -> str:
+    """A merge: its request title's leading verb, else the type of what it brought (the most important type, then
+    the most common), else its title's words when it has a request title, else its paths."""
+    for ctype, pattern in LEADING_VERB_TYPES:
+        if pattern.search(title):
+            return ctype
+    if brought:
+        return brought_type(brought)
+    if facts.request is not None and facts.title != facts.subject:
+        return _untyped_type(facts, signals, title)
+    kinds = set(signals.kinds)
+    if len(kinds) == 1 and (only := next(iter(kinds))) in PATH_ONLY_TYPES:
+        return PATH_ONLY_TYPES[only]
+    return "chore"
+
+
+def brought_type(brought: list["Classification"]) -> str:
+    """The type of the most important of the commits a merge brought; among equals, the most common, then the
+    first brought."""
+    ranks: dict[str, tuple[int, int]] = {}
+    for cls in brought:
+        tier, count = ranks.get(cls.change_type, (-1, 0))
+        ranks[cls.change_type] = (max(tier, TIERS.index(cls.importance)), count + 1)
+    return max(ranks, key=lambda ctype: ranks[ctype])
+
+
+def _untyped_type(facts: CommitFacts, signals: Signals, subject: str) -> str:
+    """An untyped title that no leading verb types: its words, its paths, its body's verbs, its definitions."""
+    kinds = set(signals.kinds)
     for ctype, pattern in SUBJECT_TYPE_SIGNALS:
         if pattern.search(subject):
             return ctype
@@ -262,7 +340,8 @@ ADJUSTMENTS: list[Adjustment] = [
 def classify(facts: CommitFacts, team_rules=()) -> Classification:
     """Type and importance by the built-in rules, then by the team's rules (offline-report.toml [importance])."""
     signals = compute_signals(facts)
-    ctype = change_type(facts, signals)
+    brought = [classify(commit, team_rules) for commit in facts.brought]
+    ctype = change_type(facts, signals, brought)
     level = TIERS.index(BASE_IMPORTANCE[ctype])
     reasons = [Reason("type", {"type": ctype, "tier": TIERS[level]})]
     for code, applies, effect in ADJUSTMENTS:
@@ -272,16 +351,16 @@ def classify(facts: CommitFacts, team_rules=()) -> Classification:
         if new_level != level or effect.startswith("floor"):
             reasons.append(Reason(code, signal_values(code, signals)))
         level = new_level
-    level = floor_by_brought(facts, level, reasons, team_rules)
+    level = floor_by_brought(brought, level, reasons)
     level, fixed = apply_team_rules(facts, level, reasons, team_rules)
     return Classification(ctype, TIERS[level], reasons, signals, team_fixed=fixed)
 
 
-def floor_by_brought(facts: CommitFacts, level: int, reasons: list[Reason], team_rules) -> int:
+def floor_by_brought(brought: list[Classification], level: int, reasons: list[Reason]) -> int:
     """A merge is at least as important as the most important commit it brought."""
-    if not facts.brought:
+    if not brought:
         return level
-    top = max(TIERS.index(classify(commit, team_rules).importance) for commit in facts.brought)
+    top = max(TIERS.index(cls.importance) for cls in brought)
     if top > level:
         reasons.append(Reason("brought", {"tier": TIERS[top]}))
     return max(level, top)
