@@ -17,7 +17,7 @@ def day_config(repo: str, day: str, out: str, use_llm: bool = True, lang: str = 
     tz, tz_name = resolve_tz("UTC")
     the_day = date.fromisoformat(day)
     return RunConfig(repos=[repo], since=the_day, until=the_day, tz=tz, tz_name=tz_name, lang=lang,
-                     output_dir=Path(out), use_llm=use_llm)
+                     output_dir=Path(out), no_llm=not use_llm)
 
 
 def run_day(config: RunConfig, model: str | None = None, cache_dir: str | None = None,
@@ -25,10 +25,10 @@ def run_day(config: RunConfig, model: str | None = None, cache_dir: str | None =
     """One run of the pipeline, as the CLI does it; returns its stats and wall time."""
     # force_model: the rows measure the model's path; the small models here fail their answer check, and the run
     # would otherwise hand every commit to the rules.
-    settings = Settings(repos=config.repos, use_llm=config.use_llm, lang=config.lang, model_path=model,
+    settings = Settings(repos=config.repos, no_llm=config.no_llm, lang=config.lang, model_path=model,
                         threads=threads, gpu_layers=gpu_layers, cache_dir=Path(cache_dir) if cache_dir else None,
                         no_cache=cache_dir is None, force_model=True)
-    stats = RunStats(use_llm=config.use_llm)
+    stats = RunStats(use_llm=not config.no_llm)
     store = open_store(settings)
     analyzer = build_analyzer(settings, config.lang, stats, store)  # the wiring the CLI uses
     session = getattr(analyzer, "session", None)

@@ -18,6 +18,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from dataclasses import replace
 from datetime import date, datetime, timezone
 from pathlib import Path
 
@@ -145,8 +146,7 @@ def selection_row(table: Table) -> None:
         print(f"  building a {HISTORY_COMMITS}-commit history in {path} (once)", file=sys.stderr, flush=True)
         build_long_history(path, HISTORY_COMMITS, end)
     handle = open_repo(str(path))
-    config = day_config(str(path), "2026-02-10", tempfile.mkdtemp(), use_llm=False)
-    config.until = date(2026, 2, 12)
+    config = replace(day_config(str(path), "2026-02-10", tempfile.mkdtemp(), use_llm=False), until=date(2026, 2, 12))
     started = time.perf_counter()
     walk = WalkStats()
     buckets = commits_by_day(handle, config.days(), config.tz, stats=walk)

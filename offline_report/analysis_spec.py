@@ -1,4 +1,5 @@
-"""The analysis of one commit: the per-tier field spec, and the Analysis and Vote values built from it.
+"""The analysis of one commit: the per-tier field spec, the Analysis and Vote values built from it, and the Analyzer
+protocol that the rule and the model analyzers implement.
 
 The spec below is the single description of what each tier holds. The JSON schema the model is bound
 to (llm/schema.py), the guard's shape check (llm/guard.py), the prompt's field list (llm/prompts.py),
@@ -8,7 +9,11 @@ the rule writer (rules/writer.py) and the templates' loop (templates/analysis.md
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any, Protocol
+
+if TYPE_CHECKING:
+    from .git.commits import CommitFacts
+    from .report.day import CommitEntry
 
 TIERS = ("low", "medium", "high")
 INSIGHT_KEYS = ("architecture", "performance", "security", "maintainability", "compatibility")
@@ -115,3 +120,22 @@ class Reason:
 
     code: str
     values: dict = field(default_factory=dict)
+
+
+class Analyzer(Protocol):
+    """Turns a day's decoded commits into report entries."""
+
+    def analyze_day(self, commits: list[CommitFacts], progress=None) -> list[CommitEntry]: ...
+
+    def plan(self, commits: list[CommitFacts]) -> str | None:
+        """One line on what the run will cost, or None when it is cheap."""
+
+    def day_summary(self, entries: list[CommitEntry], fresh: bool = True) -> dict | None:
+        """The overview's paragraph for one repository's day (or period): {"source", "text"}, or None; with fresh
+        False, only what needs no new model call."""
+
+    def finish(self) -> None:
+        """Whatever the analyzer keeps for the next run."""
+
+    def analyze_by_rules(self, commits: list[CommitFacts], progress=None) -> list[CommitEntry]:
+        """Entries analysed by the rules alone, whatever the run's analyzer (what an upstream sync brought)."""

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import io
 import os
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from .config import Settings
+from .config.settings_table import BY_NAME
 
 
 @dataclass
@@ -22,41 +23,41 @@ class Reports:
     commits: int = 0
 
 
-def daily_reports(repos: str | os.PathLike | list | None = None, *, since: str | None = None,
-                  until: str | None = None, last: int | None = None, lang: str | None = None, tz: str | None = None,
-                  llm: bool | None = None, output_dir: str | os.PathLike | None = None, fmt: str | None = None,
+def daily_reports(repos: str | os.PathLike | list | None = None, *, llm: bool | None = None, tz: str | None = None,
                   config: str | os.PathLike | None = None, engine_factory=None, **settings) -> Reports:
     """Report the commits of local clones, day by day, as the command line does, without one.
 
-    `repos` is a path or a list of paths (default: the current directory, or the file's [[repos]]); `since`/`until` are `YYYY-MM-DD`, `today` or `yesterday` (without them:
-    from the day after the last completed one); `llm=False` writes every analysis by rules. Nothing is written
-    unless `output_dir` is given (then files in `fmt`, as the command line writes them). `config` reads an
-    offline-report.toml under the arguments given here (arguments > environment > file > defaults). Any other
-    run setting is a keyword named as in `config.Settings` (ref, no_merges, commit_url, model_path, server,
-    cache_dir, no_cache, refresh, ...). Errors raise `errors.ReportError` subclasses (message, hint, exit_code)."""
-    from .config.checks import check_settings
+    `repos` is a path or a list of paths (default: the current directory, or the file's [[repos]]); `since`/`until`
+    are `YYYY-MM-DD`, `today` or `yesterday` (without them: from the day after the last completed one); `llm=False`
+    writes every analysis by rules (as `no_llm=True`); `tz` is `tz_name`. Nothing is written unless `output_dir` is
+    given (then files in `fmt`, as the command line writes them). `config` reads an offline-report.toml under the
+    arguments given here (arguments > environment > file > defaults). Every other keyword is a setting named as in
+    config/settings_table.py (KEYWORDS: since, until, last, lang, fmt, ref, no_merges, commit_url, model_path,
+    server, cache_dir, no_cache, refresh, ...), checked as the command line checks it. Errors raise
+    `errors.ReportError` subclasses (message, hint, exit_code)."""
     from .config.merge import apply_config
-    from .pipeline import run_report
+    from .pipeline import check_run, run_report
 
-    known = {f.name for f in fields(Settings)}
-    unknown = sorted(set(settings) - known)
+    unknown = sorted(set(settings) - set(KEYWORDS))
     if unknown:
         raise TypeError(f"daily_reports() got unknown settings: {', '.join(unknown)}")
     if isinstance(repos, (str, os.PathLike)):
         repos = [repos]
-    named = dict(repos=[str(r) for r in repos] if repos is not None else None, since=since, until=until,
-                 last=last, lang=lang, tz_name=tz, use_llm=llm, fmt=fmt if output_dir is not None else None,
-                 output_dir=Path(output_dir) if output_dir is not None else None)
+    named = dict(repos=[str(r) for r in repos] if repos is not None else None, tz_name=tz,
+                 no_llm=None if llm is None else not llm)
     given = {name: value for name, value in {**named, **settings}.items() if value is not None}
+    if "output_dir" not in given:
+        given.pop("fmt", None)
     # Without output_dir nothing is written: the days are rendered as JSON into memory.
-    run_settings = Settings(**({"stdout": output_dir is None, "fmt": "json", "quiet": True} | given))
+    in_memory = {"stdout": True, "fmt": "json", "quiet": True} if "output_dir" not in given else {"quiet": True}
+    run_settings = Settings(**(in_memory | {name: BY_NAME[name].convert(value) for name, value in given.items()}))
     if config is not None:
-        apply_config(run_settings, {_PARAMS.get(name, name) for name in given}, str(config))
-    check_settings(run_settings)
+        apply_config(run_settings, set(given), str(config))
+    check_run(run_settings)
     result = run_report(run_settings, engine_factory=engine_factory, out=io.StringIO())
     return Reports(days=result.reports, json=[day.as_json() for day in result.reports], written=result.written,
                    warnings=result.warnings, notices=result.notices, commits=result.commits)
 
 
-# Settings fields under the names of the command-line parameters that beat the file's keys (config/file.py).
-_PARAMS = {"stdout": "to_stdout", "use_llm": "no_llm", "ctx": "n_ctx"}
+# The settings a call may name: every row of the table but the command line's own (--debug, --config).
+KEYWORDS = tuple(name for name in BY_NAME if name not in ("debug", "config_path"))

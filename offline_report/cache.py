@@ -6,9 +6,9 @@ import os
 from contextlib import contextmanager
 from pathlib import Path
 
+from . import ENV_CACHE
 from .errors import LockedError, OutputError
 
-ENV_CACHE = "OFFLINE_REPORT_CACHE"
 PRIVATE_DIR_MODE = 0o700
 
 

@@ -13,7 +13,8 @@ from pathlib import Path
 import click
 
 from . import __version__
-from .config import FORMATS, LANGS, VOTE_METHODS, Settings
+from .config import Settings
+from .config.settings_table import BY_NAME, SETTINGS, Setting
 from .errors import EXIT_INTERNAL, EXIT_USAGE, ReportError, UsageError
 from . import stops
 from .stops import Stopped, catch_stops
@@ -72,65 +73,27 @@ class Main(click.Group):
         return code
 
 
-def gpu_layers_option(value: str) -> str:
-    if value in ("auto", "all") or value.isdigit():
-        return value
-    raise click.BadParameter("use a number of layers, 'all' or 'auto'")
+def click_option(row: Setting, **changes):
+    """The click option of a row of config/settings_table.py (its one declaration)."""
+    flags = [f"{row.flag}/{row.opposite}" if row.opposite else row.flag, *([row.short] if row.short else [])]
+    if row.choices:
+        kind = click.Choice(row.choices)
+    elif row.type is int:
+        kind = click.IntRange(row.low, row.high) if row.low is not None or row.high is not None else click.INT
+    elif row.type is float:
+        kind = click.FloatRange(row.low) if row.low is not None else click.FLOAT
+    elif row.type in (Path, list) or row.relative:
+        kind = click.Path()
+    else:
+        kind = None
+    default = () if row.multiple else (str(row.default) if isinstance(row.default, Path) else row.default)
+    options = dict(type=kind, default=default, show_default=row.show_default, multiple=row.multiple,
+                   metavar=row.metavar, help=row.help)
+    return click.option(*flags, row.name, **{**options, **changes})
 
 
-# Every option of a run; `offline-report config` takes them too, to show what that run would use.
-RUN_OPTIONS = (
-    click.option("--repo", "repos", multiple=True, type=click.Path(), help="Local git clone (repeatable). Default: the current directory."),
-    click.option("--since", help="First day: YYYY-MM-DD, 'today' or 'yesterday'. Default: the day after the last completed one (first run: today)."),
-    click.option("--until", help="Last day, inclusive. Default: today."),
-    click.option("--last", type=click.IntRange(1), help="The N most recent days that have commits, per repository."),
-    click.option("--period", type=click.Choice(["day", "week", "month"]), default=None,
-                 help="One report per day (default), ISO week or calendar month."),
-    click.option("--rollup", "rollups", type=click.Choice(["week", "month"]), multiple=True,
-                 help="A day run also writes each week's (month's) report once it is over (repeatable)."),
-    click.option("--range", "range_spec", metavar="A..B",
-                 help="One release report of exactly `git rev-list A..B`; one tag alone: since the tag before it."),
-    click.option("--output-dir", default="reports", show_default=True, type=click.Path(), help="Where the day files go."),
-    click.option("--stdout/--no-stdout", "to_stdout", default=False, help="Print the reports instead of writing files."),
-    click.option("--lang", type=click.Choice(LANGS), default="zh", show_default=True, help="Report language."),
-    click.option("--tz", "tz_name", default="local", show_default=True, help="IANA time zone of the day windows, or 'local'."),
-    click.option("--format", "fmt", type=click.Choice(FORMATS), default="md", show_default=True, help="Markdown, JSON or HTML."),
-    click.option("--ref", default="HEAD", show_default=True, help="Branch, tag or commit to walk from."),
-    click.option("--no-merges/--merges", "no_merges", default=False,
-                 help="No merge entries: what merges brought is listed on its own (--merges: one entry per merge)."),
-    click.option("--commit-url", help="Commit link template with {sha}, e.g. https://git.example.com/x/y/-/commit/{sha}."),
-    click.option("--no-llm/--llm", "no_llm", default=False, help="No model: every analysis is built by rules from the git facts (--llm: use the model)."),
-    click.option("--model", "model_path", type=click.Path(), help="GGUF model file (else $OFFLINE_REPORT_MODEL, ./models/*.gguf, the bundled model)."),
-    click.option("--server", help="Base URL of an OpenAI-compatible inference server (llama-server, vLLM), e.g. http://gpu-box:8080/v1. Replaces the local model."),
-    click.option("--server-model", help="The model to ask for, when the server hosts several."),
-    click.option("--api-key-env", metavar="VAR", help="Name of the environment variable that holds the server's token."),
-    click.option("--parallel", type=click.IntRange(1), help="Concurrent requests to the server. Default: its slot count, else 4."),
-    click.option("--threads", type=click.IntRange(1), help="CPU threads for llama.cpp. Default: all cores."),
-    click.option("--ctx", "n_ctx", type=click.IntRange(512), help="Context size in tokens. Default: 4096, capped by the model's trained context."),
-    click.option("--gpu-layers", default="auto", show_default=True, callback=lambda c, p, v: gpu_layers_option(v),
-                 help="Layers to offload: N, 'all', or 'auto' (all when the llama.cpp build can offload)."),
-    click.option("--seed", type=int, default=1234, show_default=True, help="Sampling seed, fixed so reruns are reproducible."),
-    click.option("--vote-method", type=click.Choice(VOTE_METHODS), default="score", show_default=True,
-                 help="Pass 1: score the labels by log-probability, or ask for constrained JSON."),
-    click.option("--cache-dir", type=click.Path(), help="Analysis cache. Default: $OFFLINE_REPORT_CACHE or the user cache dir."),
-    click.option("--no-cache/--cache", "no_cache", default=False, help="Run without the analysis cache (and without resuming)."),
-    click.option("--refresh/--no-refresh", default=False, help="Analyse the selected days again, ignoring cached analyses."),
-    click.option("--force-model/--no-force-model", default=False,
-                 help="Use the model even when its answer check failed, and never stop it after repeated rejections."),
-    click.option("--keep-rejected/--no-keep-rejected", default=False, help="Keep rejected model answers and the guard's reason in the JSON."),
-    click.option("--lock-timeout", type=click.FloatRange(0), default=600, show_default=True,
-                 help="Seconds to wait for another run on the same cache directory."),
-    click.option("--verbose/--no-verbose", default=False, help="Show llama.cpp's own log lines."),
-    click.option("--empty-days/--no-empty-days", default=False, help="Also write a report for days without commits."),
-    click.option("--yes/--no-yes", default=False, help="Allow a range of more than 366 days."),
-    click.option("--quiet/--no-quiet", "-q", default=False,
-                 help="Nothing on stderr unless something failed or needs a person (cron)."),
-    click.option("--exit-code-if-empty", type=click.IntRange(0, 255), metavar="N",
-                 help="Exit with N (instead of 0) when the selected days hold no commits: nothing new to report."),
-    click.option("--debug/--no-debug", default=False, help="Show a traceback on errors."),
-    click.option("--config", "config_path", type=click.Path(dir_okay=False),
-                 help="Settings file. Default: $OFFLINE_REPORT_CONFIG, else ./offline-report.toml if present."),
-)
+# Every option of a run, from the table; `offline-report config` takes them too, to show what that run would use.
+RUN_OPTIONS = tuple(click_option(row) for row in SETTINGS if row.flag)
 
 
 def run_options(function):
@@ -215,24 +178,10 @@ def _quiet_stdout() -> None:
 
 
 def settings_from(options: dict, given: set[str]) -> Settings:
-    """The command line's options as one typed Settings value."""
-    if options["to_stdout"] and "output_dir" in given:
+    """The command line's options as one typed Settings value: what was given, else the table's defaults."""
+    if options.get("stdout") and "output_dir" in given:
         raise UsageError("--stdout and --output-dir both given", "use one of them")
-    return Settings(
-        repos=list(options["repos"]) or ["."], since=options["since"], until=options["until"], last=options["last"],
-        period=options["period"] or "day", range_spec=options["range_spec"], rollups=list(options["rollups"]),
-        output_dir=Path(options["output_dir"]), stdout=options["to_stdout"], lang=options["lang"],
-        tz_name=options["tz_name"], fmt=options["fmt"], ref=options["ref"], no_merges=options["no_merges"],
-        commit_url=options["commit_url"], use_llm=not options["no_llm"], model_path=options["model_path"],
-        threads=options["threads"], ctx=options["n_ctx"], gpu_layers=options["gpu_layers"], seed=options["seed"],
-        vote_method=options["vote_method"], cache_dir=Path(options["cache_dir"]) if options["cache_dir"] else None,
-        no_cache=options["no_cache"], refresh=options["refresh"], force_model=options["force_model"],
-        keep_rejected=options["keep_rejected"], lock_timeout=options["lock_timeout"],
-        verbose=options["verbose"], empty_days=options["empty_days"], yes=options["yes"], quiet=options["quiet"],
-        exit_code_if_empty=options["exit_code_if_empty"],
-        server=options["server"], server_model=options["server_model"], api_key_env=options["api_key_env"],
-        parallel=options["parallel"],
-    )
+    return Settings(**{name: BY_NAME[name].convert(options[name]) for name in given if name in BY_NAME})
 
 
 def resolve_settings(ctx: click.Context, sub_options: dict | None = None, sub_given: set[str] = frozenset(),
@@ -250,9 +199,9 @@ def resolve_settings(ctx: click.Context, sub_options: dict | None = None, sub_gi
     settings = settings_from(options, given)
     apply_config(settings, given, options["config_path"])
     if check:
-        from .config.checks import check_settings
+        from .pipeline import check_run
 
-        check_settings(settings)
+        check_run(settings)
     return settings
 
 
@@ -304,17 +253,12 @@ def config_command(ctx: click.Context, **options) -> None:
 
         settings = resolve_settings(ctx, options, given_params(ctx), check=False)
         click.echo("\n".join(effective_lines(settings, settings.sources)))
-        from .config.checks import check_settings
+        from .pipeline import check_model, check_run, open_repos
 
-        check_settings(settings)
+        check_run(settings)
         resolved = run_config(settings, lambda repos, today: today)  # dates, zone and range, as the run reads them
-        from .pipeline import open_repos
-
         open_repos(resolved, [])  # each repository opened and its ref (and upstream) resolved, as the run does
-        if settings.use_llm and not settings.server:
-            from .llm.models import check_model_file, resolve_model
-
-            check_model_file(resolve_model(settings.model_path).path)
+        check_model(settings)  # the model file read as the run reads it (a damaged one exits 3), never loaded
     run_subcommand(ctx, show)
 
 
@@ -336,7 +280,7 @@ def cache_group() -> None:
     offline-report.toml's cache_dir, the user cache dir)."""
 
 
-CACHE_DIR_OPTION = click.option("--cache-dir", type=click.Path(file_okay=False),
+CACHE_DIR_OPTION = click_option(BY_NAME["cache_dir"], type=click.Path(file_okay=False),
                                 help="Default: as a run: $OFFLINE_REPORT_CACHE, the file's cache_dir, the user cache dir.")
 
 
@@ -426,10 +370,10 @@ def templates_dump(ctx: click.Context, folder: str) -> None:
 
 
 @main.command("models")
-@click.option("--model", "model_path", type=click.Path(), help="Also consider this GGUF file first.")
+@click_option(BY_NAME["model_path"], help="Also consider this GGUF file first.")
 @click.option("--check", is_flag=True, help="Load the chosen model, score its votes and check its answers (zh, en) on the labelled set.")
 @CACHE_DIR_OPTION
-@click.option("--vote-method", type=click.Choice(VOTE_METHODS), default="score", show_default=True)
+@click_option(BY_NAME["vote_method"])
 @click.pass_context
 def models_command(ctx: click.Context, model_path: str | None, check: bool, cache_dir: str | None,
                    vote_method: str) -> None:

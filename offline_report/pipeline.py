@@ -9,15 +9,17 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Callable, TextIO
 
-from .rule_analyzer import Analyzer, RuleAnalyzer
+from .analysis_spec import Analyzer
+from .rules.analyzer import RuleAnalyzer
 from .cache import NullStore, Store, default_cache_dir, run_lock
 from .config import RunConfig, Settings, run_config
+from .config.checks import check_settings
 from .catalog import counted, words
 from .config.file import RepoOptions
-from .errors import RepoError, UsageError
+from .errors import RepoError
 from .git.commits import CommitFacts
 from .git.log import (LastReported, WalkStats, commits_by_day, commits_in_range, missing_contents_warning, newest_day,
-                      read_last_reported, recent_days, reported_tips)
+                      read_last_reported, recent_days)
 from .git.ranges import Range, resolve_range
 from .git.repo import RepoHandle, open_repo
 from .git.upstream import mark_upstream
@@ -26,10 +28,11 @@ from .report.day import CommitEntry, DayReport, build_day, contents_notes, is_sy
 from .files import write_atomic
 from .report.render import render_html, render_json, render_markdown
 from .report.site import write_site
-from .report.team_templates import unused as unused_templates
+from .report.team_templates import check_templates, unused as unused_templates
 from .report.views import View, day_view, period_views, range_view
 from .record.selection import Coverage, select_day
-from .record.state import NightlyState, state_key
+from .record.nightly import continues, output_key, record_reported
+from .record.state import NightlyState
 from .stats import RunStats
 
 
@@ -50,36 +53,43 @@ def open_store(settings: Settings):
     return Store(settings.cache_dir or default_cache_dir())
 
 
+def check_run(settings: Settings) -> None:
+    """Every check of the settings, before anything runs: the command line, `config` and the API call it."""
+    check_settings(settings)
+    if settings.templates:
+        check_templates(Path(settings.templates))
+
+
 def build_analyzer(settings: Settings, lang: str, stats: RunStats, store, engine_factory=None) -> Analyzer:
     """The analyzer a run uses: rules alone, or the model (resolved and checked now, loaded on first use)."""
-    if not settings.use_llm:
+    if settings.no_llm:
         return RuleAnalyzer(lang, stats, team_rules=settings.team_rules)
     from .llm.model_analyzer import ModelAnalyzer
-    from .llm.models import resolve_model
-    from .llm.session import ModelOptions, LocalSession, ServerSession
 
-    options = ModelOptions(threads=settings.threads, ctx=settings.ctx, gpu_layers=settings.gpu_layers,
-                           seed=settings.seed, vote_method=settings.vote_method, verbose=settings.verbose)
-    if settings.server:
-        session = ServerSession(settings.server, settings.server_model, api_key(settings.api_key_env),
-                                settings.parallel, options, store, stats, engine_factory=engine_factory)
-    else:
-        session = LocalSession(resolve_model(settings.model_path), options, store, stats,
-                               engine_factory=engine_factory)
+    session = model_session(settings, store, stats, engine_factory)
     session.validate()
     return ModelAnalyzer(lang, stats, session, store, refresh=settings.refresh, team_rules=settings.team_rules,
                          force_model=settings.force_model, keep_rejected=settings.keep_rejected)
 
 
-def api_key(variable: str | None) -> str | None:
-    """The server's token, read from the environment variable the user named (never from the command line)."""
-    if not variable:
-        return None
-    value = os.environ.get(variable)
-    if not value:
-        raise UsageError(f"--api-key-env {variable}: that environment variable is not set",
-                         f"export {variable}=<token> before the run, or leave --api-key-env out")
-    return value
+def model_session(settings: Settings, store, stats: RunStats, engine_factory=None):
+    """The run's model: on the server, or the local file resolved (and read: a damaged file is refused here)."""
+    from .llm.models import resolve_model
+    from .llm.session import ModelOptions, LocalSession, ServerSession
+
+    options = ModelOptions(threads=settings.threads, n_ctx=settings.n_ctx, gpu_layers=settings.gpu_layers,
+                           seed=settings.seed, vote_method=settings.vote_method, verbose=settings.verbose)
+    if settings.server:
+        key = os.environ.get(settings.api_key_env) if settings.api_key_env else None  # checked by check_settings
+        return ServerSession(settings.server, settings.server_model, key, settings.parallel, options, store, stats,
+                             engine_factory=engine_factory)
+    return LocalSession(resolve_model(settings.model_path), options, store, stats, engine_factory=engine_factory)
+
+
+def check_model(settings: Settings) -> None:
+    """The run's check of its local model file, without the cache and without loading the model (`config`)."""
+    if not settings.no_llm and not settings.server:
+        model_session(settings, NullStore(), RunStats()).validate()
 
 
 def run_report(settings: Settings, engine_factory=None, out: TextIO | None = None) -> RunResult:
@@ -90,19 +100,18 @@ def run_report(settings: Settings, engine_factory=None, out: TextIO | None = Non
         state = NightlyState(settings.cache_dir or default_cache_dir())
         config = run_config(settings, lambda repos, today: state.resume_day(
             [output_key(settings, path) for path in repos], today))
-        stats = RunStats(use_llm=config.use_llm)
+        stats = RunStats(use_llm=not config.no_llm)
         analyzer = build_analyzer(settings, config.lang, stats, store, engine_factory)
         result = run(config, analyzer, stats, store=store, out=out, state=state,
                      progress_factory=lambda total: Progress(total, quiet=settings.quiet))
-        for rollup in rollups_due(settings, config):
+        for rollup in rollups_due(settings, result.config):
             more = run(rollup, analyzer, stats, store=store, out=out,
                        progress_factory=lambda total: Progress(total, quiet=True))
             result.written += more.written
             result.reports += more.reports
     result.warnings[:0] = getattr(store, "warnings", [])  # a damaged cache that was moved aside
     if stats.model_skipped == "answer_check" and skip_unsaid(store, stats, settings.quiet):
-        result.notices.append(model_skipped_line(config.lang, stats))
-    result.config = config
+        result.notices.append(model_skipped_line(result.config.lang, stats))
     return result
 
 
@@ -119,12 +128,6 @@ def rollups_due(settings: Settings, config: RunConfig) -> list[RunConfig]:
                 due.append(replace(config, period=kind, since=view.since, until=view.until, last=None,
                                    repo_days={}))
     return due
-
-
-def output_key(settings: Settings | RunConfig, path: str) -> str:
-    """The nightly state's key for a repository in this run: its path, its own ref, and the run's output."""
-    options = settings.repo_options.get(os.path.realpath(path)) or RepoOptions(path)
-    return state_key(path, options.ref or settings.ref, settings.output_dir, settings.fmt)
 
 
 def open_repos(config: RunConfig, notices: list[str]) -> list[RepoHandle]:
@@ -207,14 +210,13 @@ def read_repo(handle: RepoHandle, config: RunConfig, state: NightlyState | None,
     days = config.repo_days.get(handle.path) or config.days()
     key = output_key(config, handle.path)
     entry = state.get(key) if state is not None else None
-    continues = entry is None or (days[0] <= entry.resume and min(config.until, today - timedelta(days=1))
-                                  >= entry.completed)
-    last = read_last_reported(handle, ref, entry.tips) if continues and entry is not None else None
+    carried = continues(entry, days[0], config.until, today)
+    last = read_last_reported(handle, ref, entry.tips) if carried and entry is not None else None
     landed = commits_by_day(handle, days, config.tz, ref, walk, last)
     if options.upstream:
         for commits in landed.values():
             mark_upstream(handle, handle.head(options.upstream), commits)
-    run = RepoRun(handle, ref, {}, {}, last, key if continues and state is not None and not config.stdout else None,
+    run = RepoRun(handle, ref, {}, {}, last, key if carried and state is not None and not config.stdout else None,
                   entry.completed if entry else None)
     for day, commits in landed.items():
         run.days[day], run.coverage[day] = select_day(commits, options, config.no_merges)
@@ -245,27 +247,14 @@ def views_of(config: RunConfig, repos: list[RepoRun]) -> list[View]:
     return [day_view(day) for day in config.days()]
 
 
-def record_reported(state: NightlyState, repos: list[RepoRun], config: RunConfig, today: date) -> None:
-    """Each repository's record moves to the last day of the window that is over (never back): its tip is the
-    newest first-parent commit of that day, whose history is what the record holds."""
-    through = min(config.until, today - timedelta(days=1))
-    for repo in repos:
-        if repo.record_key is None:
-            continue
-        days = sorted(repo.days)
-        through_here = max(min(through, days[-1]), days[0] - timedelta(days=1))
-        if repo.record_from is not None and through_here < repo.record_from:
-            continue
-        state.record(repo.record_key, through_here, reported_tips(repo.handle, repo.ref, through_here, config.tz))
-
-
 def run(config: RunConfig, analyzer: Analyzer, stats: RunStats,
         progress_factory: Callable[[int], Progress] | None = None, out: TextIO | None = None,
         store=None, state: NightlyState | None = None) -> RunResult:
     result = RunResult(warnings=unused_templates(config.templates))
     handles = open_repos(config, result.notices)
     if config.last:
-        narrow_to_recent_days(config, handles)
+        config = narrow_to_recent_days(config, handles)
+    result.config = config
     today = datetime.now(config.tz).date()
     repos = []
     for handle in handles:
@@ -289,7 +278,7 @@ def run(config: RunConfig, analyzer: Analyzer, stats: RunStats,
     for view in views_of(config, repos):
         write_view(view, repos, config, analyzer, stats, progress, result, out)
     if state is not None:
-        record_reported(state, repos, config, today)
+        record_reported(state, repos, config.until, config.tz, today)
     analyzer.finish()
     if stats.model_skipped == "circuit_breaker":  # this night's answers: said even with --quiet
         result.warnings.append(model_skipped_line(config.lang, stats))
@@ -338,14 +327,14 @@ def model_skipped_line(lang: str, stats: RunStats) -> str:
                  samples=check.get("samples", 0)) + words(lang, "model_skipped", "hint")
 
 
-def narrow_to_recent_days(config: RunConfig, handles: list[RepoHandle]) -> None:
+def narrow_to_recent_days(config: RunConfig, handles: list[RepoHandle]) -> RunConfig:
     """--last N: each repository's N most recent days with commits; the run covers all of them."""
-    for handle in handles:
-        ref = repo_options(config, handle.path).ref or config.ref
-        config.repo_days[handle.path] = recent_days(handle, config.last, config.tz, ref)
-    every = sorted({day for days in config.repo_days.values() for day in days})
+    repo_days = {handle.path: recent_days(handle, config.last, config.tz,
+                                          repo_options(config, handle.path).ref or config.ref) for handle in handles}
+    every = sorted({day for days in repo_days.values() for day in days})
     if every:
-        config.since, config.until = every[0], every[-1]
+        return replace(config, repo_days=repo_days, since=every[0], until=every[-1])
+    return replace(config, repo_days=repo_days)
 
 
 def empty_window(handle: RepoHandle, config: RunConfig, repo: RepoRun) -> str:

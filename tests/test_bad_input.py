@@ -15,7 +15,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from offline_report.llm import models
-from offline_report.rule_analyzer import RuleAnalyzer
+from offline_report.rules.analyzer import RuleAnalyzer
 from offline_report.git.commits import CommitFacts, FileChange
 from offline_report.report.render import render_markdown
 from offline_report.report.day import build_day

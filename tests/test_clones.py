@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from offline_report.rule_analyzer import contents_key
+from offline_report.rules.analyzer import contents_key
 from offline_report.git.commits import FileChange
 from offline_report.llm.prompts import commit_facts_text
 from offline_report.rules.classify import classify

@@ -145,7 +145,7 @@ def test_init_writes_a_valid_starter_and_never_overwrites(team):
     assert "[importance]" in written and "[[repos]]" in written
     # the starter passes its own checks (config also checks the run: a clone to read, no model needed)
     assert run_cli("config", "--repo", "dynamo", "--no-llm").exit_code == 0
-    assert run_cli("config", "--no-llm").exit_code == 2  # its [[repos]] path "." is not a clone here, as a run says
+    assert run_cli("config", "--no-llm").exit_code == 2  # no [[repos]]: the folder it runs in, not a clone here
     (team / "offline-report.toml").write_text("lang = \"en\"\n")
     result = run_cli("init")
     assert result.exit_code == 2 and "already exists" in result.output and "what to do:" in result.output

@@ -48,7 +48,7 @@ def test_configuration_is_split_by_subject_and_the_analysis_modules_are_named_ap
     assert all(len(p.read_text().splitlines()) < 500 for p in (PACKAGE / "config").glob("*.py"))
     names = {str(p.relative_to(PACKAGE)) for p in PACKAGE.rglob("*.py")}
     assert not names & {"analysis.py", "analyze.py", "llm/analyzer.py"}
-    assert {"analysis_spec.py", "rule_analyzer.py", "llm/model_analyzer.py"} <= names
+    assert {"analysis_spec.py", "rules/analyzer.py", "llm/model_analyzer.py"} <= names
 
 
 def test_the_two_sessions_are_siblings_behind_one_protocol():
@@ -75,3 +75,43 @@ def test_engines_take_a_typed_prompt_not_messages_in_a_string():
     prompt = engine.Prompt("sys", "user", '{"a": "')
     assert prompt.messages() == [{"role": "system", "content": "sys"}, {"role": "user", "content": "user"}]
     assert prompt.plain.endswith('Answer:\n{"a": "')
+
+
+def module_map() -> list[str]:
+    """The modules and packages the package docstring's map names, as dotted names (a package's own name too)."""
+    import offline_report
+
+    doc = offline_report.__doc__
+    names, package = [], None
+    for line in doc[doc.index("module map"):].splitlines():
+        found = re.match(r"^( {2}| {4})(\S+)\s{2,}\S", line)
+        if not found:
+            continue
+        indent, name = found.groups()
+        if len(indent) == 2:
+            package = name[:-1] if name.endswith("/") else None
+            names.append(package or name)
+        else:
+            assert package, f"{name} is indented under no package"
+            names.append(f"{package}.{name}")
+    return names
+
+
+def test_the_module_map_names_every_module_and_package_once_and_nothing_else():
+    import pkgutil
+
+    import offline_report
+
+    present = {m.name.removeprefix("offline_report.") for m in pkgutil.walk_packages(offline_report.__path__,
+                                                                                     "offline_report.")}
+    named = module_map()
+    assert len(named) == len(set(named)), [n for n in named if named.count(n) > 1]
+    assert sorted(set(named) - present) == [], "named but not there"
+    assert sorted(present - set(named)) == [], "there but not named"
+
+
+def test_layers_import_downwards():
+    """config/ reads no report/; llm/ reads no config/ (it gets its options as values)."""
+    for layer, lower in (("config/", "report"), ("llm/", "config")):
+        pattern = re.compile(rf"^\s*from \.\.{lower}\b|^\s*(?:import|from) offline_report\.{lower}\b", re.M)
+        assert [path for path, text in sources().items() if path.startswith(layer) and pattern.search(text)] == []

@@ -66,7 +66,7 @@ def test_every_boolean_the_file_turns_on_the_command_line_turns_off(team):
     for key in ("stdout", "quiet", "no_merges", "no_cache", "refresh", "verbose", "empty_days", "yes",
                 "force_model", "keep_rejected"):
         assert rows[key][0] == "false" and rows[key][1].startswith("command line"), (key, rows[key])
-    assert rows["no_llm"] == ("true", "command line (--no-llm/--llm)")
+    assert rows["no_llm"] == ("true", "command line (--no-llm)")
     assert run_cli("config", "--llm").exit_code in (0, 3)  # --llm alone: the model is wanted (none here: exit 3)
     assert shown(run_cli("config", "--llm").output)["no_llm"][0] == "false"
 

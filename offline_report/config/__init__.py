@@ -1,89 +1,53 @@
 """Run settings: every option as one typed value (Settings), and the resolved run (RunConfig: dates, zone).
 
-The rest of the configuration, by subject: file (offline-report.toml read and checked), values (the check of
-each key's value), merge (command line > environment > file > defaults, and what `offline-report config`
+The rest of the configuration, by subject: settings_table (every setting declared once), file (offline-report.toml
+read and checked), values (the check of each setting's value), merge (command line > environment > file > defaults, and what `offline-report config`
 shows), checks (every merged setting checked before a run), starter (`offline-report init`)."""
 
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields, make_dataclass
 from datetime import date, datetime, timedelta, tzinfo
 from pathlib import Path
 from typing import Callable
 
-from ..catalog import languages
 from ..errors import UsageError
-from ..report.views import PERIODS, last_complete_period, period_end, period_start
+from ..record.periods import last_complete_period, period_end, period_start
+from .settings_table import BY_NAME, FORMATS, LANGS, SETTINGS, VOTE_METHODS, settings_fields  # noqa: F401
 
-LANGS = languages()
-FORMATS = ("md", "json", "html")
 MAX_DAYS_WITHOUT_CONFIRMATION = 366
-VOTE_METHODS = ("score", "json")
-# Exit codes a run already uses (errors.py, signals): --exit-code-if-empty must pick another.
-RESERVED_EXIT_CODES = frozenset({1, 2, 3, 4, 5, 129, 130, 141, 143})
 
 
-@dataclass
-class Settings:
-    """Every option of a report run, typed, whichever way it was given."""
-
-    repos: list[str] = field(default_factory=lambda: ["."])
-    since: str | None = None
-    until: str | None = None
-    last: int | None = None  # the N most recent days with commits, per repository
-    period: str = "day"  # day, week or month: one report per day, ISO week or calendar month
-    range_spec: str | None = None  # a release range, A..B or one tag: one report of exactly those commits
-    rollups: list = field(default_factory=list)  # "week", "month": a day run also writes each period once it is over
-    output_dir: Path = Path("reports")
-    stdout: bool = False
-    lang: str = "zh"
-    tz_name: str = "local"
-    fmt: str = "md"
-    ref: str = "HEAD"
-    no_merges: bool = False
-    commit_url: str | None = None
-    use_llm: bool = True
-    model_path: str | None = None
-    threads: int | None = None
-    ctx: int | None = None
-    gpu_layers: str = "auto"
-    seed: int = 1234
-    vote_method: str = "score"
-    cache_dir: Path | None = None
-    no_cache: bool = False
-    refresh: bool = False
-    force_model: bool = False  # run the model even when its answer check failed; no circuit breaker
-    keep_rejected: bool = False  # rejected model answers, with the guard's reason, go into the JSON
-    lock_timeout: float = 600.0
-    verbose: bool = False
-    empty_days: bool = False
-    yes: bool = False
-    quiet: bool = False
-    exit_code_if_empty: int | None = None  # the exit code of a run that found no commits (cron wrappers test it)
-    # An inference server instead of a local model (its options are wired in llm/server.py).
-    server: str | None = None
-    server_model: str | None = None
-    api_key_env: str | None = None
-    parallel: int | None = None
-    # From offline-report.toml (config/file.py): the file, per-repository options by real path, team rules, templates.
-    config_path: Path | None = None
-    repo_options: dict = field(default_factory=dict)
-    team_rules: list = field(default_factory=list)
-    templates: Path | None = None
-    # Where each value came from, by file key ("lang", "model.path"): "command line (--lang)", "offline-report.toml:3".
-    sources: dict[str, str] = field(default_factory=dict)
-
-    def label(self, key: str, option: str) -> str:
-        """How an error names a setting: `--since`, or `offline-report.toml:3: since` when the file set it."""
-        source = self.sources.get(key, "")
-        if source and not source.startswith(("command line", "default", "$")):
-            return f"{source}: {key}"
-        return option
+def _label(self, key: str, option: str) -> str:
+    """How an error names a setting: `--since`, or `offline-report.toml:3: since` when the file set it."""
+    source = self.sources.get(key, "")
+    if source and not source.startswith(("command line", "default", "$")):
+        return f"{source}: {key}"
+    return option
 
 
-@dataclass
+def _named(self, name: str) -> str:
+    """How an error names the setting `name` (a field of settings_table.SETTINGS)."""
+    row = BY_NAME[name]
+    return self.label(row.key or name, row.option)
+
+
+# Every option of a report run, typed, whichever way it was given: one field per row of settings_table.SETTINGS,
+# and what offline-report.toml adds beside them (config/file.py): per-repository options by real path, team rules,
+# and where each value came from, by file key ("lang", "model.path"): "command line (--lang)", "offline-report.toml:3".
+Settings = make_dataclass("Settings", [*settings_fields(SETTINGS),
+                                       ("repo_options", dict, field(default_factory=dict)),
+                                       ("team_rules", list, field(default_factory=list)),
+                                       ("sources", dict, field(default_factory=dict))],
+                          namespace={"label": _label, "named": _named, "__module__": __name__,
+                                     "__doc__": "Every option of a report run, typed, whichever way it was given."})
+
+
+@dataclass(frozen=True)
 class RunConfig:
+    """The resolved run: its dates and zone, and the settings the run reads (copied by name from Settings)."""
+
     repos: list[str]
     since: date
     until: date
@@ -96,7 +60,7 @@ class RunConfig:
     ref: str = "HEAD"
     no_merges: bool = False
     commit_url: str | None = None
-    use_llm: bool = True
+    no_llm: bool = False
     empty_days: bool = False
     last: int | None = None
     period: str = "day"
@@ -129,54 +93,15 @@ def run_config(settings: Settings, resume: Callable[[list[str], date], date]) ->
     else:
         since = min(resume(settings.repos, today), until)
     check_range(since, until, settings.yes)
-    return RunConfig(period=settings.period, range_spec=settings.range_spec,
-                     repos=settings.repos, since=since, until=until, tz=tz, tz_name=tz_name, lang=settings.lang,
-                     fmt=settings.fmt, output_dir=settings.output_dir, stdout=settings.stdout, ref=settings.ref,
-                     no_merges=settings.no_merges, commit_url=settings.commit_url, use_llm=settings.use_llm,
-                     empty_days=settings.empty_days, last=settings.last, repo_options=settings.repo_options,
-                     templates=settings.templates)
+    known = {f.name for f in fields(settings)}
+    copied = {f.name: getattr(settings, f.name) for f in fields(RunConfig) if f.name in known}
+    return RunConfig(**{**copied, "since": since, "until": until, "tz": tz, "tz_name": tz_name})
 
 
 DAY_HINT = "use YYYY-MM-DD, 'today' or 'yesterday', e.g. --since 2026-02-10"
 
 
-def day_problem(text: str) -> str | None:
-    """Why a day cannot be read (None when it can): checked before a run, without a time zone."""
-    value = text.strip().lower()
-    if value in ("today", "yesterday"):
-        return None
-    try:
-        date.fromisoformat(value)
-    except ValueError:
-        return f"{text!r} is not a date: YYYY-MM-DD, 'today' or 'yesterday'"
-    return None
-
-
-def url_problem(url: str) -> str | None:
-    """Why a server URL cannot be used (None when it can)."""
-    from urllib.parse import urlsplit
-
-    try:
-        parts = urlsplit(url)
-        parts.port  # noqa: B018 - raises on a port that is not a number
-    except ValueError as exc:
-        return f"{url!r} is not a URL ({exc})"
-    if parts.scheme not in ("http", "https") or not parts.hostname:
-        return f"{url!r} is not an http:// or https:// URL"
-    return None
-
-
-def exit_code_problem(code: int) -> str | None:
-    if not 0 <= code <= 255:
-        return "a number from 0 to 255"
-    if code in RESERVED_EXIT_CODES:
-        return "a code that no other outcome uses (not " + ", ".join(map(str, sorted(RESERVED_EXIT_CODES))) + ")"
-    return None
-
-
 def check_view(settings: Settings) -> None:
-    if settings.period not in ("day", *PERIODS):
-        raise UsageError(f"--period {settings.period!r} is not a period", "use day, week or month")
     if settings.range_spec and (settings.since or settings.until or settings.last or settings.period != "day"):
         raise UsageError("--range and --since/--until/--last/--period both given",
                          "a release report is chosen by --range alone, e.g. --range v1.2.0..v1.3.0")

@@ -5,42 +5,36 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from . import DAY_HINT, Settings, day_problem, exit_code_problem, url_problem
+from . import Settings, values
+from .settings_table import SETTINGS
 from ..errors import OutputError, RepoError, UsageError
 
 
 def check_settings(settings: Settings) -> None:
-    """What a run would refuse, refused now: dates, links, URLs, exit codes, folders, repositories."""
-    _check_days(settings)
-    _check_links(settings)
+    """What a run would refuse, refused now: each value by its row's check, then what values say together."""
+    _check_values(settings)
+    _check_server_key(settings)
     _check_folders(settings)
     _check_repos(settings)
 
 
-def _check_days(settings: Settings) -> None:
-    for key in ("since", "until"):
-        value = getattr(settings, key)
-        if value and (problem := day_problem(value)):
-            raise UsageError(f"{settings.label(key, '--' + key)}: {problem}", DAY_HINT)
+def _check_values(settings: Settings) -> None:
+    """Every setting's one check (settings_table.py), whichever source gave the value."""
+    for row in SETTINGS:
+        value = getattr(settings, row.name)
+        if value is None or value == row.default:
+            continue
+        try:
+            row.check(value)
+        except (TypeError, ValueError) as exc:
+            raise values.refusal(settings.named(row.name), value, exc) from None
 
 
-def _check_links(settings: Settings) -> None:
-    if settings.commit_url is not None and "{sha}" not in settings.commit_url:
-        raise UsageError(f"{settings.label('commit_url', '--commit-url')}: no {{sha}} in {settings.commit_url!r}: "
-                         "every commit would get the same link",
-                         "write the link with {sha} where the commit id goes, "
-                         "e.g. https://git.example.com/x/y/-/commit/{sha}")
-    if settings.server is not None and (problem := url_problem(settings.server)):
-        raise UsageError(f"{settings.label('model.server', '--server')}: {problem}",
-                         "pass the base URL of an OpenAI-compatible server's API, e.g. http://gpu-box:8080/v1")
+def _check_server_key(settings: Settings) -> None:
     if settings.server and settings.api_key_env and not os.environ.get(settings.api_key_env):
-        raise UsageError(f"{settings.label('model.api_key_env', '--api-key-env')} {settings.api_key_env}: "
+        raise UsageError(f"{settings.named('api_key_env')} {settings.api_key_env}: "
                          "that environment variable is not set",
                          f"export {settings.api_key_env}=<token> before the run, or leave --api-key-env out")
-    code = settings.exit_code_if_empty
-    if code is not None and (problem := exit_code_problem(code)):
-        raise UsageError(f"{settings.label('exit_code_if_empty', '--exit-code-if-empty')} {code}: use {problem}",
-                         "pick a code your cron wrapper tests for, e.g. --exit-code-if-empty 99")
 
 
 def _check_folders(settings: Settings) -> None:

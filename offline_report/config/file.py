@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import difflib
-import hashlib
 import json
 import os
 import re
@@ -11,9 +10,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable
 
+from .. import ENV_CONFIG
 from ..analysis_spec import TIERS
-from . import FORMATS, LANGS, VOTE_METHODS, values
 from ..errors import UsageError
+from . import values
+from .settings_table import BY_KEY, FILE_TABLES, Setting
 
 try:
     import tomllib
@@ -21,65 +22,10 @@ except ModuleNotFoundError:  # Python 3.10
     import tomli as tomllib
 
 CONFIG_NAME = "offline-report.toml"
-ENV_CONFIG = "OFFLINE_REPORT_CONFIG"
-ENV_MODEL = "OFFLINE_REPORT_MODEL"
-ENV_CACHE = "OFFLINE_REPORT_CACHE"
 
-
-@dataclass(frozen=True)
-class Key:
-    """One key of the file: the Settings field it sets, the command-line parameter that beats it, its check."""
-
-    field: str
-    param: str | None
-    check: Callable[[Any], Any]
-    env: str | None = None  # an environment variable that beats the file
-    is_path: bool = False  # relative to the file's directory
-    invert: bool = False  # no_llm sets use_llm
-
-
-TOP_KEYS: dict[str, Key] = {
-    "since": Key("since", "since", values.day),
-    "until": Key("until", "until", values.day),
-    "output_dir": Key("output_dir", "output_dir", values.text, is_path=True),
-    "stdout": Key("stdout", "to_stdout", values.flag),
-    "lang": Key("lang", "lang", values.choice(LANGS)),
-    "tz": Key("tz_name", "tz_name", values.zone),
-    "format": Key("fmt", "fmt", values.choice(FORMATS)),
-    "ref": Key("ref", "ref", values.text),
-    "no_merges": Key("no_merges", "no_merges", values.flag),
-    "commit_url": Key("commit_url", "commit_url", values.commit_url),
-    "no_llm": Key("use_llm", "no_llm", values.flag, invert=True),
-    "cache_dir": Key("cache_dir", "cache_dir", values.text, env=ENV_CACHE, is_path=True),
-    "no_cache": Key("no_cache", "no_cache", values.flag),
-    "refresh": Key("refresh", "refresh", values.flag),
-    "lock_timeout": Key("lock_timeout", "lock_timeout", values.number(0)),
-    "verbose": Key("verbose", "verbose", values.flag),
-    "empty_days": Key("empty_days", "empty_days", values.flag),
-    "yes": Key("yes", "yes", values.flag),
-    "quiet": Key("quiet", "quiet", values.flag),
-    "exit_code_if_empty": Key("exit_code_if_empty", "exit_code_if_empty", values.exit_code),
-    "force_model": Key("force_model", "force_model", values.flag),
-    "keep_rejected": Key("keep_rejected", "keep_rejected", values.flag),
-    "templates": Key("templates", None, values.text, is_path=True),
-    "period": Key("period", "period", values.choice(("day", "week", "month"))),
-    "rollups": Key("rollups", "rollups", values.periods),
-}
-MODEL_KEYS: dict[str, Key] = {
-    "path": Key("model_path", "model_path", values.text, env=ENV_MODEL, is_path=True),
-    "ctx": Key("ctx", "n_ctx", values.whole_number(512)),
-    "threads": Key("threads", "threads", values.whole_number(1)),
-    "gpu_layers": Key("gpu_layers", "gpu_layers", values.gpu_layers),
-    "seed": Key("seed", "seed", values.whole_number()),
-    "vote_method": Key("vote_method", "vote_method", values.choice(VOTE_METHODS)),
-    "server": Key("server", "server", values.server_url),
-    "server_model": Key("server_model", "server_model", values.text),
-    "api_key_env": Key("api_key_env", "api_key_env", values.text),
-    "parallel": Key("parallel", "parallel", values.whole_number(1)),
-}
 REPO_KEYS = ("path", "name", "ref", "commit_url", "include", "exclude", "context", "upstream")
 IMPORTANCE_KEYS = ("paths", "subjects")
-TABLES = ("model", "repos", "importance")
+TABLES = (*FILE_TABLES, "repos", "importance")
 
 
 # ---------------------------------------------------------------------------------------------- globs and rules
@@ -155,11 +101,6 @@ class RepoOptions:
 
 GLOB_HINT = ('write a path from the repository root without a leading /, close every [ with ], e.g. '
              '"vendor/**" or "src/*.py"')
-
-
-def context_key(context: str | None) -> tuple:
-    """The cache key part of a repository context: nothing when unset, so existing entries stay valid."""
-    return ("context", hashlib.sha256(context.encode("utf-8")).hexdigest()[:16]) if context else ()
 
 
 @dataclass(frozen=True)
@@ -257,20 +198,24 @@ def read_config(path: Path) -> ConfigFile:
     return ConfigFile(path, text, data)
 
 
+def _keys(table: str | None) -> list[str]:
+    """The keys the file takes at the top (None) or in one of its tables."""
+    return [row.file_key for row in BY_KEY.values() if row.table == table]
+
+
 def _unknown(cfg: ConfigFile, key: str, known, table: str | None = None, index: int = 0) -> UsageError:
     close = difflib.get_close_matches(key, list(known), n=1, cutoff=0.5)
     hint = (f"did you mean {close[0]!r}? " if close else "") + "known keys here: " + ", ".join(known)
     return cfg.error(key, "unknown key", hint, table, index)
 
 
-def _checked(cfg: ConfigFile, spec: Key, key: str, value, table: str | None = None):
+def _checked(cfg: ConfigFile, row: Setting, value, table: str | None = None):
     try:
-        value = spec.check(value)
-    except TypeError as exc:
-        raise cfg.error(key, f"wrong type ({type(value).__name__})", f"write {exc}", table) from None
-    except ValueError as exc:
-        raise cfg.error(key, f"bad value {value!r}", f"use {exc}", table) from None
-    if spec.is_path:
+        value = row.check(value)
+    except (TypeError, ValueError) as exc:
+        name = f"{table}.{row.file_key}" if table else row.file_key
+        raise values.refusal(f"{cfg.where(row.file_key, table)}: {name}", value, exc) from None
+    if row.relative:
         value = str((cfg.folder / Path(value).expanduser()))
     return value
 
@@ -291,16 +236,18 @@ def parse(cfg: ConfigFile) -> FileSettings:
     for key, value in cfg.data.items():
         if key in TABLES:
             continue
-        if key not in TOP_KEYS:
-            raise _unknown(cfg, key, [*TOP_KEYS, *TABLES])
-        out.values[key] = (_checked(cfg, TOP_KEYS[key], key, value), cfg.where(key))
-    model = cfg.data.get("model", {})
-    if not isinstance(model, dict):
-        raise cfg.error("model", "must be a table", "write a [model] section with path, ctx, threads, ...")
-    for key, value in model.items():
-        if key not in MODEL_KEYS:
-            raise _unknown(cfg, key, MODEL_KEYS, "model")
-        out.values[f"model.{key}"] = (_checked(cfg, MODEL_KEYS[key], key, value, "model"), cfg.where(key, "model"))
+        if BY_KEY.get(key) is None:
+            raise _unknown(cfg, key, [*_keys(None), *TABLES])
+        out.values[key] = (_checked(cfg, BY_KEY[key], value), cfg.where(key))
+    for table in FILE_TABLES:
+        section = cfg.data.get(table, {})
+        if not isinstance(section, dict):
+            raise cfg.error(table, "must be a table", f"write a [{table}] section with " + ", ".join(_keys(table)))
+        for key, value in section.items():
+            if BY_KEY.get(f"{table}.{key}") is None:
+                raise _unknown(cfg, key, _keys(table), table)
+            out.values[f"{table}.{key}"] = (_checked(cfg, BY_KEY[f"{table}.{key}"], value, table),
+                                            cfg.where(key, table))
     if "templates" in out.values:
         _check_templates(cfg, out.values["templates"][0])
     out.repos = _parse_repos(cfg)
@@ -326,9 +273,12 @@ def _parse_repos(cfg: ConfigFile) -> list[RepoOptions]:
         for key in ("path", "name", "ref", "commit_url", "context", "upstream"):
             if key in table and not isinstance(table[key], str):
                 raise fail(key, f"wrong type ({type(table[key]).__name__})", "write a string")
-        if "commit_url" in table and "{sha}" not in table["commit_url"]:
-            raise fail("commit_url", f"no {{sha}} in {table['commit_url']!r}",
-                       'write the link with {sha} where the commit id goes, e.g. "https://git.example.com/x/y/-/commit/{sha}"')
+        if "commit_url" in table:
+            try:
+                values.commit_url(table["commit_url"])
+            except ValueError as exc:
+                raise values.refusal(f"{cfg.where('commit_url', 'repos', index)}: repos[{index}].commit_url",
+                                     table["commit_url"], exc) from None
         path = (cfg.folder / Path(table["path"]).expanduser())
         if not path.is_dir():
             raise fail("path", f"no such directory: {path}",
@@ -387,23 +337,7 @@ def _parse_importance(cfg: ConfigFile) -> list[TeamRule]:
 
 
 def _check_templates(cfg: ConfigFile, folder: str) -> None:
-    """A team template folder must exist, and its templates must compile with the filters a run gives them (a
-    syntax error or an unknown filter is found now, not after the analyses)."""
-    import jinja2
-
-    from ..report.render import html_environment
-
-    root = Path(folder)
-    if not root.is_dir():
-        raise cfg.error("templates", f"no such directory: {root}",
+    """A team template folder must exist (its templates are compiled by report/team_templates.check_templates)."""
+    if not Path(folder).is_dir():
+        raise cfg.error("templates", f"no such directory: {folder}",
                         "create it with your *.j2 files (relative paths start at the file's directory)")
-    env = html_environment(root)
-    for path in sorted(root.glob("*.j2")):
-        try:
-            source = path.read_text(encoding="utf-8")
-            env.compile(source, name=path.name, filename=str(path))
-        except jinja2.TemplateSyntaxError as exc:  # an unknown filter or test too (TemplateAssertionError)
-            raise UsageError(f"{path}:{exc.lineno}: template error: {exc.message}",
-                             "fix the template, or remove it to use the built-in one") from None
-        except (OSError, UnicodeDecodeError) as exc:
-            raise UsageError(f"cannot read template {path}: {exc}", "save it as UTF-8 text") from None

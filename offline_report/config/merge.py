@@ -7,10 +7,9 @@ import os
 from pathlib import Path
 
 from . import Settings
-from .file import CONFIG_NAME, ENV_CONFIG, MODEL_KEYS, TOP_KEYS, Key, find_config, parse, read_config
+from .file import CONFIG_NAME, ENV_CONFIG, find_config, parse, read_config
+from .settings_table import BY_KEY, BY_NAME, SETTINGS
 
-OPTION_NAMES = {"to_stdout": "--stdout", "tz_name": "--tz", "fmt": "--format", "n_ctx": "--ctx",
-                "model_path": "--model", "repos": "--repo", "no_llm": "--no-llm/--llm"}
 # A command-line option that makes the file's value of another key moot: (given, key it beats, Settings value).
 OVERRIDES = (
     ("output_dir", "stdout", False),  # --output-dir X writes files there, whatever the file says of stdout
@@ -20,41 +19,29 @@ OVERRIDES = (
 )
 
 
-def option_name(param: str) -> str:
-    return OPTION_NAMES.get(param, "--" + param.replace("_", "-"))
-
-
-def _set(settings: Settings, spec: Key, value) -> None:
-    if spec.invert:
-        value = not value
-    if spec.field in ("output_dir", "cache_dir", "templates") and value is not None:
-        value = Path(value)
-    setattr(settings, spec.field, value)
-
-
 def apply_config(settings: Settings, given: set[str], explicit: str | None = None) -> dict[str, str]:
     """Fills `settings` (built from the command line and defaults) from the file, where nothing beats it.
 
-    `given` names the command-line parameters the user gave. Returns (and keeps in settings.sources) where
-    each file key's value came from: "command line (--lang)", "$OFFLINE_REPORT_MODEL", "offline-report.toml:3"
-    or "default"."""
+    `given` names the settings the user gave (on the command line, or as the API's arguments). Returns (and keeps
+    in settings.sources) where each file key's value came from: "command line (--lang)", "$OFFLINE_REPORT_MODEL",
+    "offline-report.toml:3" or "default"."""
     path = find_config(explicit)
     parsed = parse(read_config(path)) if path else None
     settings.config_path = path
     sources: dict[str, str] = {}
-    for table, keys in ((None, TOP_KEYS), ("model", MODEL_KEYS)):
-        for key, spec in keys.items():
-            name = f"{table}.{key}" if table else key
-            if spec.param in given:
-                sources[name] = f"command line ({option_name(spec.param)})"
-            elif spec.env and os.environ.get(spec.env):
-                sources[name] = f"${spec.env}"
-            elif parsed and name in parsed.values:
-                value, where = parsed.values[name]
-                _set(settings, spec, value)
-                sources[name] = where
-            else:
-                sources[name] = "default"
+    for row in SETTINGS:
+        if not row.key:
+            continue
+        if row.name in given:
+            sources[row.key] = f"command line ({row.option})"
+        elif row.env and os.environ.get(row.env):
+            sources[row.key] = f"${row.env}"  # the consumer reads it (llm/models.py, cache.py)
+        elif parsed and row.key in parsed.values:
+            value, where = parsed.values[row.key]
+            setattr(settings, row.name, row.convert(value))
+            sources[row.key] = where
+        else:
+            sources[row.key] = "default"
     _command_line_overrides(settings, given, sources)
     if "repos" in given:
         sources["repos"] = "command line (--repo)"
@@ -72,13 +59,12 @@ def apply_config(settings: Settings, given: set[str], explicit: str | None = Non
 
 def _command_line_overrides(settings: Settings, given: set[str], sources: dict[str, str]) -> None:
     """An option on the command line beats a file value it contradicts, even one of another key."""
-    keys = {**TOP_KEYS, **{f"model.{key}": spec for key, spec in MODEL_KEYS.items()}}
-    for param, key, value in OVERRIDES:
-        spec = keys[key]
-        if param in given and spec.param not in given and not sources.get(key, "default").startswith(
+    for name, key, value in OVERRIDES:
+        row = BY_KEY[key]
+        if name in given and row.name not in given and not sources.get(key, "default").startswith(
                 ("default", "$", "command line")):
-            setattr(settings, spec.field, value)
-            sources[key] = f"command line ({option_name(param)})"
+            setattr(settings, row.name, value)
+            sources[key] = f"command line ({BY_NAME[name].option})"
 
 
 def _toml_value(value) -> str:
@@ -91,6 +77,30 @@ def _toml_value(value) -> str:
     return json.dumps(value, ensure_ascii=False)
 
 
+def _repo_lines(settings: Settings, sources: dict[str, str]) -> list[tuple[str, str]]:
+    """The repositories a run reads: the command line's list beats the file's [[repos]] tables, which then only
+    lend their options to a repository the list names (the others are shown commented out, as overridden)."""
+    from_command_line = sources.get("repos", "").startswith("command line")
+    listed = {os.path.realpath(path) for path in settings.repos}
+    rows: list[tuple[str, str]] = []
+    if from_command_line or not settings.repo_options:
+        prefix = "" if from_command_line else "# "
+        rows += [("", ""), (f"{prefix}repos = {json.dumps([str(r) for r in settings.repos])}",
+                            sources.get("repos", "default"))]
+    for opts in settings.repo_options.values():
+        used = not from_command_line or opts.path in listed
+        mark = "" if used else "# "
+        source = opts.where if used else f"{opts.where}, overridden by the command line (--repo)"
+        rows += [("", ""), (f"{mark}[[repos]]", source), (f"{mark}path = {_toml_value(opts.path)}", "")]
+        for key in ("name", "ref", "commit_url", "context", "upstream"):
+            if getattr(opts, key):
+                rows.append((f"{mark}{key} = {_toml_value(getattr(opts, key))}", ""))
+        for key in ("include", "exclude"):
+            if getattr(opts, key):
+                rows.append((f"{mark}{key} = {json.dumps(list(getattr(opts, key)))}", ""))
+    return rows
+
+
 def effective_lines(settings: Settings, sources: dict[str, str]) -> list[str]:
     """The effective settings as TOML, each with where it came from (`offline-report config`)."""
     rows: list[tuple[str, str]] = []
@@ -98,30 +108,17 @@ def effective_lines(settings: Settings, sources: dict[str, str]) -> list[str]:
         rows.append((f"# file: {settings.config_path}", ""))
     else:
         rows.append((f"# no {CONFIG_NAME} here (nor --config, nor ${ENV_CONFIG})", ""))
-    for table, keys in ((None, TOP_KEYS), ("model", MODEL_KEYS)):
-        if table:
-            rows.append(("", ""))
-            rows.append((f"[{table}]", ""))
-        for key, spec in keys.items():
-            name = f"{table}.{key}" if table else key
-            value = getattr(settings, spec.field, None)
-            if spec.invert:
-                value = not value
-            if value is None and spec.env and os.environ.get(spec.env):
-                value = os.environ[spec.env]
-            text = f"{key} = {_toml_value(value)}" if value is not None else f"# {key} (not set)"
-            rows.append((text, sources.get(name, "default")))
-    for opts in settings.repo_options.values():
-        rows += [("", ""), ("[[repos]]", opts.where), (f"path = {_toml_value(opts.path)}", "")]
-        for key in ("name", "ref", "commit_url", "context", "upstream"):
-            if getattr(opts, key):
-                rows.append((f"{key} = {_toml_value(getattr(opts, key))}", ""))
-        for key in ("include", "exclude"):
-            if getattr(opts, key):
-                rows.append((f"{key} = {json.dumps(list(getattr(opts, key)))}", ""))
-    if not settings.repo_options or sources.get("repos", "").startswith("command line"):
-        rows.append(("", ""))
-        rows.append((f"# repos = {json.dumps([str(r) for r in settings.repos])}", sources.get("repos", "default")))
+    table = None
+    for row in sorted((row for row in SETTINGS if row.key), key=lambda row: row.table or ""):
+        if row.table != table:
+            table = row.table
+            rows += [("", ""), (f"[{table}]", "")]
+        value = getattr(settings, row.name, None)
+        if value is None and row.env and os.environ.get(row.env):
+            value = os.environ[row.env]
+        text = f"{row.file_key} = {_toml_value(value)}" if value is not None else f"# {row.file_key} (not set)"
+        rows.append((text, sources.get(row.key, "default")))
+    rows += _repo_lines(settings, sources)
     if settings.team_rules:
         rows += [("", ""), ("[importance]", sources.get("importance", ""))]
         for kind in ("path", "subject"):

@@ -8,9 +8,8 @@ import hashlib
 from concurrent.futures import ThreadPoolExecutor, as_completed
 
 from ..analysis_spec import MAX_TOKENS, TIERS, Analysis, Reason, Vote, fields_of
-from ..rule_analyzer import RuleAnalyzer, contents_key, rule_analysis, rule_entry
+from ..rules.analyzer import RuleAnalyzer, contents_key, rule_analysis, rule_entry
 from ..catalog import counted, words
-from ..config.file import context_key
 from ..git.commits import CommitFacts
 from ..report.day import CommitEntry
 from ..rules.classify import Classification, classify
@@ -26,6 +25,11 @@ MAX_PATCH_FILES = 200  # files whose patch text may enter an excerpt; the rest a
 RETRY_MAX_ITEMS = 2
 # After this many answers in a row fail the guard, the rest of the run uses the rules (unless --force-model).
 BREAKER_FAILURES = 5
+
+
+def context_key(context: str | None) -> tuple:
+    """The cache key part of a repository context: nothing when unset, so existing entries stay valid."""
+    return ("context", hashlib.sha256(context.encode("utf-8")).hexdigest()[:16]) if context else ()
 
 
 class ModelAnalyzer:

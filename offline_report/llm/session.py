@@ -29,7 +29,7 @@ LONG_RUN_S = 180
 @dataclass
 class ModelOptions:
     threads: int | None = None
-    ctx: int | None = None
+    n_ctx: int | None = None
     gpu_layers: str = "auto"  # "auto", "all" or a number
     seed: int = DEFAULT_SEED
     vote_method: str = "score"
@@ -155,11 +155,11 @@ class LocalSession(SessionBase):
     def validate(self) -> None:
         """Everything that can refuse the model, done before any commit is analysed."""
         info = self.info
-        check_memory(info, info.kv_cache_bytes(self.n_ctx()), self.gpu_layers())
+        check_memory(info, info.kv_cache_bytes(self.n_ctx()), self.gpu_layers)
 
     def n_ctx(self) -> int:
         trained = self.info.context_length or DEFAULT_CTX_CAP
-        return min(self.options.ctx, trained) if self.options.ctx else min(trained, DEFAULT_CTX_CAP)
+        return min(self.options.n_ctx, trained) if self.options.n_ctx else min(trained, DEFAULT_CTX_CAP)
 
     def gpu_layers(self) -> int:
         value = self.options.gpu_layers
@@ -218,7 +218,7 @@ class ServerSession(SessionBase):
         remembered_key = ("server-model", url.rstrip("/"), model or "")
         try:
             factory = engine_factory or _server_engine
-            self._engine = factory(url, model=model, api_key=api_key, parallel=parallel, n_ctx=options.ctx)
+            self._engine = factory(url, model=model, api_key=api_key, parallel=parallel, n_ctx=options.n_ctx)
             self.fingerprint = self._engine.model_id
             store.set(self.fingerprint, *remembered_key)
         except ModelError as exc:
@@ -264,6 +264,10 @@ def _duration(seconds: float) -> str:
 
 
 def _gpu_offload_supported() -> bool:
-    from .llama import gpu_offload_supported
+    """Whether the llama.cpp build can offload; without llama.cpp (a stand-in engine) there is nothing to offload."""
+    try:
+        from .llama import gpu_offload_supported
 
-    return gpu_offload_supported()
+        return gpu_offload_supported()
+    except ImportError:
+        return False

@@ -17,7 +17,6 @@ from .schema import VOTE_MAX_TOKENS, VOTE_SCHEMA
 
 # A vote counts only when the model beats the best constant answer by this much on the labelled set.
 CALIBRATION_MARGIN = 0.15
-from ..config import VOTE_METHODS  # noqa: F401 - the methods this module implements
 IMPORTANCE_OPTIONS = ("high", "medium", "low")
 
 

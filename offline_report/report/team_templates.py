@@ -5,8 +5,8 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
-from ..errors import OutputError
-from .render import templates_dir
+from ..errors import OutputError, UsageError
+from .render import html_environment, templates_dir
 
 SUFFIX = ".j2"
 
@@ -44,3 +44,20 @@ def unused(folder: Path | str | None) -> list[str]:
     return [f"{path}: no output uses this template (it replaces a built-in one only under the same name: "
             f"{', '.join(sorted(known))}); rename or remove it"
             for path in sorted(Path(folder).glob(f"*{SUFFIX}")) if path.name not in known]
+
+
+def check_templates(root: Path) -> None:
+    """A team's templates must compile with the filters a run gives them (a syntax error or an unknown filter is
+    found before the run, not after the analyses)."""
+    import jinja2
+
+    env = html_environment(root)
+    for path in sorted(root.glob("*.j2")):
+        try:
+            source = path.read_text(encoding="utf-8")
+            env.compile(source, name=path.name, filename=str(path))
+        except jinja2.TemplateSyntaxError as exc:  # an unknown filter or test too (TemplateAssertionError)
+            raise UsageError(f"{path}:{exc.lineno}: template error: {exc.message}",
+                             "fix the template, or remove it to use the built-in one") from None
+        except (OSError, UnicodeDecodeError) as exc:
+            raise UsageError(f"cannot read template {path}: {exc}", "save it as UTF-8 text") from None

@@ -6,8 +6,9 @@ import re
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
+from ..record.periods import period_end, period_name, period_start
+
 KINDS = ("day", "week", "month", "range")
-PERIODS = ("week", "month")
 
 
 @dataclass(frozen=True)
@@ -43,30 +44,6 @@ def period_views(kind: str, since: date, until: date) -> list[View]:
         views.append(View(kind, period_name(kind, start), start, end, days))
         start = end + timedelta(days=1)
     return views
-
-
-def period_start(kind: str, day: date) -> date:
-    return day - timedelta(days=day.weekday()) if kind == "week" else day.replace(day=1)
-
-
-def period_end(kind: str, start: date) -> date:
-    if kind == "week":
-        return start + timedelta(days=6)
-    following = (start.replace(day=28) + timedelta(days=4)).replace(day=1)
-    return following - timedelta(days=1)
-
-
-def period_name(kind: str, start: date) -> str:
-    if kind == "week":
-        year, week, _ = start.isocalendar()
-        return f"{year}-W{week:02d}"
-    return f"{start.year}-{start.month:02d}"
-
-
-def last_complete_period(kind: str, today: date) -> tuple[date, date]:
-    """The most recent week (Monday to Sunday) or month that is over."""
-    end = period_start(kind, today) - timedelta(days=1)
-    return period_start(kind, end), end
 
 
 def range_view(name: str, revisions: tuple[str | None, str], since: date | None, until: date) -> View:

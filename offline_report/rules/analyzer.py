@@ -1,34 +1,13 @@
-"""Per-commit analysis: the Analyzer protocol and the analysis from git facts alone (the model's is in llm/)."""
+"""The analysis from git facts alone (RuleAnalyzer, one of the two analysis_spec.Analyzer; the model's is in llm/)."""
 
 from __future__ import annotations
 
-from typing import Protocol
-
-from .analysis_spec import Analysis
-from .git.commits import CommitFacts
-from .report.day import CommitEntry
-from .rules.classify import Classification, classify, day_risks
-from .rules.writer import analysis_for
-from .stats import RunStats
-
-
-class Analyzer(Protocol):
-    """Turns a day's decoded commits into report entries."""
-
-    def analyze_day(self, commits: list[CommitFacts], progress=None) -> list[CommitEntry]: ...
-
-    def plan(self, commits: list[CommitFacts]) -> str | None:
-        """One line on what the run will cost, or None when it is cheap."""
-
-    def day_summary(self, entries: list[CommitEntry], fresh: bool = True) -> dict | None:
-        """The overview's paragraph for one repository's day (or period): {"source", "text"}, or None; with fresh
-        False, only what needs no new model call."""
-
-    def finish(self) -> None:
-        """Whatever the analyzer keeps for the next run."""
-
-    def analyze_by_rules(self, commits: list[CommitFacts], progress=None) -> list[CommitEntry]:
-        """Entries analysed by the rules alone, whatever the run's analyzer (what an upstream sync brought)."""
+from ..analysis_spec import Analysis
+from ..git.commits import CommitFacts
+from ..report.day import CommitEntry
+from .classify import Classification, classify, day_risks
+from .writer import analysis_for
+from ..stats import RunStats
 
 
 def contents_key(facts: CommitFacts) -> tuple:
