@@ -28,14 +28,21 @@ The module map, in the order of the flow: every module and package once, with it
     ranges           release ranges (A..B, or one tag), their names and dates
     remote           the origin remote as web links and an owner/name title
     upstream         an internal fork's upstream: which commits are upstream's
+    api_ends         the two ends of a week, month or range as trees, and the public API between them
   facts/           what a diff says, read from its text without a model
     kinds            the one table of file kinds, languages and manifests
     patch            a unified diff read by side, within bounds
-    defs_base        one definition read from one line
-    defs             definitions per line: Python, Go, Rust, Kotlin, JavaScript, TypeScript
-    defs_c           definitions per line: C, C++, Java
-    params           a definition's parameters from its signature
-    scan             one file's patch: definitions, tests, options
+    grammars         the tree-sitter grammar of each language, imported when a file of it is met
+    syntax           one file's definitions read by its grammar, each blob parsed once
+    tree_c           C, C++ and CUDA definitions from a syntax tree
+    tree_walks       Python, Go, Rust, Java, JavaScript and TypeScript definitions from a syntax tree
+    tree_facts       a changed file's definition facts from its two parsed sides
+    api_diff         the public API that differs between two trees
+    defs_base        one definition read from one line, where no grammar reads the file
+    defs             definitions per line: Kotlin, or a blob its grammar cannot read
+    defs_c           definitions per line: the C family, where its grammar cannot read the blob
+    params           a definition's parameters from its signature line
+    scan             one file's patch: definitions (by line where no grammar), tests, options
     options          options, environment variables and tests named on a line
     manifests        dependencies before and after, the project's own version
     pairs            moves, renames and re-signatures (added and removed facts paired)

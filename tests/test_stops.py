@@ -156,14 +156,15 @@ def test_a_stop_at_any_moment_ends_the_run_within_seconds_and_leaves_nothing(lon
     assert len(list(out.glob("*.md"))) == DAYS
 
 
-def test_timeout_around_a_run_ends_it_with_124_and_nothing_left(long_history, tmp_path):
+def test_timeout_around_a_run_ends_it_with_124_and_nothing_left(long_history, tmp_path, tmp_path_factory):
     if shutil.which("timeout") is None:
         pytest.skip("no timeout command")
+    limit = 0.5 + run_length(long_history, tmp_path_factory) / 2  # past start-up, half-way through the run
     args = ["--repo", str(long_history), *WINDOW, "--no-llm", "--yes", "-q", "--no-cache",
             "--output-dir", str(tmp_path / "out")]
-    process = start(args, tmp_path, wrapper=("timeout", "1.5"))
+    process = start(args, tmp_path, wrapper=("timeout", f"{limit:.2f}"))
     try:
-        process.wait(timeout=1.5 + ENDS_WITHIN_S)
+        process.wait(timeout=limit + ENDS_WITHIN_S)
     except subprocess.TimeoutExpired:
         os.killpg(process.pid, signal.SIGKILL)
         pytest.fail("the run outlived its timeout by more than the grace")
