@@ -59,7 +59,8 @@ The module map, in the order of the flow: every module and package once, with it
     writer           the rule analysis of every tier
     facts_text       the diff facts in words
     analyzer         RuleAnalyzer: the analysis from git facts alone (no model)
-  analysis_spec    the per-tier field spec; the Analysis, Vote and Reason values; the Analyzer protocol
+  analysis_spec    the per-tier field spec; the Analysis, Vote and Reason values; the CommitEntry a run
+                   produces; the Analyzer protocol
   llm/             the model (a --no-llm run imports none of it)
     engine           the model seam: what the analysis needs from a model
     llama            the in-process engine (the only importer of llama_cpp)

@@ -1,5 +1,5 @@
-"""The analysis of one commit: the per-tier field spec, the Analysis and Vote values built from it, and the Analyzer
-protocol that the rule and the model analyzers implement.
+"""The analysis of one commit: the per-tier field spec, the Analysis and Vote values built from it, the CommitEntry a
+run's analysis produces, and the Analyzer protocol that the rule and the model analyzers implement.
 
 The spec below is the single description of what each tier holds. The JSON schema the model is bound
 to (llm/schema.py), the guard's shape check (llm/guard.py), the prompt's field list (llm/prompts.py),
@@ -13,7 +13,6 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 if TYPE_CHECKING:
     from .git.commits import CommitFacts
-    from .report.day import CommitEntry
 
 TIERS = ("low", "medium", "high")
 INSIGHT_KEYS = ("architecture", "performance", "security", "maintainability", "compatibility")
@@ -120,6 +119,27 @@ class Reason:
 
     code: str
     values: dict = field(default_factory=dict)
+
+
+@dataclass
+class CommitEntry:
+    """One commit as a run analysed it: its facts, type and importance with their reasons, its analysis and vote;
+    a merge's entry holds the entries of the commits it brought. Reports serialise it (report/day.py)."""
+
+    facts: CommitFacts
+    change_type: str
+    importance: str
+    reasons: list[Reason]
+    rule_importance: str
+    analysis: Analysis | None = None
+    vote: Vote | None = None
+    anchor: str = ""
+    risks: list[Reason] = field(default_factory=list)  # the commit's risks for the day overview
+    brought: list[CommitEntry] = field(default_factory=list)  # a merge's: the commits it brought, newest first
+
+    def members(self) -> list[CommitEntry]:
+        """The entry and the commits it brought: every commit it stands for."""
+        return [self, *self.brought]
 
 
 class Analyzer(Protocol):

@@ -9,7 +9,7 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Callable, TextIO
 
-from .analysis_spec import Analyzer
+from .analysis_spec import Analyzer, CommitEntry
 from .rules.analyzer import RuleAnalyzer
 from .cache import NullStore, Store, default_cache_dir, run_lock
 from .config import RunConfig, Settings, run_config
@@ -24,7 +24,7 @@ from .git.ranges import Range, resolve_range
 from .git.repo import RepoHandle, open_repo
 from .git.upstream import mark_upstream
 from .progress import Progress
-from .report.day import CommitEntry, DayReport, build_day, contents_notes, is_sync
+from .report.day import DayReport, build_day, contents_notes, is_sync
 from .files import write_atomic
 from .report.render import render_html, render_json, render_markdown
 from .report.site import write_site

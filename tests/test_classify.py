@@ -86,13 +86,14 @@ def test_untyped_messages_get_a_type_from_words_and_paths():
 
 
 def test_reasons_are_codes_that_each_catalogue_words():
-    from offline_report.report.day import CommitEntry
+    from offline_report.analysis_spec import CommitEntry
+    from offline_report.report.day import entry_json
 
     commit = facts("feat!: x", [src()])
     result = classify(commit)
     entry = CommitEntry(commit, result.change_type, result.importance, result.reasons, result.importance)
     assert result.reasons[-1].code == "breaking"
-    en, zh = entry.as_json("en")["importance_reasons"], entry.as_json("zh")["importance_reasons"]
+    en, zh = entry_json(entry, "en")["importance_reasons"], entry_json(entry, "zh")["importance_reasons"]
     assert en[-1] == {"code": "breaking", "values": {}, "text": "breaking-change marker"}
     assert zh[-1] == {"code": "breaking", "values": {}, "text": "含破坏性变更标记"}
     assert [(r["code"], r["values"]) for r in en] == [(r["code"], r["values"]) for r in zh]

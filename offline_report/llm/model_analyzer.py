@@ -7,11 +7,10 @@ from __future__ import annotations
 import hashlib
 from concurrent.futures import ThreadPoolExecutor, as_completed
 
-from ..analysis_spec import MAX_TOKENS, TIERS, Analysis, Reason, Vote, fields_of
+from ..analysis_spec import MAX_TOKENS, TIERS, Analysis, CommitEntry, Reason, Vote, fields_of
 from ..rules.analyzer import RuleAnalyzer, contents_key, rule_analysis, rule_entry
 from ..catalog import counted, words
 from ..git.commits import CommitFacts
-from ..report.day import CommitEntry
 from ..rules.classify import Classification, classify
 from ..stats import RunStats
 from .engine import Prompt

@@ -6,9 +6,8 @@ import re
 from dataclasses import dataclass, field
 from datetime import date
 
-from ..analysis_spec import TIERS, Analysis, Reason, Vote
+from ..analysis_spec import TIERS, CommitEntry
 from ..catalog import catalog, coded
-from ..git.commits import CommitFacts
 from ..git.message import clean_body
 from ..record.selection import Coverage
 from ..rules.classify import SYNC_MIN_COMMITS, is_sync  # noqa: F401 - where the report's readers look
@@ -20,75 +19,62 @@ SCHEMA_VERSION = 1  # of the JSON output: schemas/day-report.v1.schema.json
 MAX_OVERVIEW_TOP = 5
 MAX_OVERVIEW_MODULES = 5
 MAX_OVERVIEW_AUTHORS = 5
-@dataclass
-class CommitEntry:
-    facts: CommitFacts
-    change_type: str
-    importance: str
-    reasons: list[Reason]
-    rule_importance: str
-    analysis: Analysis | None = None
-    vote: Vote | None = None
-    anchor: str = ""
-    risks: list[Reason] = field(default_factory=list)  # the commit's risks for the day overview
-    brought: list["CommitEntry"] = field(default_factory=list)  # a merge's: the commits it brought, newest first
 
-    def merge_summary(self) -> dict | None:
-        """What a merge brought, at a glance: how many, by whom, written when, and the local patches it touches."""
-        if not self.brought:
-            return None
-        people = sorted({e.facts.author for e in self.brought}, key=str.casefold)
-        written = sorted(e.facts.author_time.date() for e in self.brought)
-        return {"commits": len(self.brought), "authors": people, "first": written[0].isoformat(),
-                "last": written[-1].isoformat(), "sync": is_sync(self.facts),
-                "upstream_commits": sum(bool(e.facts.upstream) for e in self.brought),
-                "local_patches": self.facts.local_patches}
 
-    def as_json(self, lang: str) -> dict:
-        f = self.facts
-        return {
-            "sha": f.sha,
-            "short_sha": f.short_sha,
-            "time": f.time.isoformat(),
-            "author_time": f.author_time.isoformat(),
-            "committer_time": f.time.isoformat(),
-            "landed_at": f.landed_at.isoformat(),
-            "late": f.late,
-            "via": f.via,
-            "upstream": f.upstream,
-            "author": f.author,
-            "email": f.email,
-            "subject": f.subject,
-            "title": f.title or f.subject,
-            "message": f.message,
-            "body": clean_body(f.body),
-            "url": f.url,
-            "files": [c.as_json() for c in f.files] if f.files_known else None,
-            "facts": f.diff.as_json() if f.files_known else None,
-            "added": f.added,
-            "removed": f.removed,
-            "change_type": self.change_type,
-            "scope": f.scope,
-            "breaking": f.breaking,
-            "pr": f.pr_number,
-            "pr_url": f.request_url,
-            "request": f.request.as_json() if f.request else None,
-            "merge": f.is_merge,
-            "importance": self.importance,
-            "rule_importance": self.rule_importance,
-            "importance_reasons": [coded(lang, "reasons", r.code, r.values) for r in self.reasons],
-            "vote": self.vote.as_json() if self.vote else None,
-            "analysis": self.analysis.as_json(lang) if self.analysis else None,
-            "anchor": self.anchor,
-            "contents": f.contents,
-            "contents_reason": f.contents_reason,
-            "merge_summary": self.merge_summary(),
-            "brought": [entry.as_json(lang) for entry in self.brought],
-        }
+def merge_summary(entry: CommitEntry) -> dict | None:
+    """What a merge brought, at a glance: how many, by whom, written when, and the local patches it touches."""
+    if not entry.brought:
+        return None
+    people = sorted({e.facts.author for e in entry.brought}, key=str.casefold)
+    written = sorted(e.facts.author_time.date() for e in entry.brought)
+    return {"commits": len(entry.brought), "authors": people, "first": written[0].isoformat(),
+            "last": written[-1].isoformat(), "sync": is_sync(entry.facts),
+            "upstream_commits": sum(bool(e.facts.upstream) for e in entry.brought),
+            "local_patches": entry.facts.local_patches}
 
-    def members(self) -> list["CommitEntry"]:
-        """The entry and the commits it brought: every commit it stands for."""
-        return [self, *self.brought]
+
+def entry_json(entry: CommitEntry, lang: str) -> dict:
+    """A commit entry as `--format json` writes it."""
+    f = entry.facts
+    return {
+        "sha": f.sha,
+        "short_sha": f.short_sha,
+        "time": f.time.isoformat(),
+        "author_time": f.author_time.isoformat(),
+        "committer_time": f.time.isoformat(),
+        "landed_at": f.landed_at.isoformat(),
+        "late": f.late,
+        "via": f.via,
+        "upstream": f.upstream,
+        "author": f.author,
+        "email": f.email,
+        "subject": f.subject,
+        "title": f.title or f.subject,
+        "message": f.message,
+        "body": clean_body(f.body),
+        "url": f.url,
+        "files": [c.as_json() for c in f.files] if f.files_known else None,
+        "facts": f.diff.as_json() if f.files_known else None,
+        "added": f.added,
+        "removed": f.removed,
+        "change_type": entry.change_type,
+        "scope": f.scope,
+        "breaking": f.breaking,
+        "pr": f.pr_number,
+        "pr_url": f.request_url,
+        "request": f.request.as_json() if f.request else None,
+        "merge": f.is_merge,
+        "importance": entry.importance,
+        "rule_importance": entry.rule_importance,
+        "importance_reasons": [coded(lang, "reasons", r.code, r.values) for r in entry.reasons],
+        "vote": entry.vote.as_json() if entry.vote else None,
+        "analysis": entry.analysis.as_json(lang) if entry.analysis else None,
+        "anchor": entry.anchor,
+        "contents": f.contents,
+        "contents_reason": f.contents_reason,
+        "merge_summary": merge_summary(entry),
+        "brought": [entry_json(member, lang) for member in entry.brought],
+    }
 
 
 @dataclass
@@ -126,7 +112,7 @@ class RepoDay:
                       for note in self.notes],
             "overview": self.overview(lang),
             "coverage": self.coverage.as_json() if self.coverage else None,
-            "commits": [entry.as_json(lang) for entry in self.commits],
+            "commits": [entry_json(entry, lang) for entry in self.commits],
             "anchors": self.anchors,
             "api_changes": self.api_json(lang) if self.api is not None else None,
         }

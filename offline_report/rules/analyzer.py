@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from ..analysis_spec import Analysis
+from ..analysis_spec import Analysis, CommitEntry
 from ..git.commits import CommitFacts
-from ..report.day import CommitEntry
 from .classify import Classification, classify, day_risks
 from .writer import analysis_for
 from ..stats import RunStats
