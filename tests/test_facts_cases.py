@@ -6,8 +6,7 @@ import json
 
 import pytest
 
-from .support.cli import run_cli
-from .support.gitrepo import RepoBuilder
+from .support.cases import day_by_subject
 
 DAY = "2026-02-12"
 
@@ -77,22 +76,7 @@ CASES = {
 @pytest.fixture(scope="module")
 def reports(tmp_path_factory):
     """The day's JSON in English and in Chinese, commits by subject."""
-    root = tmp_path_factory.mktemp("cases")
-    builder = RepoBuilder(root / "repo", remote="https://github.com/acme/cases.git")
-    builder.commit("initial import", "2026-02-11T08:00:00+00:00", BASE)
-    for hour, (subject, files) in enumerate(CASES.items()):
-        delete = tuple(path for path, text in files.items() if text == "")
-        builder.commit(subject, f"{DAY}T{8 + hour:02d}:00:00+00:00",
-                       {path: text for path, text in files.items() if text != ""}, delete=delete)
-    found = {}
-    for lang in ("en", "zh"):
-        out = root / f"out-{lang}"
-        result = run_cli("--repo", str(root / "repo"), "--since", DAY, "--until", DAY, "--tz", "UTC", "--lang", lang,
-                         "--format", "json", "--output-dir", str(out), "--no-llm", "-q")
-        assert result.exit_code == 0, result.output
-        day = json.loads((out / f"{DAY}.json").read_text(encoding="utf-8"))
-        found[lang] = {c["subject"]: c for c in day["repos"][0]["commits"]}
-    return found
+    return day_by_subject(tmp_path_factory.mktemp("cases"), BASE, CASES, DAY)
 
 
 def words(commit: dict) -> str:

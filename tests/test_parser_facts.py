@@ -7,6 +7,7 @@ import json
 import pytest
 
 from offline_report.facts.grammars import parser
+from .support.cases import day_by_subject
 from .support.cli import run_cli
 from .test_json_schema import errors_of
 from .support.gitrepo import RepoBuilder
@@ -64,20 +65,7 @@ pytestmark = pytest.mark.skipif(parser("cpp") is None, reason="the tree-sitter g
 @pytest.fixture(scope="module")
 def reports(tmp_path_factory):
     """The day's JSON in English and in Chinese, commits by subject."""
-    root = tmp_path_factory.mktemp("parsed")
-    builder = RepoBuilder(root / "repo", remote="https://github.com/acme/parsed.git")
-    builder.commit("initial import", "2026-02-11T08:00:00+00:00", BASE)
-    for hour, (subject, files) in enumerate(CASES.items()):
-        builder.commit(subject, f"{DAY}T{8 + hour:02d}:00:00+00:00", files)
-    found = {}
-    for lang in ("en", "zh"):
-        out = root / f"out-{lang}"
-        result = run_cli("--repo", str(root / "repo"), "--since", DAY, "--until", DAY, "--tz", "UTC", "--lang", lang,
-                         "--format", "json", "--output-dir", str(out), "--no-llm", "-q")
-        assert result.exit_code == 0, result.output
-        day = json.loads((out / f"{DAY}.json").read_text(encoding="utf-8"))
-        found[lang] = {c["subject"]: c for c in day["repos"][0]["commits"]}
-    return found
+    return day_by_subject(tmp_path_factory.mktemp("parsed"), BASE, CASES, DAY)
 
 
 def named(facts: dict) -> tuple[set, set, set, set]:
