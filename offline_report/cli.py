@@ -161,11 +161,13 @@ def _print_traceback() -> None:
     traceback.print_exc()
 
 
-def stop_line(signum: int) -> str:
-    """The one line a stopped run says."""
+def stop_line(signum: int, lang: str = "en") -> str:
+    """The one line a stopped run says, in the run's language once its settings are known."""
+    from .catalog import words
+
     if signum == signal.SIGINT:
-        return "offline-report: interrupted; finished days and cached analyses are kept"
-    return f"offline-report: stopped by {signal.Signals(signum).name}; finished days and cached analyses are kept"
+        return "offline-report: " + words(lang, "stop", "interrupted")
+    return "offline-report: " + words(lang, "stop", "stopped", signal=signal.Signals(signum).name)
 
 
 def _quiet_stdout() -> None:
@@ -209,6 +211,8 @@ def report_command(ctx: click.Context) -> int:
     from .pipeline import run_report
 
     settings = resolve_settings(ctx)
+    lines = {signum: stop_line(signum, settings.lang) for signum in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)}
+    stops.speak(lines.__getitem__)  # worded now: a stop reads no file
     result = run_report(settings, engine_factory=ctx.obj.get("engine_factory"))
     for warning in result.warnings:  # these need a person: said even with --quiet
         click.echo(f"offline-report: warning: {warning}", err=True)

@@ -29,7 +29,7 @@ REPEAT_S = 1.0
 children: set[int] = set()
 unfinished_files: set[str] = set()
 # The run is this process's whole life (its own command line, not a call from a test or another program): once it
-# is over, a stop that comes while Python exits changes nothing and is not let kill it half-way (exit code -N).
+# is over, a stop that comes while Python exits changes nothing and is ignored, not let kill it half-way (-N).
 owns_process = False
 _latest: StopGuard | None = None
 
@@ -61,10 +61,10 @@ class StopGuard:
             sys.stderr.flush()
 
     def release(self) -> None:
-        if owns_process:
-            signal.pthread_sigmask(signal.SIG_BLOCK, [getattr(signal, name) for name in self.previous])
         for name, handler in self.previous.items():
-            signal.signal(getattr(signal, name), handler)
+            # Ignored, not put back, where the run is the process's life: the disposition holds for every thread,
+            # and Python's exit leaves an ignored signal alone (a handler of its own it resets to the default).
+            signal.signal(getattr(signal, name), signal.SIG_IGN if owns_process else handler)
         if self.wakeup is not None:
             signal.set_wakeup_fd(self.previous_wakeup)
             os.close(self.wakeup[1])  # the watchdog reads the end of its pipe and goes
@@ -96,6 +96,12 @@ def catch_stops(line) -> StopGuard:
         guard.wakeup = (read_end, write_end)
         threading.Thread(target=_watch, args=(guard, read_end), name="stop-watchdog", daemon=True).start()
     return guard
+
+
+def speak(line) -> None:
+    """The stop line the run says from now on (in its language, once its settings are known)."""
+    if _latest is not None:
+        _latest.line = line
 
 
 def say_stop(signum: int, line) -> int:

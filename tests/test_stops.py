@@ -156,15 +156,19 @@ def test_a_stop_at_any_moment_ends_the_run_within_seconds_and_leaves_nothing(lon
     assert len(list(out.glob("*.md"))) == DAYS
 
 
-def test_timeout_around_a_run_ends_it_with_124_and_nothing_left(long_history, tmp_path, tmp_path_factory):
+def test_timeout_around_a_run_ends_it_with_124_and_nothing_left(long_history, tmp_path):
+    """`timeout 2` around a run that needs longer (a slow stand-in model, 0.5 s an answer, 100 commits)."""
     if shutil.which("timeout") is None:
         pytest.skip("no timeout command")
-    limit = 0.5 + run_length(long_history, tmp_path_factory) / 2  # past start-up, half-way through the run
-    args = ["--repo", str(long_history), *WINDOW, "--no-llm", "--yes", "-q", "--no-cache",
-            "--output-dir", str(tmp_path / "out")]
-    process = start(args, tmp_path, wrapper=("timeout", f"{limit:.2f}"))
+    args = ["--repo", str(long_history), "--since", "2025-01-06", "--until", "2025-01-06", "--tz", "UTC",
+            "--lang", "en", "--output-dir", str(tmp_path / "out"), "--cache-dir", str(tmp_path / "cache"),
+            "--model", make_gguf(tmp_path / "model.gguf"), "--force-model", "-q"]
+    process = subprocess.Popen(["timeout", "2", sys.executable, "-m", "tests.support.standin_run",
+                                str(tmp_path / "completions.log"), "0.5", "--", *args],
+                               cwd=ROOT, env=dict(os.environ, PYTHONPATH=str(ROOT)), start_new_session=True,
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     try:
-        process.wait(timeout=limit + ENDS_WITHIN_S)
+        process.wait(timeout=2 + ENDS_WITHIN_S)
     except subprocess.TimeoutExpired:
         os.killpg(process.pid, signal.SIGKILL)
         pytest.fail("the run outlived its timeout by more than the grace")
@@ -192,3 +196,19 @@ def test_a_stop_during_a_long_model_call_in_c_still_ends_the_run(long_history, t
     assert code == 143, stderr
     assert stderr.splitlines() == [LINE[signal.SIGTERM]]
     assert seconds < ENDS_WITHIN_S
+
+
+def test_the_stop_line_is_in_the_reports_language(long_history, tmp_path):
+    log = tmp_path / "completions.log"
+    args = ["--repo", str(long_history), "--since", "2025-01-06", "--until", "2025-01-06", "--tz", "UTC",
+            "--lang", "zh", "--output-dir", str(tmp_path / "out"), "--cache-dir", str(tmp_path / "cache"),
+            "--model", make_gguf(tmp_path / "model.gguf"), "--force-model", "-q"]
+    process = subprocess.Popen([sys.executable, "-m", "tests.support.standin_run", str(log), "0.5", "--", *args],
+                               cwd=ROOT, env=dict(os.environ, PYTHONPATH=str(ROOT)), start_new_session=True,
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and not log.exists() and process.poll() is None:
+        time.sleep(0.05)
+    code, _, stderr = stop_and_check(process, signal.SIGTERM, to_group=True)
+    assert code == 143, stderr
+    assert stderr.splitlines() == ["offline-report: 收到 SIGTERM，已停止；已完成的日报和已缓存的分析都保留着"]
