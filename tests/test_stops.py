@@ -156,17 +156,33 @@ def test_a_stop_at_any_moment_ends_the_run_within_seconds_and_leaves_nothing(lon
     assert len(list(out.glob("*.md"))) == DAYS
 
 
+def start_with_model(repo: Path, tmp_path: Path, delay: str, lang: str = "en",
+                     wrapper: tuple[str, ...] = ()) -> tuple[subprocess.Popen, Path]:
+    """A run of the history's last day (100 commits) with a slow stand-in model (tests/support/standin_run.py, each
+    answer taking `delay`), in a session of its own; and the file each completion asked for adds a line to."""
+    log = tmp_path / "completions.log"
+    args = ["--repo", str(repo), "--since", "2025-01-06", "--until", "2025-01-06", "--tz", "UTC", "--lang", lang,
+            "--output-dir", str(tmp_path / "out"), "--cache-dir", str(tmp_path / "cache"),
+            "--model", make_gguf(tmp_path / "model.gguf"), "--force-model", "-q"]
+    process = subprocess.Popen([*wrapper, sys.executable, "-m", "tests.support.standin_run", str(log), delay, "--",
+                                *args], cwd=ROOT, env=dict(os.environ, PYTHONPATH=str(ROOT)), start_new_session=True,
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    return process, log
+
+
+def wait_for_completion(process: subprocess.Popen, log: Path) -> None:
+    """Until the model has been asked for its first answer."""
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and not log.exists() and process.poll() is None:
+        time.sleep(0.05)
+    assert log.exists(), process.stderr.read().decode() if process.poll() is not None else "no completion asked"
+
+
 def test_timeout_around_a_run_ends_it_with_124_and_nothing_left(long_history, tmp_path):
-    """`timeout 2` around a run that needs longer (a slow stand-in model, 0.5 s an answer, 100 commits)."""
+    """`timeout 2` around a run that needs longer (0.5 s an answer, 100 commits)."""
     if shutil.which("timeout") is None:
         pytest.skip("no timeout command")
-    args = ["--repo", str(long_history), "--since", "2025-01-06", "--until", "2025-01-06", "--tz", "UTC",
-            "--lang", "en", "--output-dir", str(tmp_path / "out"), "--cache-dir", str(tmp_path / "cache"),
-            "--model", make_gguf(tmp_path / "model.gguf"), "--force-model", "-q"]
-    process = subprocess.Popen(["timeout", "2", sys.executable, "-m", "tests.support.standin_run",
-                                str(tmp_path / "completions.log"), "0.5", "--", *args],
-                               cwd=ROOT, env=dict(os.environ, PYTHONPATH=str(ROOT)), start_new_session=True,
-                               stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    process, _ = start_with_model(long_history, tmp_path, "0.5", wrapper=("timeout", "2"))
     try:
         process.wait(timeout=2 + ENDS_WITHIN_S)
     except subprocess.TimeoutExpired:
@@ -180,17 +196,8 @@ def test_timeout_around_a_run_ends_it_with_124_and_nothing_left(long_history, tm
 def test_a_stop_during_a_long_model_call_in_c_still_ends_the_run(long_history, tmp_path):
     """A model evaluating a long prompt is one call into C: Python's handler cannot run until it returns, so the
     watchdog ends the run, with the same line, once the grace is over."""
-    log = tmp_path / "completions.log"
-    args = ["--repo", str(long_history), "--since", "2025-01-06", "--until", "2025-01-06", "--tz", "UTC",
-            "--lang", "en", "--output-dir", str(tmp_path / "out"), "--cache-dir", str(tmp_path / "cache"),
-            "--model", make_gguf(tmp_path / "model.gguf"), "--force-model", "-q"]
-    process = subprocess.Popen([sys.executable, "-m", "tests.support.standin_run", str(log), "60c", "--", *args],
-                               cwd=ROOT, env=dict(os.environ, PYTHONPATH=str(ROOT)), start_new_session=True,
-                               stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline and not log.exists():
-        time.sleep(0.05)
-    assert log.exists(), process.stderr.read().decode() if process.poll() is not None else "no completion asked"
+    process, log = start_with_model(long_history, tmp_path, "60c")
+    wait_for_completion(process, log)
     time.sleep(0.3)  # inside the call
     code, seconds, stderr = stop_and_check(process, signal.SIGTERM, to_group=True)
     assert code == 143, stderr
@@ -199,16 +206,8 @@ def test_a_stop_during_a_long_model_call_in_c_still_ends_the_run(long_history, t
 
 
 def test_the_stop_line_is_in_the_reports_language(long_history, tmp_path):
-    log = tmp_path / "completions.log"
-    args = ["--repo", str(long_history), "--since", "2025-01-06", "--until", "2025-01-06", "--tz", "UTC",
-            "--lang", "zh", "--output-dir", str(tmp_path / "out"), "--cache-dir", str(tmp_path / "cache"),
-            "--model", make_gguf(tmp_path / "model.gguf"), "--force-model", "-q"]
-    process = subprocess.Popen([sys.executable, "-m", "tests.support.standin_run", str(log), "0.5", "--", *args],
-                               cwd=ROOT, env=dict(os.environ, PYTHONPATH=str(ROOT)), start_new_session=True,
-                               stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline and not log.exists() and process.poll() is None:
-        time.sleep(0.05)
+    process, log = start_with_model(long_history, tmp_path, "0.5", lang="zh")
+    wait_for_completion(process, log)
     code, _, stderr = stop_and_check(process, signal.SIGTERM, to_group=True)
     assert code == 143, stderr
     assert stderr.splitlines() == ["offline-report: 收到 SIGTERM，已停止；已完成的日报和已缓存的分析都保留着"]
