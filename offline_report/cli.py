@@ -15,8 +15,8 @@ import click
 from . import __version__
 from .config import Settings
 from .config.settings_table import BY_NAME, SETTINGS, Setting
-from .errors import EXIT_INTERNAL, EXIT_USAGE, ReportError, UsageError
 from . import stops
+from .errors import EXIT_INTERNAL, EXIT_USAGE, ReportError, UsageError
 from .stops import Stopped, catch_stops
 
 MAX_NAMED_REPORTS = 3
@@ -211,7 +211,7 @@ def report_command(ctx: click.Context) -> int:
     from .pipeline import run_report
 
     settings = resolve_settings(ctx)
-    lines = {signum: stop_line(signum, settings.lang) for signum in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)}
+    lines = {signum: stop_line(signum, settings.lang) for signum in stops.STOP_SIGNALS}
     stops.speak(lines.__getitem__)  # worded now: a stop reads no file
     result = run_report(settings, engine_factory=ctx.obj.get("engine_factory"))
     for warning in result.warnings:  # these need a person: said even with --quiet

@@ -20,7 +20,8 @@ import threading
 import time
 from dataclasses import dataclass, field
 
-STOP_SIGNALS = ("SIGTERM", "SIGHUP")  # `timeout`, systemd, a cancelled CI job; a closed terminal
+# Ctrl-C; `timeout`, systemd, a cancelled CI job; a closed terminal (no SIGHUP where the system has none).
+STOP_SIGNALS = tuple(getattr(signal, name) for name in ("SIGINT", "SIGTERM", "SIGHUP") if hasattr(signal, name))
 STOP_GRACE_S = 3.0
 REPEAT_S = 1.0
 
@@ -61,18 +62,18 @@ class StopGuard:
             sys.stderr.flush()
 
     def release(self) -> None:
-        for name, handler in self.previous.items():
+        for signum, handler in self.previous.items():
             # Ignored, not put back, where the run is the process's life: the disposition holds for every thread,
             # and Python's exit leaves an ignored signal alone (a handler of its own it resets to the default).
-            signal.signal(getattr(signal, name), signal.SIG_IGN if owns_process else handler)
+            signal.signal(signum, signal.SIG_IGN if owns_process else handler)
         if self.wakeup is not None:
             signal.set_wakeup_fd(self.previous_wakeup)
             os.close(self.wakeup[1])  # the watchdog reads the end of its pipe and goes
 
 
 def catch_stops(line) -> StopGuard:
-    """SIGTERM and SIGHUP raise Stopped in the run, and the watchdog hears every stop. Only in the main thread
-    (the only one where Python lets handlers be set); elsewhere the run keeps the handlers it has."""
+    """SIGTERM and SIGHUP raise Stopped in the run (Ctrl-C KeyboardInterrupt), once, and the watchdog hears every
+    stop. Only in the main thread (the only one where Python lets handlers be set)."""
     global _latest
     guard = _latest = StopGuard(line)
 
@@ -81,13 +82,12 @@ def catch_stops(line) -> StopGuard:
             guard.stopping = True
             raise KeyboardInterrupt if signum == signal.SIGINT else Stopped(signum)
 
-    names = list(STOP_SIGNALS)
-    if signal.getsignal(signal.SIGINT) is signal.default_int_handler:  # not where the shell made it ignored
-        names.append("SIGINT")
-    for name in names:
+    for signum in STOP_SIGNALS:
+        if signum == signal.SIGINT and signal.getsignal(signum) is not signal.default_int_handler:
+            continue  # the shell made Ctrl-C ignored (a background job): it stays so
         try:
-            guard.previous[name] = signal.signal(getattr(signal, name), raise_stopped)
-        except (AttributeError, ValueError):  # no such signal here, or not the main thread
+            guard.previous[signum] = signal.signal(signum, raise_stopped)
+        except ValueError:  # not the main thread: the run keeps the handlers it has
             continue
     if guard.previous:
         read_end, write_end = os.pipe()
@@ -112,7 +112,6 @@ def say_stop(signum: int, line) -> int:
 
 
 def _watch(guard: StopGuard, read_end: int) -> None:
-    stops = {signal.SIGINT, *(getattr(signal, name) for name in STOP_SIGNALS if hasattr(signal, name))}
     first: tuple[int, float] | None = None
     try:
         while True:
@@ -122,7 +121,7 @@ def _watch(guard: StopGuard, read_end: int) -> None:
             data = os.read(read_end, 1)
             if not data:  # the run is over and released the watchdog
                 return
-            if data[0] not in stops:
+            if data[0] not in STOP_SIGNALS:
                 continue
             if first is None:
                 first = (data[0], time.monotonic())

@@ -18,7 +18,7 @@ from datetime import tzinfo
 
 import pygit2
 
-from ..stops import children
+from ..stops import STOP_SIGNALS, children
 from .commits import CommitFacts, decode_commit
 from .repo import RepoHandle, open_repo
 
@@ -26,7 +26,6 @@ from .repo import RepoHandle, open_repo
 MIN_COMMITS_PER_WORKER = 24
 CHUNKS_PER_WORKER = 4
 PR_SET_PDEATHSIG = 1  # linux/prctl.h
-STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
 TASK_BYTES = 4
 
 _worker: tuple[RepoHandle, tzinfo] | None = None
