@@ -43,6 +43,10 @@ class Definition:
     test: bool = False             # a test the runner collects: a test, not a definition
     # Reads (params, returns) from the tree when asked: most definitions of a file are never compared.
     signature: Callable | None = field(default=None, compare=False, repr=False)
+    # A function's body, the rows a change may touch without reaching its head or its end (body_edits.py):
+    # (the row of its opening brace or colon, the row of its closing brace or its last row, and in Python the
+    # function's indentation, else -1); None: not a function, or not one whose body has rows of its own.
+    body: tuple[int, int, int] | None = None
 
     def signed(self) -> "Definition":
         """This definition with its parameters and return type read."""
@@ -55,10 +59,12 @@ class Definition:
 class Reader:
     """What every language's walk shares: the source, the file's test-ness, and the definitions found."""
 
-    def __init__(self, source: bytes, path: str, language: str):
+    def __init__(self, source: bytes, path: str, language: str, grammar: str = ""):
         self.source, self.path, self.language = source, path, language
+        self.indented = grammar == "python"
         self.test_file = is_test_path(path)
         self.found: list[Definition] = []
+        self._starts: list[int] | None = None
 
     @staticmethod
     def text(node) -> str:
@@ -67,9 +73,13 @@ class Reader:
     def add(self, span, name: str, kind: str, public: bool, params=None, returns: str | None = None,
             owner: str = "", test: bool = False, signature: Callable | None = None) -> None:
         role = self.role(name, owner)
-        digest = zlib.crc32(memoryview(self.source)[span.start_byte:span.end_byte])
-        self.found.append(Definition(name, kind, public and role != "test" and not test, span.start_point[0],
-                                     span.end_point[0], digest, params, returns, role, test, signature))
+        if self._starts is None:
+            self._starts = line_starts(self.source)
+        first, last = span.start_point[0], span.end_point[0]
+        body = function_body(span, self.indented) if kind in ("function", "method") else None
+        self.found.append(Definition(name, kind, public and role != "test" and not test, first, last,
+                                     line_digest(self.source, self._starts, first, last), params, returns, role,
+                                     test, signature, body))
 
     def role(self, name: str, owner: str) -> str:
         tail = tail_of(name)
@@ -113,10 +123,24 @@ def definitions(text, path: str, language: str, blob_id: str | None = None, base
         _keep(_trees, (blob_id, grammar), (tree, source), CACHE_TREES)
     from .tree_walks import walk   # the walks import nothing heavy, but only a parsed file needs them
 
-    found = walk(tree.root_node, Reader(source, path, language), grammar)
+    found = walk(tree.root_node, Reader(source, path, language, grammar), grammar)
     if key is not None:
         _keep(_cache, key, found, CACHE_BLOBS)
     return found
+
+
+def cached(blob_id: str | None, path: str, language: str) -> tuple[Definition, ...] | None:
+    """The definitions already read of this blob, or None."""
+    grammar = grammar_of(path, language)
+    found = _cache.get((blob_id, grammar, path)) if blob_id and grammar else None
+    if found is not None:
+        _cache.move_to_end((blob_id, grammar, path))
+    return found
+
+
+def remember(blob_id: str, path: str, language: str, found: tuple[Definition, ...]) -> None:
+    """Definitions read of this blob some other way than by parsing it (body_edits.py)."""
+    _keep(_cache, (blob_id, grammar_of(path, language), path), found, CACHE_BLOBS)
 
 
 def _keep(cache: OrderedDict, key, value, limit: int) -> None:
@@ -139,7 +163,7 @@ def _parse(ts_parser, grammar: str, source: bytes, base: tuple | None):
     return ts_parser.parse(source)
 
 
-def _line_starts(source: bytes) -> list[int]:
+def line_starts(source: bytes) -> list[int]:
     """Where each line starts: the lengths of the lines before it, and their newlines."""
     return [total + line for line, total in enumerate(accumulate(map(len, source.split(b"\n")), initial=0))]
 
@@ -149,7 +173,7 @@ def edits_of(old: bytes, new: bytes, hunks: list[tuple[int, int, int, int]]) -> 
     when the hunks do not lead from old to new (a truncated patch)."""
     if not hunks:
         return None
-    old_starts, new_starts = _line_starts(old), _line_starts(new)
+    old_starts, new_starts = line_starts(old), line_starts(new)
     at = lambda starts, text, line: min(starts[line], len(text)) if line < len(starts) else len(text)  # noqa: E731
     edits, growth = [], 0
     for old_line, old_count, new_line, new_count in hunks:
@@ -165,3 +189,39 @@ def edits_of(old: bytes, new: bytes, hunks: list[tuple[int, int, int, int]]) -> 
     if len(old) + growth != len(new):
         return None
     return edits[::-1]
+
+
+def line_digest(source: bytes, starts: list[int], first: int, last: int) -> int:
+    """The digest of whole lines first..last of a source (not the last one's newline): two sides differ in it
+    when those lines do."""
+    end = starts[last + 1] - 1 if last + 1 < len(starts) else len(source)
+    return zlib.crc32(memoryview(source)[starts[first] if first < len(starts) else len(source):end])
+
+
+_BODIES = frozenset({"compound_statement", "block", "statement_block", "constructor_body"})
+
+
+def function_body(span, indented: bool) -> tuple[int, int, int] | None:
+    """The rows of a function's body a change may touch without reaching its head or its end (Definition.body):
+    after the line of its colon or opening brace, up to its last line (Python) or before its closing brace;
+    the function is the span itself or what it wraps (a template, a decorator, an export)."""
+    node = span
+    for _ in range(3):
+        body = node.child_by_field_name("body")
+        if body is not None:
+            break
+        inner = node.child_by_field_name("definition") or node.child_by_field_name("declaration") or (
+            node.named_children[-1] if node.named_children else None)
+        if inner is None:
+            return None
+        node = inner
+    else:
+        return None
+    if body.type not in _BODIES:
+        return None
+    if indented:   # the body starts on the line after its header's colon (comments are not in the tree's body)
+        colon = next((c for c in reversed(node.children) if c.type == ":" and c.end_byte <= body.start_byte), None)
+        if colon is None or body.start_point[0] <= colon.end_point[0]:
+            return None
+        return colon.end_point[0], body.end_point[0], node.start_point[1]
+    return body.start_point[0], body.end_point[0], -1

@@ -7,7 +7,9 @@ import re
 from bisect import bisect_left
 
 from .model import FilePatch, SignatureChange, Symbol
-from .syntax import Definition, Param, definitions
+from .body_edits import change_blocks, derive
+from .grammars import grammar_of
+from .syntax import MAX_PARSE_BYTES, Definition, Param, cached, definitions, remember
 
 _HUNK = re.compile(r"^@@ -(\d+)(?:,(\d+))? \+(\d+)(?:,(\d+))? @@")
 _HUNK_LINE = re.compile(r"^@@ -(\d+)(?:,(\d+))? \+(\d+)(?:,(\d+))? @@", re.M)
@@ -55,17 +57,42 @@ def touched_lines(patch: str) -> tuple[set[int], set[int]]:
 
 
 def read_sides(item: FilePatch, language: str) -> tuple[tuple[Definition, ...], tuple[Definition, ...]] | None:
-    """The definitions of the file's old and new blob, or None when a side cannot be parsed."""
+    """The definitions of the file's old and new blob, or None when a side cannot be parsed. A side is parsed
+    only when it cannot be had from the other (body_edits.py): the new side of one commit is often the old side
+    of the next, already read."""
     old_path = item.old_path or item.path
-    hunks = hunks_of(item.patch or "")
-    back = [(c, d, a, b) for a, b, c, d in hunks]
-    old = definitions(item.old_text, old_path, language, item.old_id, (item.new_id, back)) \
-        if item.status != "added" else ()
-    new = definitions(item.new_text, item.path, language, item.new_id, (item.old_id, hunks)) \
-        if item.status != "deleted" else ()
+    old = () if item.status == "added" else cached(item.old_id, old_path, language)
+    new = () if item.status == "deleted" else cached(item.new_id, item.path, language)
+    if old is None and new:
+        old = _derived(item, new, language, old_side=True)
+    if old is None:
+        hunks = hunks_of(item.patch or "")
+        old = definitions(item.old_text, old_path, language, item.old_id,
+                          (item.new_id, [(c, d, a, b) for a, b, c, d in hunks]))
+    if new is None and old:
+        new = _derived(item, old, language, old_side=False)
+    if new is None:
+        new = definitions(item.new_text, item.path, language, item.new_id, (item.old_id, hunks_of(item.patch or "")))
     if old is None or new is None:
         return None
     return old, new
+
+
+def _derived(item: FilePatch, known: tuple[Definition, ...], language: str, old_side: bool
+             ) -> tuple[Definition, ...] | None:
+    """One side's definitions from the other side's, when the diff changes only function bodies; else None."""
+    grammar = grammar_of(item.path, language)
+    if grammar is None or not item.patch or (item.old_path or item.path) != item.path:
+        return None
+    text = (item.old_text if old_side else item.new_text)()
+    if text is None or len(text) > MAX_PARSE_BYTES:
+        return None
+    blocks = change_blocks(item.patch)
+    found = derive(known, [b.flipped() for b in blocks] if old_side else blocks,
+                   text.encode("utf-8", "surrogatepass"), grammar)
+    if found is not None:
+        remember(item.old_id if old_side else item.new_id, item.path, language, found)
+    return found
 
 
 def _by_name(found: tuple[Definition, ...]) -> dict[str, list[Definition]]:
