@@ -38,6 +38,7 @@ The module map, in the order of the flow: every module and package once, with it
     tree_walks       Python, Go, Rust, Java, JavaScript and TypeScript definitions from a syntax tree
     tree_facts       a changed file's definition facts from its two parsed sides
     body_edits       one side's definitions from the other's when only function bodies changed
+    remembered       a changed file's definition facts kept in the run's cache between runs
     api_diff         the public API that differs between two trees
     defs_base        one definition read from one line, where no grammar reads the file
     defs             definitions per line: Kotlin, or a blob its grammar cannot read

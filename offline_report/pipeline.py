@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import sys
+from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from pathlib import Path
@@ -17,6 +18,7 @@ from .config.checks import check_settings
 from .catalog import counted, words
 from .config.file import RepoOptions
 from .errors import RepoError
+from .facts import remembered
 from .git.commits import CommitFacts
 from .git.log import (LastReported, WalkStats, commits_by_day, commits_in_range, missing_contents_warning, newest_day,
                       read_last_reported, recent_days)
@@ -96,7 +98,7 @@ def run_report(settings: Settings, engine_factory=None, out: TextIO | None = Non
     """A whole run as the CLI does it: lock, dates, analyzer, reports."""
     store = open_store(settings)
     lock_dir = store.directory or Path(settings.output_dir)
-    with run_lock(Path(lock_dir), settings.lock_timeout):
+    with run_lock(Path(lock_dir), settings.lock_timeout), remembered_in(store.directory):
         state = NightlyState(settings.cache_dir or default_cache_dir())
         config = run_config(settings, lambda repos, today: state.resume_day(
             [output_key(settings, path) for path in repos], today))
@@ -113,6 +115,16 @@ def run_report(settings: Settings, engine_factory=None, out: TextIO | None = Non
     if stats.model_skipped == "answer_check" and skip_unsaid(store, stats, settings.quiet):
         result.notices.append(model_skipped_line(result.config.lang, stats))
     return result
+
+
+@contextmanager
+def remembered_in(directory):
+    """A changed file's definition facts kept in the run's cache (none with --no-cache) while the run lasts."""
+    remembered.keep_in(directory)
+    try:
+        yield
+    finally:
+        remembered.keep_in(None)
 
 
 def rollups_due(settings: Settings, config: RunConfig) -> list[RunConfig]:

@@ -191,3 +191,36 @@ def test_the_api_section_is_worded_in_markdown_and_html(release, lang, heading, 
         assert same not in section
     html = found[lang]["html"]
     assert heading in html and 'data-change="signature"' in html
+
+
+def test_a_rerun_with_the_cache_parses_nothing_and_reads_the_same_facts(tmp_path, monkeypatch):
+    """A changed file's definition facts are kept by the two blobs they were read from: the next run (a new
+    process: nothing in memory) reads them back; with --no-cache nothing is kept."""
+    from offline_report.facts import syntax
+
+    builder = RepoBuilder(tmp_path / "repo")
+    builder.commit("initial import", "2026-02-11T08:00:00+00:00", BASE)
+    for hour, (subject, files) in enumerate(CASES.items()):
+        builder.commit(subject, f"{DAY}T{8 + hour:02d}:00:00+00:00", files)
+    parses = []
+    real_parse = syntax._parse
+    monkeypatch.setattr(syntax, "_parse", lambda *args: parses.append(args[1]) or real_parse(*args))
+
+    def run(*more: str) -> dict:
+        syntax._cache.clear()
+        syntax._trees.clear()
+        parses.clear()
+        out = tmp_path / f"out-{len(list(tmp_path.iterdir()))}"
+        result = run_cli("--repo", str(tmp_path / "repo"), "--since", DAY, "--until", DAY, "--tz", "UTC",
+                         "--lang", "en", "--format", "json", "--output-dir", str(out), "--no-llm", "-q", *more)
+        assert result.exit_code == 0, result.output
+        report = json.loads((out / f"{DAY}.json").read_text(encoding="utf-8"))
+        return {c["subject"]: c["facts"] for c in report["repos"][0]["commits"]}
+
+    cache = ["--cache-dir", str(tmp_path / "cache")]
+    first = run(*cache)
+    assert len(parses) >= len(CASES)
+    again = run(*cache)
+    assert parses == [] and again == first
+    run("--no-cache")
+    assert len(parses) >= len(CASES)

@@ -12,7 +12,7 @@ from .options import Sides
 from .pairs import pair_moves, pair_name_renames, pair_symbol_renames
 from .patch import MAX_FILES
 from .scan import Collector, scan_shellish, scan_source
-from .tree_facts import compare_sides, read_sides
+from .tree_facts import definition_facts
 
 
 def _split(pairs: set) -> tuple[list[str], list[str]]:
@@ -66,12 +66,10 @@ def _read_file(item: FilePatch, facts: DiffFacts, collector: Collector, bounds: 
         return
     language = language_of(path)
     if language:
-        sides = read_sides(item, language)
-        if sides is not None:
-            compare_sides(item, language, sides[0], sides[1], collector)
-        facts.definitions_read[path] = "lines" if sides is None else "parser"
+        parsed = definition_facts(item, language, collector)
+        facts.definitions_read[path] = "parser" if parsed else "lines"
         # The lines still say options, environment variables and tests named by a call (it("..."), TEST(...)).
-        scan_source(path, language, item.patch, bounds, collector, definitions=sides is None)
+        scan_source(path, language, item.patch, bounds, collector, definitions=not parsed)
     elif is_shellish(path):
         scan_shellish(item.patch, bounds, collector)
 

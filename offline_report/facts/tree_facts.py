@@ -7,6 +7,8 @@ import re
 from bisect import bisect_left
 
 from .model import FilePatch, SignatureChange, Symbol
+from .remembered import keep, recall
+from .scan import Collector
 from .body_edits import change_blocks, derive
 from .grammars import grammar_of
 from .syntax import MAX_PARSE_BYTES, Definition, Param, cached, definitions, remember
@@ -54,6 +56,29 @@ def touched_lines(patch: str) -> tuple[set[int], set[int]]:
             old += 1
             new += 1
     return old_lines, new_lines
+
+
+def definition_facts(item: FilePatch, language: str, collector) -> bool:
+    """The file's definitions added, removed, changed and re-signed, into the collector, from its two parsed
+    sides or as a previous run read the same two blobs (remembered.py); False when no grammar reads it (its
+    patch lines then say its definitions)."""
+    key = (item.old_id, item.new_id, item.old_path or item.path, item.path, item.status, language)
+    known = recall(key)
+    if known is None:
+        sides = read_sides(item, language)
+        part = Collector()
+        if sides is not None:
+            compare_sides(item, language, sides[0], sides[1], part)
+        known = (sides is not None, tuple(getattr(part, name) for name in _COMPARED))
+        keep(key, known)
+    parsed, found = known
+    for name, items in zip(_COMPARED, found):
+        getattr(collector, name).extend(items)
+    return parsed
+
+
+# What compare_sides fills in a collector: what is remembered of a file.
+_COMPARED = ("symbols_added", "symbols_removed", "symbols_changed", "signatures", "tests_added", "tests_removed")
 
 
 def read_sides(item: FilePatch, language: str) -> tuple[tuple[Definition, ...], tuple[Definition, ...]] | None:

@@ -18,6 +18,7 @@ from datetime import tzinfo
 
 import pygit2
 
+from ..facts import remembered
 from ..stops import STOP_SIGNALS, children
 from .commits import CommitFacts, decode_commit
 from .repo import RepoHandle, open_repo
@@ -39,7 +40,9 @@ def decode_commits(handle: RepoHandle, commits: list[pygit2.Commit], tz: tzinfo)
     """CommitFacts for each commit, in the order given."""
     workers = worker_count(len(commits))
     if workers <= 1:
-        return [decode_commit(handle, commit, tz) for commit in commits]
+        decoded = [decode_commit(handle, commit, tz) for commit in commits]
+        remembered.flush()
+        return decoded
     shas = [str(commit.id) for commit in commits]
     size = max(1, len(shas) // (workers * CHUNKS_PER_WORKER))
     chunks = [shas[start:start + size] for start in range(0, len(shas), size)]
@@ -127,7 +130,9 @@ def _worker_main(tasks: int, chunks: list[list[str]], writer, args: tuple, mask)
         _open_in_worker(*args)
         while raw := os.read(tasks, TASK_BYTES):
             index = int.from_bytes(raw, "little")
-            writer.send_bytes(pickle.dumps((index, [_decode_in_worker(sha) for sha in chunks[index]])))
+            decoded = [_decode_in_worker(sha) for sha in chunks[index]]
+            remembered.flush()
+            writer.send_bytes(pickle.dumps((index, decoded)))
     except BaseException as exc:  # noqa: BLE001 - the parent raises it; a worker never unwinds into the run
         code = 1
         _send_failure(writer, exc)
