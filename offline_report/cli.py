@@ -447,7 +447,8 @@ def show_models(model_path: str | None, check: bool, cache_dir: Path, vote_metho
     if not found:
         resolve_model(model_path)  # raises the error that says what to do
     for index, candidate in enumerate(found):
-        echo(lang, "model_chosen" if index == 0 else "model_other", path=candidate.path, source=candidate.source)
+        source = Phrase("commands", "model_bundled") if candidate.source == "bundled" else candidate.source
+        echo(lang, "model_chosen" if index == 0 else "model_other", path=candidate.path, source=source)
         try:
             info = read_info(candidate.path)
         except ReportError as exc:

@@ -139,5 +139,12 @@ def effective_lines(settings: Settings, sources: dict[str, str], lang: str = "en
             if rules:
                 inner = ", ".join(f"{json.dumps(r.pattern)} = {json.dumps(r.tier)}" for r in rules)
                 rows.append((f"{kind}s = {{{inner}}}", ""))
-    width = max(len(text) for text, _ in rows)
-    return [f"{text:<{width}}   # {_shown(lang, src)}" if src else text for text, src in rows]
+    width = max(_width(text) for text, _ in rows)
+    return [f"{text}{' ' * (width - _width(text))}   # {_shown(lang, src)}" if src else text for text, src in rows]
+
+
+def _width(text: str) -> int:
+    """Columns on a terminal: a wide (CJK) character takes two, so the source comments line up in Chinese too."""
+    import unicodedata
+
+    return sum(2 if unicodedata.east_asian_width(char) in "WF" else 1 for char in text)
