@@ -13,7 +13,7 @@ from .analysis_spec import Analyzer, CommitEntry
 from .rules.analyzer import RuleAnalyzer
 from .cache import NullStore, Store, default_cache_dir, run_lock
 from .config import RunConfig, Settings, run_config
-from .config.checks import check_repository, check_settings
+from .config.checks import check_settings
 from .catalog import counted, said, words
 from .config.file import RepoOptions
 from .errors import RepoError
@@ -135,7 +135,6 @@ def open_repos(config: RunConfig, notices: list[str]) -> list[RepoHandle]:
     handles = []
     for path in config.repos:
         options = repo_options(config, path)
-        check_repository(path)
         handle = open_repo(path, options.commit_url or config.commit_url)
         handle.name = options.name or handle.name
         if handle.is_empty:

@@ -91,7 +91,7 @@ def test_detached_head_works(tmp_path, simple_repo):
 
 
 def test_a_missing_ref_exits_2(tmp_path, simple_repo):
-    result, _ = report(tmp_path / "repo", tmp_path, "--ref", "no-such-branch")
+    result, _ = report(tmp_path / "repo", tmp_path, "--ref", "no-such-branch", "--lang", "en")
     assert result.exit_code == 2 and "'no-such-branch' does not exist" in result.output
 
 

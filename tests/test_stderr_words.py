@@ -24,9 +24,8 @@ SAID = {"echo", "write", "set_label", "note", "say_error"}
 SAID_LISTS = {"warnings", "notices"}  # their .append(...)
 # Modules whose TypeError/ValueError text becomes part of an error (config/values.refusal, the file's glob problems).
 WORDED_CHECKS = {"config/values.py", "config/file.py"}
-# Left in English for now: git/ is being changed elsewhere; its errors move to codes once it is free. The run refuses
-# a folder that is no clone before git/ sees it (config/checks.check_repository), so these are what is left: a ref
-# or range that does not exist, an unreadable clone, and what git/ finds in the clone while the run reads it.
+# git/ still raises worded English (it is being changed elsewhere): errors.RECOGNISED reads these sentences back into
+# their codes, so they are said in the run's language all the same (test_git_errors_are_said_in_chinese).
 LEFT_IN_ENGLISH = {
     ("git/repo.py", "repository path does not exist"),
     ("git/repo.py", "--repo is not a directory"),
@@ -187,15 +186,6 @@ def test_a_bad_date_is_refused_in_the_runs_language(clone, args, code, exit_code
     assert not (clone / "out").exists()
 
 
-def test_a_folder_that_is_no_clone_is_refused_in_chinese(clone):
-    (clone / "plain").mkdir()
-    en, zh = both("--repo", "plain", "--since", DAY, "--until", DAY, "--no-llm")
-    assert en.exit_code == zh.exit_code == 2
-    assert "not a git repository: plain" in en.output
-    assert words("zh", "errors", "not_a_repo", path="plain") in zh.output
-    assert words("zh", "hints", "not_a_repo") in zh.output
-
-
 def test_an_empty_clone_is_noticed_in_chinese(clone):
     pygit2.init_repository(str(clone / "empty"))
     en, zh = both("--repo", "empty", "--since", DAY, "--until", DAY, "--no-llm", "--output-dir", "out")
@@ -266,3 +256,30 @@ def test_a_file_that_says_lang_zh_words_the_errors_after_it_is_read(clone):
 def test_click_usage_errors_stay_english_before_the_language_is_known(clone):
     result = run_cli("--lang", "zh", "--bogus")
     assert result.exit_code == 2 and result.output.startswith("offline-report: error: No such option")
+
+
+def test_each_sentence_git_raises_in_english_is_read_back_into_its_code():
+    from offline_report.errors import RECOGNISED, RECOGNISED_HINTS, RepoError
+
+    values = {"path": "/srv/git/x", "detail": "corrupt: bad", "repo": "acme/x", "what": "ref", "ref": "v9", "text": "a.."}
+    for code in RECOGNISED:
+        english = words("en", "errors", code, **values)
+        error = RepoError(english, catalog("en")["hints"].get(code, catalog("en")["hints"]["ref"]))
+        message, hint = error.worded("zh")
+        assert message == words("zh", "errors", code, **values) and CJK.search(message) and CJK.search(hint), code
+    assert all(CJK.search(words("zh", "hints", hint)) for hint in RECOGNISED_HINTS)
+    assert RepoError("something git says: x").worded("zh") == ("something git says: x", None)
+
+
+@pytest.mark.parametrize("args, english, chinese", [
+    (("--repo", "plain", "--since", DAY), "not a git repository: plain", "不是 git 仓库：plain"),
+    (("--repo", "repo", "--since", DAY, "--ref", "nope"), "ref 'nope' does not exist", "'nope' 不存在"),
+    (("--repo", "repo", "--range", "v1.."), "--range 'v1..': write A..B", "--range 'v1..'：请写成 A..B"),
+    (("--repo", "repo", "--range", "nope"), "revision 'nope' does not exist", "（见 `git tag` 和 `git branch -a`）"),
+])
+def test_git_errors_are_said_in_chinese(clone, args, english, chinese):
+    (clone / "plain").mkdir()
+    en, zh = both(*args, "--until", DAY, "--no-llm", "--tz", "UTC") if "--since" in args else both(*args, "--no-llm")
+    assert en.exit_code == zh.exit_code == 2
+    assert english in en.output and chinese in zh.output and "what to do" not in zh.output
+    assert zh.output.startswith("offline-report：错误：") and "\n  怎么办：" in zh.output

@@ -64,11 +64,3 @@ def _check_repos(settings: Settings) -> None:
             raise UsageError("repo_twice" if seen[real] == given else "repo_twice_same", path=given, other=seen[real])
         seen[real] = given
 
-
-def check_repository(path: str) -> None:
-    """A folder that is no git clone, refused where the run opens it (after the model's checks, as before) and worded
-    in the run's language like every other error (git/repo.py's own check is the same, in English)."""
-    import pygit2  # here: the run imports it anyway; --version and --help do not
-
-    if pygit2.discover_repository(path) is None:
-        raise RepoError("not_a_repo", path=path)
