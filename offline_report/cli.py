@@ -197,8 +197,8 @@ def stop_line(signum: int, lang: str = "en") -> str:
     from .catalog import words
 
     if signum == signal.SIGINT:
-        return "offline-report: " + words(lang, "stop", "interrupted")
-    return "offline-report: " + words(lang, "stop", "stopped", signal=signal.Signals(signum).name)
+        return words(lang, "cli", "notice", text=words(lang, "stop", "interrupted"))
+    return words(lang, "cli", "notice", text=words(lang, "stop", "stopped", signal=signal.Signals(signum).name))
 
 
 def _quiet_stdout() -> None:
