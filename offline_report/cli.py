@@ -67,6 +67,13 @@ def run_lang(ctx: click.Context | None) -> str:
     return (root.obj or {}).get("lang", "en") if root is not None else "en"
 
 
+def lang_from_command_line(ctx: click.Context) -> None:
+    """--lang, when given, names the language before any file is read (an error in the file is said in it)."""
+    root = ctx.find_root()
+    if "lang" in root.obj["given"]:
+        root.obj["lang"] = root.obj["options"]["lang"]
+
+
 # click 8.2+: a group called without its subcommand; older click prints the help itself.
 NO_ARGS_IS_HELP = getattr(click.exceptions, "NoArgsIsHelpError", ())
 
@@ -229,7 +236,7 @@ def resolve_settings(ctx: click.Context, sub_options: dict | None = None, sub_gi
     for name in sub_given:
         options[name] = sub_options[name]
         given.add(name)
-    if "lang" in given:  # an error in the file is said in the command line's language
+    if "lang" in given:  # an error in the file is said in the command line's language (a subcommand's --lang too)
         root.obj["lang"] = options["lang"]
     settings = settings_from(options, given)
     apply_config(settings, given, options["config_path"])
@@ -309,10 +316,8 @@ def init_command(ctx: click.Context) -> None:
     def write():
         from .config.starter import write_starter
 
-        root = ctx.find_root()
-        if "lang" in root.obj["given"]:  # the file is what init writes: only the command line names a language
-            root.obj["lang"] = root.obj["options"]["lang"]
-        path = write_starter(root.obj["options"]["config_path"])
+        lang_from_command_line(ctx)  # the file is what init writes: only the command line names a language
+        path = write_starter(ctx.find_root().obj["options"]["config_path"])
         echo(run_lang(ctx), "init_wrote", path=path)
     run_subcommand(ctx, write)
 
@@ -409,9 +414,7 @@ def templates_dump(ctx: click.Context, folder: str) -> None:
     from .report.team_templates import dump
 
     def write():
-        root = ctx.find_root()
-        if "lang" in root.obj["given"]:  # no settings are read: only the command line names a language
-            root.obj["lang"] = root.obj["options"]["lang"]
+        lang_from_command_line(ctx)  # no settings are read: only the command line names a language
         written, kept = dump(Path(folder))
         echo(run_lang(ctx), "templates_kept" if kept else "templates_wrote", count=len(written), kept=len(kept),
              folder=folder)
