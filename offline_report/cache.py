@@ -7,6 +7,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from . import ENV_CACHE
+from .catalog import Phrase
 from .errors import LockedError, OutputError
 
 PRIVATE_DIR_MODE = 0o700
@@ -43,12 +44,12 @@ class Store:
 
     def __init__(self, directory: str | os.PathLike):
         self.directory = Path(directory)
-        self.warnings: list[str] = []
+        self.warnings: list[Phrase] = []  # worded by whoever says them, in the run's language
         try:
             self.directory.mkdir(mode=PRIVATE_DIR_MODE, parents=True, exist_ok=True)  # analyses and state: the user's
         except OSError as exc:
-            raise OutputError(f"cannot open the cache in {self.directory}: {exc.strerror or exc}",
-                              "choose a writable --cache-dir, or run with --no-cache") from exc
+            raise OutputError("cache_unopenable", "cache_dir", directory=self.directory,
+                              detail=exc.strerror or str(exc)) from exc
         self._cache = self._open()
 
     def _open(self):
@@ -60,8 +61,7 @@ class Store:
             if _damaged(exc) and not self.warnings:
                 self._move_aside(exc)
                 return self._open()
-            raise OutputError(f"cannot open the cache in {self.directory}: {exc}",
-                              "choose a writable --cache-dir, or run with --no-cache") from exc
+            raise OutputError("cache_unopenable", "cache_dir", directory=self.directory, detail=str(exc)) from exc
 
     def _move_aside(self, exc: BaseException) -> None:
         """The damaged database renamed beside itself, with its journal files; a warning says where."""
@@ -73,9 +73,7 @@ class Store:
             source = self.directory / (DB_NAME + suffix)
             if source.exists():
                 os.replace(source, str(kept) + suffix)
-        self.warnings.append(f"the cache database in {self.directory} was damaged ({exc}); it was moved aside to "
-                             f"{kept} for a person to look at, and a new one was started (cached analyses are "
-                             "made again; the nightly resume state is kept)")
+        self.warnings.append(Phrase("warnings", "cache_damaged", directory=self.directory, detail=str(exc), kept=kept))
 
     def _recovering(self, action):
         """Run a database action; a database found damaged on the way is moved aside once, and the action rerun."""
@@ -106,8 +104,7 @@ class Store:
         except OutputError:
             raise
         except Exception as exc:
-            raise OutputError(f"cannot write the cache in {self.directory}: {exc}",
-                              "free disk space or choose another --cache-dir; finished reports are kept") from exc
+            raise OutputError("cache_unwritable", directory=self.directory, detail=str(exc)) from exc
 
     def close(self) -> None:
         self._cache.close()
@@ -162,11 +159,9 @@ def run_lock(directory: Path, timeout: float):
     try:
         lock.acquire(timeout=timeout)
     except Timeout:
-        raise LockedError(f"another offline-report run holds {directory} (waited {timeout:.0f} s)",
-                          "let it finish, or raise --lock-timeout; a crashed run releases the lock by itself") from None
+        raise LockedError("locked", directory=directory, seconds=f"{timeout:.0f}") from None
     except OSError as exc:
-        raise OutputError(f"cannot create a lock file in {directory}: {exc.strerror or exc}",
-                          "choose a writable --cache-dir or --output-dir") from exc
+        raise OutputError("lock_unwritable", directory=directory, detail=exc.strerror or str(exc)) from exc
     try:
         yield
     finally:

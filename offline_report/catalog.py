@@ -72,9 +72,43 @@ def catalog(lang: str) -> dict:
     return _words(tomllib.loads(text))
 
 
-def words(lang: str, section: str, key: str, **values) -> str:
+def words(lang: str, section: str, key: str, /, **values) -> str:
     """One sentence of a catalogue section, formatted with its values."""
     return catalog(lang)[section][key].format(**values)
+
+
+class Phrase:
+    """A catalogue sentence not worded yet: the language is chosen where it is said (an error's part, a warning)."""
+
+    __slots__ = ("section", "key", "values")
+
+    def __init__(self, section: str, key: str, /, **values):
+        self.section, self.key, self.values = section, key, values
+
+    def say(self, lang: str) -> str:
+        return say(lang, self.section, self.key, self.values)
+
+    def __str__(self) -> str:  # in English where no language is known (a library caller's str(warning))
+        return self.say("en")
+
+    def __repr__(self) -> str:
+        return f"Phrase({self.section!r}, {self.key!r}, **{self.values!r})"
+
+    def __eq__(self, other) -> bool:
+        return isinstance(other, Phrase) and (self.section, self.key, self.values) == (other.section, other.key,
+                                                                                       other.values)
+
+    __hash__ = None
+
+
+def said(lang: str, value):
+    """A value as said in `lang`: a Phrase worded, anything else as it is."""
+    return value.say(lang) if isinstance(value, Phrase) else value
+
+
+def say(lang: str, section: str, key: str, values: dict) -> str:
+    """words(), where a value may itself be a Phrase (worded in the same language)."""
+    return words(lang, section, key, **{name: said(lang, value) for name, value in values.items()})
 
 
 def counted(lang: str, entries: int, commits: int | None = None) -> str:

@@ -16,6 +16,7 @@ from . import __version__
 from .config import Settings
 from .config.settings_table import BY_NAME, SETTINGS, Setting
 from . import stops
+from .catalog import Phrase
 from .errors import EXIT_INTERNAL, EXIT_USAGE, ReportError, UsageError
 from .stops import Stopped, catch_stops
 
@@ -35,11 +36,42 @@ Examples:
 """
 
 
-def say_error(message: str, hint: str | None) -> None:
-    """The one error format: `offline-report: error: …` and `  what to do: …`."""
-    click.echo(f"offline-report: error: {message}", err=True)
+def say(lang: str, key: str, /, **values) -> None:
+    """One line on stderr, from the catalogue's [cli] table, in the run's language."""
+    from .catalog import say as worded
+
+    click.echo(worded(lang, "cli", key, values), err=True)
+
+
+def echo(lang: str, key: str, /, **values) -> None:
+    """One line of a subcommand's own output (stdout), from the catalogue's [commands] table."""
+    from .catalog import say as worded
+
+    click.echo(worded(lang, "commands", key, values))
+
+
+def say_error(lang: str, message: str, hint: str | None) -> None:
+    """The one error format: `offline-report: error: …` and `  what to do: …`, in the run's language."""
+    say(lang, "error", message=message)
     if hint:
-        click.echo(f"  what to do: {hint}", err=True)
+        say(lang, "what_to_do", hint=hint)
+
+
+def say_report_error(lang: str, exc: ReportError) -> None:
+    say_error(lang, *exc.worded(lang))
+
+
+def run_lang(ctx: click.Context | None) -> str:
+    """The language the run's lines are said in: English until the settings name one (--lang, the file's lang)."""
+    root = ctx.find_root() if ctx is not None else None
+    return (root.obj or {}).get("lang", "en") if root is not None else "en"
+
+
+def lang_from_command_line(ctx: click.Context) -> None:
+    """--lang, when given, names the language before any file is read (an error in the file is said in it)."""
+    root = ctx.find_root()
+    if "lang" in root.obj["given"]:
+        root.obj["lang"] = root.obj["options"]["lang"]
 
 
 # click 8.2+: a group called without its subcommand; older click prints the help itself.
@@ -57,12 +89,16 @@ class Main(click.Group):
         except NO_ARGS_IS_HELP as exc:  # `offline-report cache` alone: its help, as --help shows it
             click.echo(exc.ctx.get_help() if exc.ctx is not None else exc.format_message())
             code = 0
+        # click's own errors come while the command line is parsed, before --lang or the file's lang is known: the
+        # frame around them is English (the language boundary); errors after it are said in the run's language.
         except click.UsageError as exc:
+            from .catalog import words
+
             command = " ".join(["offline-report", *(exc.ctx.command_path.split()[1:] if exc.ctx else [])])
-            say_error(exc.format_message(), f"see `{command} --help` for the options and their values")
+            say_error("en", exc.format_message(), words("en", "hints", "see_help", command=command))
             code = EXIT_USAGE
         except click.ClickException as exc:
-            say_error(exc.format_message(), None)
+            say_error("en", exc.format_message(), None)
             code = exc.exit_code
         except click.Abort:  # Ctrl-C outside a command's run (click turns it into Abort)
             code = stops.say_stop(signal.SIGINT, stop_line)
@@ -111,11 +147,12 @@ def main(ctx: click.Context, **options) -> None:
     """Daily Markdown reports of local git clones, analysed by a local GGUF model. Never touches the network."""
     ctx.ensure_object(dict)
     ctx.obj["debug"] = options["debug"]
+    ctx.obj["lang"] = "en"  # until the settings are read (resolve_settings)
     ctx.obj["options"] = options
     ctx.obj["given"] = given_params(ctx)
     if ctx.invoked_subcommand is not None:
         return
-    code = guarded(lambda: report_command(ctx), options["debug"])
+    code = guarded(lambda: report_command(ctx), ctx)
     if code:
         sys.exit(code)
 
@@ -126,15 +163,17 @@ def given_params(ctx: click.Context) -> set[str]:
     return {name for name in ctx.params if ctx.get_parameter_source(name) not in quiet_sources}
 
 
-def guarded(action, debug: bool):
-    """Run an action; every failure becomes one `offline-report: error:` line, a hint and its exit code."""
+def guarded(action, ctx: click.Context):
+    """Run an action; every failure becomes one `offline-report: error:` line, a hint and its exit code, in the
+    language the run had reached."""
+    debug = ctx.find_root().obj.get("debug", False)
     guard = catch_stops(stop_line)
     try:
         return action()
     except ReportError as exc:
         if debug:
             _print_traceback()
-        say_error(exc.message, exc.hint)
+        say_report_error(run_lang(ctx), exc)
         return exc.exit_code
     except KeyboardInterrupt:
         guard.say(signal.SIGINT)
@@ -148,8 +187,7 @@ def guarded(action, debug: bool):
     except Exception as exc:  # noqa: BLE001 - the last line of defence: never a bare traceback
         if debug:
             _print_traceback()
-        say_error(f"internal error: {type(exc).__name__}: {exc}",
-                  "run again with --debug and report the traceback; finished days and cached analyses are kept")
+        say_report_error(run_lang(ctx), ReportError("internal", kind=type(exc).__name__, detail=str(exc)))
         return EXIT_INTERNAL
     finally:
         guard.release()
@@ -166,8 +204,8 @@ def stop_line(signum: int, lang: str = "en") -> str:
     from .catalog import words
 
     if signum == signal.SIGINT:
-        return "offline-report: " + words(lang, "stop", "interrupted")
-    return "offline-report: " + words(lang, "stop", "stopped", signal=signal.Signals(signum).name)
+        return words(lang, "cli", "notice", text=words(lang, "stop", "interrupted"))
+    return words(lang, "cli", "notice", text=words(lang, "stop", "stopped", signal=signal.Signals(signum).name))
 
 
 def _quiet_stdout() -> None:
@@ -182,7 +220,7 @@ def _quiet_stdout() -> None:
 def settings_from(options: dict, given: set[str]) -> Settings:
     """The command line's options as one typed Settings value: what was given, else the table's defaults."""
     if options.get("stdout") and "output_dir" in given:
-        raise UsageError("--stdout and --output-dir both given", "use one of them")
+        raise UsageError("stdout_and_output_dir")
     return Settings(**{name: BY_NAME[name].convert(options[name]) for name in given if name in BY_NAME})
 
 
@@ -198,8 +236,11 @@ def resolve_settings(ctx: click.Context, sub_options: dict | None = None, sub_gi
     for name in sub_given:
         options[name] = sub_options[name]
         given.add(name)
+    if "lang" in given:  # an error in the file is said in the command line's language (a subcommand's --lang too)
+        root.obj["lang"] = options["lang"]
     settings = settings_from(options, given)
     apply_config(settings, given, options["config_path"])
+    root.obj["lang"] = settings.lang
     if check:
         from .pipeline import check_run
 
@@ -214,13 +255,14 @@ def report_command(ctx: click.Context) -> int:
     lines = {signum: stop_line(signum, settings.lang) for signum in stops.STOP_SIGNALS}
     stops.speak(lines.__getitem__)  # worded now: a stop reads no file
     result = run_report(settings, engine_factory=ctx.obj.get("engine_factory"))
+    lang = settings.lang
     for warning in result.warnings:  # these need a person: said even with --quiet
-        click.echo(f"offline-report: warning: {warning}", err=True)
+        say(lang, "warning", text=warning)
     if not settings.quiet:
         for notice in result.notices:
-            click.echo(f"offline-report: {notice}", err=True)
+            say(lang, "notice", text=notice)
         if not settings.stdout and result.written:
-            click.echo(f"offline-report: {opened(result)}", err=True)
+            say(lang, "notice", text=opened(result))
     if settings.exit_code_if_empty is not None and result.commits == 0:
         return settings.exit_code_if_empty
     return 0
@@ -234,13 +276,14 @@ def opened(result) -> str:
     index = [path for path in files if path.name == "index.html"]
     shown = index + [path for path in files if path.name != "index.html"][:MAX_NAMED_REPORTS]
     more = len(files) - len(shown)
-    listing = ", ".join(str(path) for path in shown) + (f" (+{more} more)" if more > 0 else "")
-    return words(result.config.lang, "run", "written", count=len(files), files=listing or "-")
+    lang = result.config.lang
+    listing = ", ".join(str(path) for path in shown) + (words(lang, "run", "written_more", count=more) if more > 0 else "")
+    return words(lang, "run", "written", count=len(files), files=listing or "-")
 
 
 def run_subcommand(ctx: click.Context, action) -> None:
     """A subcommand's action, with the run's error format and exit codes."""
-    code = guarded(action, ctx.find_root().obj.get("debug", False))
+    code = guarded(action, ctx)
     if code:
         sys.exit(code)
 
@@ -256,7 +299,7 @@ def config_command(ctx: click.Context, **options) -> None:
         from .config.merge import effective_lines
 
         settings = resolve_settings(ctx, options, given_params(ctx), check=False)
-        click.echo("\n".join(effective_lines(settings, settings.sources)))
+        click.echo("\n".join(effective_lines(settings, settings.sources, settings.lang)))
         from .pipeline import check_model, check_run, open_repos
 
         check_run(settings)
@@ -273,8 +316,9 @@ def init_command(ctx: click.Context) -> None:
     def write():
         from .config.starter import write_starter
 
+        lang_from_command_line(ctx)  # the file is what init writes: only the command line names a language
         path = write_starter(ctx.find_root().obj["options"]["config_path"])
-        click.echo(f"wrote {path}; edit it, then check it with `offline-report config`")
+        echo(run_lang(ctx), "init_wrote", path=path)
     run_subcommand(ctx, write)
 
 
@@ -297,9 +341,11 @@ def cache_directory(ctx: click.Context, cache_dir: str | None) -> Path:
     return Path(settings.cache_dir) if settings.cache_dir else default_cache_dir()
 
 
-def say_store_warnings(store) -> None:
+def say_store_warnings(lang: str, store) -> None:
+    from .catalog import said
+
     for warning in getattr(store, "warnings", []):  # a damaged database moved aside on opening
-        click.echo(f"offline-report: warning: {warning}", err=True)
+        say(lang, "warning", text=said(lang, warning))
 
 
 @cache_group.command("stats")
@@ -311,21 +357,23 @@ def cache_stats(ctx: click.Context, cache_dir: str | None) -> None:
         from .cache import existing_store
 
         directory = cache_directory(ctx, cache_dir)
+        lang = run_lang(ctx)
         store = existing_store(directory)
-        say_store_warnings(store)
-        click.echo(f"cache: {directory}")
+        say_store_warnings(lang, store)
+        echo(lang, "cache_dir", directory=directory)
         if store is None:
-            click.echo("entries: 0 (no cache there yet: a run creates it)")
+            echo(lang, "cache_none")
             return
         summary = store.summary()
-        state = "; the nightly resume state is kept beside it" if summary["nightly_state"] else ""
-        click.echo(f"entries: {summary['entries']}, size: {summary['bytes'] / 1024:.1f} KiB{state}")
+        echo(lang, "cache_entries_state" if summary["nightly_state"] else "cache_entries", count=summary["entries"],
+             kib=f"{summary['bytes'] / 1024:.1f}")
         last = summary["last_run"]
         if last:
             looked_up = last["cache_hits"] + last["model_analyses"] + (last["rule_analyses"] if last["use_llm"] else 0)
-            rate = f"{last['cache_hits'] / looked_up:.0%}" if looked_up else "n/a (rules only)"
-            click.echo(f"last run: {last['cache_hits']} cache hits, {last['model_analyses']} new model analyses, "
-                       f"{last['rule_analyses']} rule analyses; hit rate {rate}; model loaded: {last['model_loaded']}")
+            rate = f"{last['cache_hits'] / looked_up:.0%}" if looked_up else Phrase("commands", "cache_rate_rules")
+            echo(lang, "cache_last_run", hits=last["cache_hits"], model=last["model_analyses"],
+                 rules=last["rule_analyses"], rate=rate,
+                 loaded=Phrase("commands", "yes" if last["model_loaded"] else "no"))
     run_subcommand(ctx, show)
 
 
@@ -338,19 +386,18 @@ def cache_clear(ctx: click.Context, cache_dir: str | None) -> None:
         from .cache import existing_store, run_lock
 
         directory = cache_directory(ctx, cache_dir)
+        lang = run_lang(ctx)
         store = existing_store(directory)
-        say_store_warnings(store)
+        say_store_warnings(lang, store)
         if store is None:
-            click.echo(f"nothing to remove: there is no cache in {directory}")
+            echo(lang, "clear_nothing", directory=directory)
             return
         summary = store.summary()
-        state = " and the nightly resume state (the next run without --since starts today)" \
-            if summary["nightly_state"] else ""
-        click.echo(f"removing {summary['entries']} entries ({summary['bytes'] / 1024:.1f} KiB) from {directory}: "
-                   f"cached analyses, votes, calibrations and model facts{state}")
+        echo(lang, "clear_removing_state" if summary["nightly_state"] else "clear_removing", count=summary["entries"],
+             kib=f"{summary['bytes'] / 1024:.1f}", directory=directory)
         with run_lock(directory, 60):
             removed = store.clear()
-        click.echo(f"removed {removed} entries from {directory}")
+        echo(lang, "clear_removed", count=removed, directory=directory)
     run_subcommand(ctx, clear)
 
 
@@ -367,9 +414,10 @@ def templates_dump(ctx: click.Context, folder: str) -> None:
     from .report.team_templates import dump
 
     def write():
+        lang_from_command_line(ctx)  # no settings are read: only the command line names a language
         written, kept = dump(Path(folder))
-        click.echo(f"wrote {len(written)} templates to {folder}" + (f", kept {len(kept)} already there" if kept else "")
-                   + f"; keep the ones you change, delete the rest, and set templates = \"{folder}\" in offline-report.toml")
+        echo(run_lang(ctx), "templates_kept" if kept else "templates_wrote", count=len(written), kept=len(kept),
+             folder=folder)
     run_subcommand(ctx, write)
 
 
@@ -387,11 +435,12 @@ def models_command(ctx: click.Context, model_path: str | None, check: bool, cach
 
         options = {"model_path": model_path, "cache_dir": cache_dir, "vote_method": vote_method}
         settings = resolve_settings(ctx, options, given_params(ctx) - {"check"}, check=False)
-        show_models(settings.model_path, check, settings.cache_dir or default_cache_dir(), settings.vote_method)
+        show_models(settings.model_path, check, settings.cache_dir or default_cache_dir(), settings.vote_method,
+                    settings.lang)
     run_subcommand(ctx, show)
 
 
-def show_models(model_path: str | None, check: bool, cache_dir: Path, vote_method: str) -> None:
+def show_models(model_path: str | None, check: bool, cache_dir: Path, vote_method: str, lang: str) -> None:
     from .cache import Store
     from .llm.models import candidates, read_info, resolve_model
     from .llm.session import LocalSession, ModelOptions
@@ -401,40 +450,40 @@ def show_models(model_path: str | None, check: bool, cache_dir: Path, vote_metho
     if not found:
         resolve_model(model_path)  # raises the error that says what to do
     for index, candidate in enumerate(found):
-        marker = "* " if index == 0 else "  "
-        click.echo(f"{marker}{candidate.path}  [{candidate.source}]")
+        source = Phrase("commands", "model_bundled") if candidate.source == "bundled" else candidate.source
+        echo(lang, "model_chosen" if index == 0 else "model_other", path=candidate.path, source=source)
         try:
             info = read_info(candidate.path)
         except ReportError as exc:
-            click.echo(f"    unusable: {exc.message}")
+            echo(lang, "model_unusable", message=exc.worded(lang)[0])
             continue
-        click.echo(f"    {info.name}: {info.architecture}, {info.parameters / 1e6:.0f}M parameters, {info.quantization}, "
-                   f"{info.size / 2**20:.0f} MiB, trained context {info.context_length}, "
-                   f"chat template: {'yes' if info.has_chat_template else 'no (plain completion prompts)'}")
-    click.echo("\nA run would use the model marked *, chosen by: --model > $OFFLINE_REPORT_MODEL > "
-               "./models/*.gguf > the bundled tiny model.")
+        echo(lang, "model_info", name=info.name, architecture=info.architecture,
+             millions=f"{info.parameters / 1e6:.0f}", quantization=info.quantization, mib=f"{info.size / 2**20:.0f}",
+             context=info.context_length,
+             template=Phrase("commands", "model_template_yes" if info.has_chat_template else "model_template_no"))
+    click.echo()
+    echo(lang, "model_choice")
     if check:
         stats = RunStats()
         store = Store(cache_dir)
         session = LocalSession(found[0], ModelOptions(vote_method=vote_method), store, stats)
         result = session.calibration()
-        verdict = "counted" if result.counted else "not counted"
-        click.echo(f"vote check ({result.method}, {result.samples} labelled commits): accuracy {result.accuracy:.2f}, "
-                   f"best constant answer {result.baseline:.2f}: the model's importance votes are {verdict} "
-                   f"({result.seconds_per_commit:.3f} s per commit)")
-        show_answer_checks(session)
+        echo(lang, "vote_check_counted" if result.counted else "vote_check_not_counted", method=result.method,
+             samples=result.samples, accuracy=f"{result.accuracy:.2f}", baseline=f"{result.baseline:.2f}",
+             seconds=f"{result.seconds_per_commit:.3f}")
+        show_answer_checks(session, lang)
 
 
-def show_answer_checks(session) -> None:
+def show_answer_checks(session, lang: str) -> None:
     """The answer check per language: the pass rate, and one failed answer with the guard's reason."""
     from .catalog import catalog
 
-    for lang in ("zh", "en"):
-        check = session.answer_check(lang)
-        verdict = "the model runs" if check.ok else "runs skip the model unless --force-model"
-        click.echo(f"answer check ({lang}, {check.samples} labelled commits): {check.passed} passed, pass rate "
-                   f"{check.pass_rate:.2f}: {verdict} ({check.seconds_per_commit:.1f} s per commit)")
+    for checked in ("zh", "en"):
+        check = session.answer_check(checked)
+        echo(lang, "answer_check_ok" if check.ok else "answer_check_skip", lang=checked, samples=check.samples,
+             passed=check.passed, rate=f"{check.pass_rate:.2f}", seconds=f"{check.seconds_per_commit:.1f}")
         if check.failed:
-            why = catalog("en")["fallback"].get(check.failed["reason"], check.failed["reason"])
-            click.echo(f"  failed: {check.failed['subject']!r}: {check.failed['reason']} ({why})")
+            why = catalog(lang)["fallback"].get(check.failed["reason"], check.failed["reason"])
+            echo(lang, "answer_check_failed", subject=repr(check.failed["subject"]), reason=check.failed["reason"],
+                 why=why)
             click.echo(f"    {check.failed['text']}")

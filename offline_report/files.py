@@ -10,8 +10,7 @@ from pathlib import Path
 from .errors import OutputError
 from .stops import unfinished_files
 
-REPORT_HINTS = ("choose a writable --output-dir, or use --stdout",
-                "free disk space or choose another --output-dir; the previous report is unchanged")
+REPORT_HINTS = ("output_dir", "report_unwritable")  # the catalogues' [hints]: a folder not made, a file not written
 
 
 def write_atomic(path: Path, text: str, private: bool = False, hints: tuple[str, str] = REPORT_HINTS) -> None:
@@ -23,7 +22,7 @@ def write_atomic(path: Path, text: str, private: bool = False, hints: tuple[str,
         path.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     except OSError as exc:
-        raise OutputError(f"cannot write to {path.parent}: {exc.strerror or exc}", hints[0]) from exc
+        raise OutputError("folder_unwritable", hints[0], folder=path.parent, detail=exc.strerror or str(exc)) from exc
     unfinished_files.add(tmp)  # a stop that cannot wait for this write removes it
     try:
         if not private:
@@ -35,7 +34,7 @@ def write_atomic(path: Path, text: str, private: bool = False, hints: tuple[str,
         os.replace(tmp, path)
     except OSError as exc:
         _remove_quietly(tmp)
-        raise OutputError(f"cannot write {path}: {exc.strerror or exc}", hints[1]) from exc
+        raise OutputError("file_unwritable", hints[1], path=path, detail=exc.strerror or str(exc)) from exc
     except BaseException:
         _remove_quietly(tmp)
         raise

@@ -15,7 +15,7 @@ from .rules.analyzer import RuleAnalyzer
 from .cache import NullStore, Store, default_cache_dir, run_lock
 from .config import RunConfig, Settings, run_config
 from .config.checks import check_settings
-from .catalog import counted, words
+from .catalog import counted, said, words
 from .config.file import RepoOptions
 from .errors import RepoError
 from .facts import remembered
@@ -105,13 +105,13 @@ def run_report(settings: Settings, engine_factory=None, out: TextIO | None = Non
         stats = RunStats(use_llm=not config.no_llm)
         analyzer = build_analyzer(settings, config.lang, stats, store, engine_factory)
         result = run(config, analyzer, stats, store=store, out=out, state=state,
-                     progress_factory=lambda total: Progress(total, quiet=settings.quiet))
+                     progress_factory=lambda total: Progress(total, quiet=settings.quiet, lang=settings.lang))
         for rollup in rollups_due(settings, result.config):
             more = run(rollup, analyzer, stats, store=store, out=out,
                        progress_factory=lambda total: Progress(total, quiet=True))
             result.written += more.written
             result.reports += more.reports
-    result.warnings[:0] = getattr(store, "warnings", [])  # a damaged cache that was moved aside
+    result.warnings[:0] = [said(settings.lang, w) for w in getattr(store, "warnings", [])]  # a damaged cache, moved aside
     if stats.model_skipped == "answer_check" and skip_unsaid(store, stats, settings.quiet):
         result.notices.append(model_skipped_line(result.config.lang, stats))
     return result
@@ -150,7 +150,7 @@ def open_repos(config: RunConfig, notices: list[str]) -> list[RepoHandle]:
         handle = open_repo(path, options.commit_url or config.commit_url)
         handle.name = options.name or handle.name
         if handle.is_empty:
-            notices.append(f"{path}: the repository has no commits yet; nothing to report for it")
+            notices.append(words(config.lang, "notices", "no_commits_yet", path=path))
             continue
         handle.head(options.ref or config.ref)
         if options.upstream:
@@ -163,9 +163,7 @@ def check_upstream(handle: RepoHandle, upstream: str) -> None:
     try:
         handle.head(upstream)
     except RepoError:
-        raise RepoError(f"{handle.name}: upstream {upstream!r} (offline-report.toml [[repos]]) is not a ref of the "
-                        "clone", "name a branch or remote-tracking branch the clone has (e.g. upstream/main after "
-                        "`git fetch upstream`), or remove the upstream key") from None
+        raise RepoError("upstream_missing", repo=handle.name, upstream=upstream) from None
 
 
 def repo_options(config: RunConfig, path: str) -> RepoOptions:
@@ -262,7 +260,7 @@ def views_of(config: RunConfig, repos: list[RepoRun]) -> list[View]:
 def run(config: RunConfig, analyzer: Analyzer, stats: RunStats,
         progress_factory: Callable[[int], Progress] | None = None, out: TextIO | None = None,
         store=None, state: NightlyState | None = None) -> RunResult:
-    result = RunResult(warnings=unused_templates(config.templates))
+    result = RunResult(warnings=unused_templates(config.templates, config.lang))
     handles = open_repos(config, result.notices)
     if config.last:
         config = narrow_to_recent_days(config, handles)

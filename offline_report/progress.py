@@ -6,12 +6,15 @@ import sys
 import time
 from typing import TextIO
 
+from .catalog import words
+
 BAR_WIDTH = 24
 
 
 class Progress:
-    def __init__(self, total: int, stream: TextIO | None = None, quiet: bool = False):
+    def __init__(self, total: int, stream: TextIO | None = None, quiet: bool = False, lang: str = "en"):
         self.total = total
+        self.lang = lang
         self.stream = stream or sys.stderr
         self.quiet = quiet
         self.live = not quiet and self.stream.isatty()
@@ -42,9 +45,9 @@ class Progress:
         elapsed = time.monotonic() - self.started
         filled = int(BAR_WIDTH * self.done / self.total) if self.total else BAR_WIDTH
         eta = elapsed / self.done * (self.total - self.done) if self.done else 0.0
-        rate = f" {self.tokens / elapsed:.1f} tok/s" if self.tokens and elapsed else ""
+        rate = words(self.lang, "progress", "rate", rate=f"{self.tokens / elapsed:.1f}") if self.tokens and elapsed else ""
         line = (f"\r[{'#' * filled}{'.' * (BAR_WIDTH - filled)}] {self.done}/{self.total} {self.label}"
-                f" ETA {_clock(eta)}{rate}")
+                + words(self.lang, "progress", "eta", eta=_clock(eta)) + rate)
         self.stream.write(line[:160].ljust(100))
         self.stream.flush()
 

@@ -50,7 +50,7 @@ def simple_repo(tmp_path):
     (lambda p: (p / "plain").mkdir() or p / "plain", "not a git repository"),
 ])
 def test_bad_repo_paths_exit_2_with_what_to_do(tmp_path, make, message):
-    result, _ = report(make(tmp_path), tmp_path)
+    result, _ = report(make(tmp_path), tmp_path, "--lang", "en")
     assert result.exit_code == 2
     assert message in result.output and "what to do:" in result.output
     assert "Traceback" not in result.output
@@ -66,7 +66,7 @@ def test_a_bare_repository_works(tmp_path):
 
 def test_an_empty_repository_says_so_and_writes_nothing(tmp_path):
     pygit2.init_repository(str(tmp_path / "empty"))
-    result, path = report(tmp_path / "empty", tmp_path, "--no-quiet")
+    result, path = report(tmp_path / "empty", tmp_path, "--no-quiet", "--lang", "en")
     assert result.exit_code == 0 and "has no commits yet" in result.output and not path.exists()
     quiet, _ = report(tmp_path / "empty", tmp_path)  # nothing anyone must act on: cron stays silent
     assert quiet.exit_code == 0 and quiet.output == ""
@@ -91,7 +91,7 @@ def test_detached_head_works(tmp_path, simple_repo):
 
 
 def test_a_missing_ref_exits_2(tmp_path, simple_repo):
-    result, _ = report(tmp_path / "repo", tmp_path, "--ref", "no-such-branch")
+    result, _ = report(tmp_path / "repo", tmp_path, "--ref", "no-such-branch", "--lang", "en")
     assert result.exit_code == 2 and "'no-such-branch' does not exist" in result.output
 
 
@@ -104,7 +104,8 @@ def test_a_missing_ref_exits_2(tmp_path, simple_repo):
     (["--tz", "Mars/Olympus"], "unknown time zone"),
 ])
 def test_bad_dates_exit_2_before_any_work(tmp_path, simple_repo, args, message):
-    result = run_cli("--repo", str(tmp_path / "repo"), "--no-llm", "-q", "--output-dir", str(tmp_path / "out"), *args)
+    result = run_cli("--repo", str(tmp_path / "repo"), "--no-llm", "-q", "--output-dir", str(tmp_path / "out"),
+                     "--lang", "en", *args)
     assert result.exit_code == 2 and message in result.output
     assert not (tmp_path / "out").exists()
 
@@ -118,7 +119,7 @@ def test_a_long_range_runs_with_yes(tmp_path, simple_repo):
 # --- models ------------------------------------------------------------------------------------
 
 def model_run(tmp_path, model_path, **env):
-    return run_cli("--repo", str(tmp_path / "repo"), "--since", DAY, "--until", DAY, "--tz", "UTC", "-q",
+    return run_cli("--repo", str(tmp_path / "repo"), "--since", DAY, "--until", DAY, "--tz", "UTC", "-q", "--lang", "en",
                    "--output-dir", str(tmp_path / "out"), "--model", str(model_path), env=env or None)
 
 
@@ -155,7 +156,7 @@ def test_a_model_larger_than_free_memory_is_refused(tmp_path, simple_repo, monke
 
 def test_an_unwritable_output_dir_exits_4(tmp_path, simple_repo):
     (tmp_path / "blocker").write_text("x")
-    result = run_cli("--repo", str(tmp_path / "repo"), "--since", DAY, "--until", DAY, "--no-llm", "-q",
+    result = run_cli("--repo", str(tmp_path / "repo"), "--since", DAY, "--until", DAY, "--no-llm", "-q", "--lang", "en",
                      "--output-dir", str(tmp_path / "blocker" / "reports"))
     assert result.exit_code == 4 and "cannot write" in result.output and "--stdout" in result.output
 

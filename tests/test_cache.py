@@ -98,13 +98,13 @@ def test_model_change_language_and_refresh_miss_the_cache(day_repo, tmp_path, fa
 def test_cache_stats_and_clear(day_repo, tmp_path, fake_llama):
     run_json(day_repo, tmp_path)
     run_json(day_repo, tmp_path)
-    stats = run_cli("cache", "stats", "--cache-dir", str(tmp_path / "cache"))
+    stats = run_cli("--lang", "en", "cache", "stats", "--cache-dir", str(tmp_path / "cache"))
     assert stats.exit_code == 0 and "hit rate 100%" in stats.output
     entries = int(stats.output.split("entries: ")[1].split(",")[0])
     assert entries >= 6
-    cleared = run_cli("cache", "clear", "--cache-dir", str(tmp_path / "cache"))
+    cleared = run_cli("--lang", "en", "cache", "clear", "--cache-dir", str(tmp_path / "cache"))
     assert cleared.exit_code == 0 and f"removed {entries} entries" in cleared.output
-    assert "entries: 0," in run_cli("cache", "stats", "--cache-dir", str(tmp_path / "cache")).output
+    assert "entries: 0," in run_cli("--lang", "en", "cache", "stats", "--cache-dir", str(tmp_path / "cache")).output
     assert run_json(day_repo, tmp_path)["run"]["cache_hits"] == 0
 
 
@@ -165,7 +165,7 @@ def test_a_held_lock_times_out_with_exit_code_5(day_repo, tmp_path):
     with FileLock(str(tmp_path / "cache" / ".offline-report.lock")):
         result = run_cli("--repo", str(day_repo), "--since", DAY, "--until", DAY, "--no-llm", "-q",
                          "--cache-dir", str(tmp_path / "cache"), "--output-dir", str(tmp_path / "out"),
-                         "--lock-timeout", "0.2")
+                         "--lock-timeout", "0.2", "--lang", "en")
     assert result.exit_code == 5 and "another offline-report run" in result.output
 
 
@@ -203,7 +203,7 @@ def test_a_cache_dir_that_cannot_be_created_is_a_clear_error(day_repo, tmp_path)
     blocker = tmp_path / "not-a-dir"
     blocker.write_text("x")
     result = run_cli("--repo", str(day_repo), "--since", DAY, "--until", DAY, "--no-llm", "-q",
-                     "--cache-dir", str(blocker / "cache"), "--output-dir", str(tmp_path / "out"))
+                     "--cache-dir", str(blocker / "cache"), "--output-dir", str(tmp_path / "out"), "--lang", "en")
     assert result.exit_code == 4
     assert "cannot open the cache" in result.output and "--no-cache" in result.output
     no_cache = run_cli("--repo", str(day_repo), "--since", DAY, "--until", DAY, "--no-llm", "-q", "--no-cache",

@@ -41,10 +41,10 @@ def team(tmp_path, monkeypatch):
 def test_config_refuses_a_truncated_model_as_the_run_does_without_loading_llama_cpp(team):
     path = Path(make_gguf(team / "model.gguf"))
     path.write_bytes(path.read_bytes()[:-1000])
-    args = ["config", "--repo", ".", "--model", str(path), "--gpu-layers", "auto"]
+    args = ["config", "--repo", ".", "--model", str(path), "--gpu-layers", "auto", "--lang", "en"]
     config = subprocess.run([sys.executable, "-c", CONFIG_IN_A_FRESH_PROCESS, *args], capture_output=True, text=True,
                             env={**os.environ, "PYTHONPATH": str(ROOT)}, timeout=120)
-    run = run_cli(*RUN[:-2], "-q", "--model", str(path))
+    run = run_cli(*RUN[:-2], "-q", "--model", str(path), "--lang", "en")
     assert run.exit_code == 3 and "model file is truncated" in run.output
     assert config.returncode == 3, config.stderr
     assert "model file is truncated" in config.stderr and "llama_cpp imported: False" in config.stderr
@@ -67,7 +67,8 @@ def test_config_shows_the_command_lines_repositories_and_the_files_tables_as_ove
     RepoBuilder(team / "other").commit("feat: x", f"{DAY}T09:00:00+00:00", {"a.py": "x\n"})
     (team / "elsewhere" / "team.toml").write_text('no_llm = true\n\n[[repos]]\npath = "../other"\nname = "acme/other"\n'
                                                   '\n[[repos]]\npath = "../repo"\nname = "acme/widgets"\n')
-    result = run_cli("--config", str(team / "elsewhere" / "team.toml"), "config", "--repo", str(team / "repo"))
+    result = run_cli("--config", str(team / "elsewhere" / "team.toml"), "--lang", "en", "config", "--repo",
+                     str(team / "repo"))
     assert result.exit_code == 0, result.output
     shown = [line for line in result.output.splitlines() if "repos" in line or "name" in line]
     active = next(line for line in shown if line.startswith("repos = "))

@@ -7,6 +7,7 @@ import json
 import pygit2
 import pytest
 
+from offline_report.catalog import words
 from offline_report.config.file import glob_regex
 
 from .support.cli import run_cli
@@ -113,9 +114,11 @@ def test_command_line_beats_environment_beats_file(team, monkeypatch):
     assert "env.gguf" in model_line and "$OFFLINE_REPORT_MODEL" in model_line
     shown = run_cli("--cache-dir", "cli-cache", "--model", "cli.gguf", "--lang", "zh", "config").output
     lines_ = {line.split(" =")[0]: line for line in shown.splitlines() if " = " in line}
-    assert "cli-cache" in lines_["cache_dir"] and "command line (--cache-dir)" in lines_["cache_dir"]
-    assert "cli.gguf" in lines_["path"] and "command line (--model)" in lines_["path"]
-    assert '"zh"' in lines_["lang"] and "command line (--lang)" in lines_["lang"]
+    def given(option):  # --lang zh: `config` says where each value came from in Chinese
+        return words("zh", "commands", "source_command_line", option=option)
+    assert "cli-cache" in lines_["cache_dir"] and given("--cache-dir") in lines_["cache_dir"]
+    assert "cli.gguf" in lines_["path"] and given("--model") in lines_["path"]
+    assert '"zh"' in lines_["lang"] and given("--lang") in lines_["lang"]
     assert "seed = 7" in lines_["seed"] and "offline-report.toml:6" in lines_["seed"]
 
 

@@ -469,7 +469,7 @@ def test_models_check_prints_the_answer_check_per_language(tmp_path, monkeypatch
     model = make_gguf(tmp_path / "m.gguf")
     engine = generic_engine("zh")
     monkeypatch.setattr(LocalSession, "engine", lambda self: engine)
-    result = run_cli("models", "--model", model, "--check", "--cache-dir", str(tmp_path / "cache"))
+    result = run_cli("--lang", "en", "models", "--model", model, "--check", "--cache-dir", str(tmp_path / "cache"))
     assert result.exit_code == 0, result.output
     assert "answer check (zh, 4 labelled commits): 0 passed, pass rate 0.00: runs skip the model" in result.output
     assert "answer check (en, 4 labelled commits)" in result.output

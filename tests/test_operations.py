@@ -59,7 +59,7 @@ def test_every_boolean_the_file_turns_on_the_command_line_turns_off(team):
     config_file(team, 'stdout = true\nquiet = true\nno_llm = true\nno_merges = true\nno_cache = true\n'
                       'refresh = true\nverbose = true\nempty_days = true\nyes = true\nforce_model = true\n'
                       'keep_rejected = true\n[[repos]]\npath = "repo"\n')
-    result = run_cli("config", "--no-stdout", "--no-quiet", "--llm", "--merges", "--cache", "--no-refresh",
+    result = run_cli("config", "--lang", "en", "--no-stdout", "--no-quiet", "--llm", "--merges", "--cache", "--no-refresh",
                      "--no-verbose", "--no-empty-days", "--no-yes", "--no-force-model", "--no-keep-rejected",
                      "--no-llm")  # given twice, the last one wins, as for any option
     rows = shown(result.output)
@@ -76,7 +76,8 @@ def test_output_dir_on_the_command_line_beats_stdout_in_the_file(team):
     result = run_cli(*RUN, "--output-dir", str(team / "here"))
     assert result.exit_code == 0, result.output
     assert (team / "here" / f"{DAY}.md").is_file() and "feat: add export" not in result.output
-    assert shown(run_cli("config", "--output-dir", "here").output)["stdout"] == ("false", "command line (--output-dir)")
+    assert shown(run_cli("config", "--lang", "en", "--output-dir", "here").output)["stdout"] == (
+        "false", "command line (--output-dir)")
 
 
 def test_last_on_the_command_line_beats_the_files_dates(team):
@@ -128,7 +129,7 @@ def test_a_bad_glob_says_the_problem_in_the_message_and_what_to_do_in_words(team
 def test_config_labels_each_repos_table_with_its_own_line(team):
     RepoBuilder(team / "other").commit("x", f"{DAY}T10:00:00+00:00", {"a": "b"})
     config_file(team, 'no_llm = true\n\n[[repos]]\npath = "repo"\n\n[[repos]]\npath = "other"\n')
-    output = run_cli("config").output
+    output = run_cli("config", "--lang", "en").output
     labels = [line.split("#")[-1].strip() for line in output.splitlines() if line.startswith("[[repos]]")]
     assert labels == ["offline-report.toml:3", "offline-report.toml:6"]
 
@@ -143,7 +144,7 @@ def test_config_labels_each_repos_table_with_its_own_line(team):
     (("--repo", "repo", "--ref", "no-such-branch"), ["no-such-branch"]),
 ])
 def test_command_line_values_are_refused_by_config_and_by_the_run_with_exit_2(team, args, words):
-    for command in (("config", "--no-llm", *args), ("--no-llm", "--tz", "UTC", *args)):
+    for command in (("config", "--no-llm", "--lang", "en", *args), ("--no-llm", "--tz", "UTC", "--lang", "en", *args)):
         result = run_cli(*command)
         assert result.exit_code == 2, (command, result.output)
         assert all(word in result.output for word in words), result.output
@@ -168,7 +169,7 @@ def test_a_group_without_its_subcommand_shows_its_help():
 
 def test_an_output_dir_that_is_a_file_says_so(team):
     (team / "passwd").write_text("x")
-    result = run_cli(*RUN, "--no-llm", "--output-dir", str(team / "passwd"))
+    result = run_cli(*RUN, "--no-llm", "--lang", "en", "--output-dir", str(team / "passwd"))
     assert result.exit_code == 4 and "is a file, not a directory" in result.output
     assert "File exists" not in result.output
 
@@ -177,8 +178,8 @@ def test_a_truncated_model_gets_the_documented_message(team, tmp_path):
     path = make_gguf(tmp_path / "model.gguf")
     data = Path(path).read_bytes()
     Path(path).write_bytes(data[: len(data) - 1000])
-    result = run_cli(*RUN, "--model", path, "-q")
-    assert result.exit_code == 3 and "model file is truncated" in result.output and "reshape" not in result.output
+    result = run_cli(*RUN, "--model", path, "-q", "--lang", "en")
+    assert result.exit_code == 3 and "model file is truncated" in result.output and "reshape" not in result.output, result.output
 
 
 def test_a_closed_pipe_ends_quietly(team):
@@ -292,7 +293,7 @@ def _damage(database: Path) -> None:
 
 def test_a_damaged_cache_is_moved_aside_with_one_warning_and_the_nightly_state_survives(team, tmp_path):
     cache = tmp_path / "cache"
-    base = ("--repo", "repo", "--tz", "UTC", "--no-llm", "--cache-dir", str(cache), "--output-dir", "out")
+    base = ("--repo", "repo", "--tz", "UTC", "--no-llm", "--lang", "en", "--cache-dir", str(cache), "--output-dir", "out")
     assert run_cli(*base, "--since", DAY, "--until", "2026-02-13", "-q").exit_code == 0
     _damage(cache / "cache.db")
     result = run_cli(*base, "-q", "--format", "json")  # no --since: resumes after the last completed day
@@ -309,7 +310,7 @@ def test_a_damaged_cache_is_moved_aside_with_one_warning_and_the_nightly_state_s
 
 def test_cache_commands_use_the_files_cache_dir_and_never_create_a_folder(team, monkeypatch):
     monkeypatch.delenv("OFFLINE_REPORT_CACHE")  # it would beat the file, as it beats it in a run
-    config_file(team, 'cache_dir = "team-cache"\nno_llm = true\nquiet = true\n[[repos]]\npath = "repo"\n')
+    config_file(team, 'cache_dir = "team-cache"\nno_llm = true\nquiet = true\nlang = "en"\n[[repos]]\npath = "repo"\n')
     stats = run_cli("cache", "stats")
     assert stats.exit_code == 0 and str(team / "team-cache") in stats.output and "no cache there yet" in stats.output
     cleared = run_cli("cache", "clear")
@@ -326,8 +327,9 @@ def test_cache_commands_use_the_files_cache_dir_and_never_create_a_folder(team, 
     assert not elsewhere.exists()
     cleared = run_cli("cache", "clear")
     lines_ = cleared.output.splitlines()
-    assert lines_[0].startswith(f"removing {entries} entries") and "nightly resume state" in lines_[0]
-    assert lines_[1].startswith(f"removed {entries} entries")
+    counted = f"{entries} entry" if entries == 1 else f"{entries} entries"  # the plural form follows the number
+    assert lines_[0].startswith(f"removing {counted} (") and "nightly resume state" in lines_[0]
+    assert lines_[1].startswith(f"removed {counted} from")
     assert "no cache there yet" in run_cli("cache", "stats").output or "entries: 0," in run_cli("cache", "stats").output
 
 
@@ -360,7 +362,7 @@ def test_cache_stats_on_a_damaged_cache_moves_it_aside_and_says_so(team, tmp_pat
     cache = tmp_path / "cache"
     assert run_cli("--repo", "repo", *RUN, "--no-llm", "-q", "--cache-dir", str(cache)).exit_code == 0
     _damage(cache / "cache.db")
-    result = run_cli("cache", "stats", "--cache-dir", str(cache))
+    result = run_cli("--lang", "en", "cache", "stats", "--cache-dir", str(cache))
     assert result.exit_code == 0 and "warning: the cache database" in result.output and "entries: 0," in result.output
 
 

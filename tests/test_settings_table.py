@@ -43,7 +43,7 @@ Path("offline-report.toml").write_text("max_files = 500\nno_llm = true\n")
 print("FILE", parse(read_config(Path("offline-report.toml"))).values["max_files"][0])
 listed = [line for line in run("config", "--repo", "repo").output.splitlines() if line.startswith("max_files")]
 print("CONFIG", listed)
-listed = [line for line in run("config", "--repo", "repo", "--max-files", "7").output.splitlines()
+listed = [line for line in run("config", "--repo", "repo", "--max-files", "7", "--lang", "en").output.splitlines()
           if line.startswith("max_files")]
 print("GIVEN", listed)
 Path("offline-report.toml").write_text("max_files = 0\n")
@@ -107,7 +107,7 @@ def test_the_api_and_the_command_line_share_each_check(tmp_path, name, value, wo
     text = f"{raised.value.message} {raised.value.hint}"
     assert all(word in text for word in words), text
     flag = BY_NAME[name].flag
-    result = run_cli("--repo", str(tmp_path), "--no-llm", flag, str(value))
+    result = run_cli("--repo", str(tmp_path), "--no-llm", "--lang", "en", flag, str(value))
     assert result.exit_code == 2 and words[0] in result.output, result.output
     if BY_NAME[name].low is None:
         assert all(word in result.output for word in words), result.output

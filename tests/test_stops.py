@@ -210,4 +210,4 @@ def test_the_stop_line_is_in_the_reports_language(long_history, tmp_path):
     wait_for_completion(process, log)
     code, _, stderr = stop_and_check(process, signal.SIGTERM, to_group=True)
     assert code == 143, stderr
-    assert stderr.splitlines() == ["offline-report: 收到 SIGTERM，已停止；已完成的日报和已缓存的分析都保留着"]
+    assert stderr.splitlines() == ["offline-report：收到 SIGTERM，已停止；已完成的日报和已缓存的分析都保留着"]

@@ -80,7 +80,7 @@ def run_config(settings: Settings, resume: Callable[[list[str], date], date]) ->
     today = parse_day("today", tz)
     until = parse_day(settings.until, tz, settings.label("until", "--until")) if settings.until else today
     if settings.last and (settings.since or settings.until):
-        raise UsageError("--last and --since/--until both given", "use --last N alone, or a --since/--until range")
+        raise UsageError("last_and_dates")
     check_view(settings)
     if settings.range_spec:
         since = until = today  # a release range is chosen by revisions, not days
@@ -98,13 +98,9 @@ def run_config(settings: Settings, resume: Callable[[list[str], date], date]) ->
     return RunConfig(**{**copied, "since": since, "until": until, "tz": tz, "tz_name": tz_name})
 
 
-DAY_HINT = "use YYYY-MM-DD, 'today' or 'yesterday', e.g. --since 2026-02-10"
-
-
 def check_view(settings: Settings) -> None:
     if settings.range_spec and (settings.since or settings.until or settings.last or settings.period != "day"):
-        raise UsageError("--range and --since/--until/--last/--period both given",
-                         "a release report is chosen by --range alone, e.g. --range v1.2.0..v1.3.0")
+        raise UsageError("range_and_dates")
 
 
 def period_window(settings: Settings, tz: tzinfo, today: date, until: date) -> tuple[date, date]:
@@ -125,21 +121,15 @@ def parse_day(text: str, tz: tzinfo, option: str = "DATE") -> date:
     try:
         return date.fromisoformat(value)
     except ValueError:
-        raise UsageError(f"{option} {text!r} is not a date", DAY_HINT) from None
+        raise UsageError("not_a_date", option=option, text=text) from None
 
 
 def check_range(since: date, until: date, confirmed: bool) -> None:
     if since > until:
-        raise UsageError(
-            f"--since {since} is after --until {until}",
-            "swap the two dates, or leave --until out to end today",
-        )
+        raise UsageError("since_after_until", since=since, until=until)
     span = (until - since).days + 1
     if span > MAX_DAYS_WITHOUT_CONFIRMATION and not confirmed:
-        raise UsageError(
-            f"the range {since}..{until} covers {span} days",
-            f"narrow it, or add --yes to really analyse more than {MAX_DAYS_WITHOUT_CONFIRMATION} days",
-        )
+        raise UsageError("range_too_long", since=since, until=until, days=span, most=MAX_DAYS_WITHOUT_CONFIRMATION)
 
 
 def resolve_tz(name: str, option: str = "--tz") -> tuple[tzinfo, str]:
@@ -150,10 +140,7 @@ def resolve_tz(name: str, option: str = "--tz") -> tuple[tzinfo, str]:
         try:
             return ZoneInfo(name), name
         except (ZoneInfoNotFoundError, ValueError):
-            raise UsageError(
-                f"{option}: unknown time zone {name!r}",
-                "pass an IANA name such as Asia/Shanghai, UTC or Europe/Berlin, or 'local'",
-            ) from None
+            raise UsageError("unknown_tz", option=option, name=name) from None
     for candidate in (os.environ.get("TZ", "").lstrip(":"), _localtime_zone_name()):
         if candidate:
             try:

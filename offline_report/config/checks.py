@@ -32,26 +32,23 @@ def _check_values(settings: Settings) -> None:
 
 def _check_server_key(settings: Settings) -> None:
     if settings.server and settings.api_key_env and not os.environ.get(settings.api_key_env):
-        raise UsageError(f"{settings.named('api_key_env')} {settings.api_key_env}: "
-                         "that environment variable is not set",
-                         f"export {settings.api_key_env}=<token> before the run, or leave --api-key-env out")
+        raise UsageError("api_key_unset", label=settings.named("api_key_env"), name=settings.api_key_env)
 
 
 def _check_folders(settings: Settings) -> None:
     if not settings.stdout:
-        _not_a_file(settings.output_dir, f"cannot write to {settings.label('output_dir', '--output-dir')}",
-                    "choose a writable --output-dir, or use --stdout")
+        _not_a_file(settings.output_dir, "output_dir_is_file", settings.label("output_dir", "--output-dir"),
+                    "output_dir")
     if settings.cache_dir is not None and not settings.no_cache:
-        _not_a_file(settings.cache_dir, f"cannot open the cache in {settings.label('cache_dir', '--cache-dir')}",
-                    "choose a writable --cache-dir, or run with --no-cache")
+        _not_a_file(settings.cache_dir, "cache_dir_is_file", settings.label("cache_dir", "--cache-dir"), "cache_dir")
 
 
-def _not_a_file(path: Path, problem: str, hint: str) -> None:
+def _not_a_file(path: Path, code: str, label: str, hint: str) -> None:
     """A folder the run writes into must not be a file (or lie under one)."""
     for folder in (Path(path), *Path(path).parents):
         if folder.exists():
             if not folder.is_dir():
-                raise OutputError(f"{problem} {path}: {folder} is a file, not a directory", hint)
+                raise OutputError(code, hint, label=label, path=path, folder=folder)
             return
 
 
@@ -59,12 +56,11 @@ def _check_repos(settings: Settings) -> None:
     seen: dict[str, str] = {}
     for given in settings.repos:
         if not os.path.exists(given):
-            raise RepoError(f"repository path does not exist: {given}", "check the --repo path")
+            raise RepoError("repo_missing", path=given)
         if not os.path.isdir(given):
-            raise RepoError(f"--repo is not a directory: {given}", "pass the directory of a git clone")
+            raise RepoError("repo_not_a_directory", path=given)
         real = os.path.realpath(given)
         if real in seen:
-            same = f" (the same directory as {seen[real]})" if seen[real] != given else ""
-            raise UsageError(f"--repo {given} is given twice{same}",
-                             "name each repository once: two sections with the same anchors would be written")
+            raise UsageError("repo_twice" if seen[real] == given else "repo_twice_same", path=given, other=seen[real])
         seen[real] = given
+

@@ -12,6 +12,7 @@ from typing import Any, Callable
 
 from .. import ENV_CONFIG
 from ..analysis_spec import TIERS
+from ..catalog import Phrase
 from ..errors import UsageError
 from . import values
 from .settings_table import BY_KEY, FILE_TABLES, Setting
@@ -35,9 +36,9 @@ def glob_regex(pattern: str) -> re.Pattern:
 
     A pattern also matches everything below a directory it matches (`vendor` and `vendor/**` are the same)."""
     if not pattern:
-        raise ValueError("the glob is empty")
+        raise ValueError(Phrase("problems", "glob_empty"))
     if pattern.startswith("/"):
-        raise ValueError("it starts with / (globs start at the repository root)")
+        raise ValueError(Phrase("problems", "glob_absolute"))
     out, i, n = [], 0, len(pattern)
     while i < n:
         if pattern.startswith("**/", i):
@@ -60,7 +61,7 @@ def glob_regex(pattern: str) -> re.Pattern:
                 j += 1
             end = pattern.find("]", j)
             if end == -1:
-                raise ValueError(f"the [ at position {i + 1} is never closed")
+                raise ValueError(Phrase("problems", "glob_unclosed", position=i + 1))
             body = pattern[i + 1:end]
             negate = body.startswith("!")
             body = body[1:] if negate else body
@@ -72,7 +73,7 @@ def glob_regex(pattern: str) -> re.Pattern:
     try:
         return re.compile("".join(out).rstrip("/") + "(?:/.*)?$")
     except re.error as exc:
-        raise ValueError(f"it is not a valid glob ({exc})") from None
+        raise ValueError(Phrase("problems", "glob_invalid", detail=str(exc))) from None
 
 
 @dataclass
@@ -97,10 +98,6 @@ class RepoOptions:
             return True
         return any((not self._include or any(p.match(path) for p in self._include))
                    and not any(p.match(path) for p in self._exclude) for path in paths)
-
-
-GLOB_HINT = ('write a path from the repository root without a leading /, close every [ with ], e.g. '
-             '"vendor/**" or "src/*.py"')
 
 
 @dataclass(frozen=True)
@@ -168,9 +165,12 @@ class ConfigFile:
         line = self.line_of(key, table, index)
         return f"{self.shown}:{line}" if line else self.shown
 
-    def error(self, key: str, problem: str, hint: str, table: str | None = None, index: int = 0) -> UsageError:
+    def error(self, key: str, problem: str, hint: str, table: str | None = None, index: int = 0,
+              **values) -> UsageError:
+        """`where: key: problem` ([problems] `problem`), and what to do ([hints] `hint`); values fill both."""
         name = f"{table}.{key}" if table and table != "repos" else (f"repos[{index}].{key}" if table else key)
-        return UsageError(f"{self.where(key, table, index)}: {name}: {problem}", hint)
+        return UsageError("in_file", hint, where=self.where(key, table, index), name=name,
+                          problem=Phrase("problems", problem, **values), **values)
 
 
 def find_config(explicit: str | None) -> Path | None:
@@ -179,8 +179,7 @@ def find_config(explicit: str | None) -> Path | None:
         if given:
             path = Path(given).expanduser()
             if not path.is_file():
-                raise UsageError(f"{how} {given}: no such file",
-                                 f"check the path, or run `offline-report init` to write a starter {CONFIG_NAME}")
+                raise UsageError("config_missing", how=how, path=given, name=CONFIG_NAME)
             return path.resolve()
     local = Path(CONFIG_NAME)
     return local.resolve() if local.is_file() else None
@@ -190,11 +189,11 @@ def read_config(path: Path) -> ConfigFile:
     try:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
-        raise UsageError(f"cannot read {path}: {exc}", "check the file's permissions and that it is UTF-8") from None
+        raise UsageError("config_unreadable", path=path, detail=str(exc)) from None
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        raise UsageError(f"{path}: not valid TOML: {exc}", "fix the line it names (https://toml.io)") from None
+        raise UsageError("config_not_toml", path=path, detail=str(exc)) from None
     return ConfigFile(path, text, data)
 
 
@@ -205,8 +204,8 @@ def _keys(table: str | None) -> list[str]:
 
 def _unknown(cfg: ConfigFile, key: str, known, table: str | None = None, index: int = 0) -> UsageError:
     close = difflib.get_close_matches(key, list(known), n=1, cutoff=0.5)
-    hint = (f"did you mean {close[0]!r}? " if close else "") + "known keys here: " + ", ".join(known)
-    return cfg.error(key, "unknown key", hint, table, index)
+    return cfg.error(key, "unknown_key", "unknown_key_close" if close else "unknown_key", table, index,
+                     close=close[0] if close else "", known=", ".join(known))
 
 
 def _checked(cfg: ConfigFile, row: Setting, value, table: str | None = None):
@@ -242,7 +241,7 @@ def parse(cfg: ConfigFile) -> FileSettings:
     for table in FILE_TABLES:
         section = cfg.data.get(table, {})
         if not isinstance(section, dict):
-            raise cfg.error(table, "must be a table", f"write a [{table}] section with " + ", ".join(_keys(table)))
+            raise cfg.error(table, "not_a_table", "write_table", section=table, keys=", ".join(_keys(table)))
         for key, value in section.items():
             if BY_KEY.get(f"{table}.{key}") is None:
                 raise _unknown(cfg, key, _keys(table), table)
@@ -258,21 +257,20 @@ def parse(cfg: ConfigFile) -> FileSettings:
 def _parse_repos(cfg: ConfigFile) -> list[RepoOptions]:
     repos = cfg.data.get("repos", [])
     if not isinstance(repos, list) or not all(isinstance(r, dict) for r in repos):
-        raise cfg.error("repos", "must be [[repos]] tables", "write one [[repos]] section per repository, with path = ...")
+        raise cfg.error("repos", "not_repos_tables", "write_repos")
     result = []
     seen: dict[str, int] = {}  # real path -> index of its table
     for index, table in enumerate(repos):
-        def fail(key, problem, hint):
-            return cfg.error(key, problem, hint, "repos", index)
+        def fail(key, problem, hint, **values):
+            return cfg.error(key, problem, hint, "repos", index, **values)
         for key in table:
             if key not in REPO_KEYS:
                 raise _unknown(cfg, key, REPO_KEYS, "repos", index)
         if "path" not in table:
-            raise UsageError(f"{cfg.where('repos', 'repos', index)}: repos[{index}] has no path",
-                             "add path = \"/srv/git/name\" (relative paths start at the file's directory)")
+            raise UsageError("repo_no_path", where=cfg.where("repos", "repos", index), index=index)
         for key in ("path", "name", "ref", "commit_url", "context", "upstream"):
             if key in table and not isinstance(table[key], str):
-                raise fail(key, f"wrong type ({type(table[key]).__name__})", "write a string")
+                raise fail(key, "wrong_type", "write_string", kind=type(table[key]).__name__)
         if "commit_url" in table:
             try:
                 values.commit_url(table["commit_url"])
@@ -281,12 +279,11 @@ def _parse_repos(cfg: ConfigFile) -> list[RepoOptions]:
                                      table["commit_url"], exc) from None
         path = (cfg.folder / Path(table["path"]).expanduser())
         if not path.is_dir():
-            raise fail("path", f"no such directory: {path}",
-                       "clone the repository there, or fix the path (relative paths start at the file's directory)")
+            raise fail("path", "no_directory", "clone_there", path=path)
         real = os.path.realpath(path)
         if real in seen:
-            raise fail("path", f"the same repository as repos[{seen[real]}] ({cfg.where('repos', 'repos', seen[real])})",
-                       "keep one [[repos]] table per repository")
+            raise fail("path", "same_repository", "one_repos_table", other=seen[real],
+                       other_where=cfg.where("repos", "repos", seen[real]))
         seen[real] = index
         globs: dict[str, tuple[list[str], list[re.Pattern]]] = {}
         for key in ("include", "exclude"):
@@ -294,13 +291,13 @@ def _parse_repos(cfg: ConfigFile) -> list[RepoOptions]:
             if isinstance(patterns, str):
                 patterns = [patterns]
             if not isinstance(patterns, list) or not all(isinstance(p, str) for p in patterns):
-                raise fail(key, "wrong type", 'write a list of path globs, e.g. ["vendor/**", "third_party/**"]')
+                raise fail(key, "wrong_type_list", "write_globs")
             compiled = []
             for pattern in patterns:
                 try:
                     compiled.append(glob_regex(pattern))
                 except ValueError as exc:
-                    raise fail(key, f"bad glob {pattern!r}: {exc}", GLOB_HINT) from None
+                    raise fail(key, "bad_glob", "glob", pattern=pattern, detail=exc.args[0]) from None
             globs[key] = (patterns, compiled)
         result.append(RepoOptions(path=real, name=table.get("name"), ref=table.get("ref"),
                                   commit_url=table.get("commit_url"), include=tuple(globs["include"][0]),
@@ -314,24 +311,22 @@ def _parse_repos(cfg: ConfigFile) -> list[RepoOptions]:
 def _parse_importance(cfg: ConfigFile) -> list[TeamRule]:
     table = cfg.data.get("importance", {})
     if not isinstance(table, dict):
-        raise cfg.error("importance", "must be a table", "write an [importance] section with paths and subjects")
+        raise cfg.error("importance", "not_a_table", "write_importance", section="importance")
     rules = []
     for key, value in table.items():
         if key not in IMPORTANCE_KEYS:
             raise _unknown(cfg, key, IMPORTANCE_KEYS, "importance")
         if not isinstance(value, dict):
-            raise cfg.error(key, "wrong type", f'write {key} = {{"pattern" = "high"}}', "importance")
+            raise cfg.error(key, "wrong_type_list", "write_rule", "importance", rule_key=key)
         for pattern, tier in value.items():
             if tier not in TIERS:
-                raise cfg.error(pattern, f"bad tier {tier!r}", "use \"high\", \"medium\" or \"low\"", "importance")
+                raise cfg.error(pattern, "bad_tier", "tiers", "importance", tier=tier)
             try:
                 regex = glob_regex(pattern) if key == "paths" else re.compile(pattern)
             except ValueError as exc:
-                raise cfg.error(pattern, f"bad glob: {exc}", GLOB_HINT, "importance") from None
+                raise cfg.error(pattern, "bad_rule_glob", "glob", "importance", detail=exc.args[0]) from None
             except re.error as exc:
-                raise cfg.error(pattern, f"bad regular expression ({exc})",
-                                "fix the pattern (Python re syntax; escape literal characters like ( or [)",
-                                "importance") from None
+                raise cfg.error(pattern, "bad_regex", "regex", "importance", detail=str(exc)) from None
             rules.append(TeamRule("path" if key == "paths" else "subject", pattern, tier, regex))
     return rules
 
@@ -339,5 +334,4 @@ def _parse_importance(cfg: ConfigFile) -> list[TeamRule]:
 def _check_templates(cfg: ConfigFile, folder: str) -> None:
     """A team template folder must exist (its templates are compiled by report/team_templates.check_templates)."""
     if not Path(folder).is_dir():
-        raise cfg.error("templates", f"no such directory: {folder}",
-                        "create it with your *.j2 files (relative paths start at the file's directory)")
+        raise cfg.error("templates", "no_directory", "templates_folder", path=folder)

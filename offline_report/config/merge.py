@@ -7,6 +7,7 @@ import os
 from pathlib import Path
 
 from . import Settings
+from ..catalog import words
 from .file import CONFIG_NAME, ENV_CONFIG, find_config, parse, read_config
 from .settings_table import BY_KEY, BY_NAME, SETTINGS
 
@@ -77,7 +78,17 @@ def _toml_value(value) -> str:
     return json.dumps(value, ensure_ascii=False)
 
 
-def _repo_lines(settings: Settings, sources: dict[str, str]) -> list[tuple[str, str]]:
+def _shown(lang: str, source: str) -> str:
+    """Where a value came from, as `config` says it: the sources' own marks ("default", "command line (--x)") worded
+    in the run's language; a file's line and an environment variable's name as they are."""
+    if source == "default":
+        return words(lang, "commands", "source_default")
+    if source.startswith("command line (") and source.endswith(")"):
+        return words(lang, "commands", "source_command_line", option=source[len("command line ("):-1])
+    return source
+
+
+def _repo_lines(settings: Settings, sources: dict[str, str], lang: str) -> list[tuple[str, str]]:
     """The repositories a run reads: the command line's list beats the file's [[repos]] tables, which then only
     lend their options to a repository the list names (the others are shown commented out, as overridden)."""
     from_command_line = sources.get("repos", "").startswith("command line")
@@ -90,7 +101,7 @@ def _repo_lines(settings: Settings, sources: dict[str, str]) -> list[tuple[str, 
     for opts in settings.repo_options.values():
         used = not from_command_line or opts.path in listed
         mark = "" if used else "# "
-        source = opts.where if used else f"{opts.where}, overridden by the command line (--repo)"
+        source = opts.where if used else words(lang, "commands", "source_overridden", where=opts.where)
         rows += [("", ""), (f"{mark}[[repos]]", source), (f"{mark}path = {_toml_value(opts.path)}", "")]
         for key in ("name", "ref", "commit_url", "context", "upstream"):
             if getattr(opts, key):
@@ -101,13 +112,14 @@ def _repo_lines(settings: Settings, sources: dict[str, str]) -> list[tuple[str, 
     return rows
 
 
-def effective_lines(settings: Settings, sources: dict[str, str]) -> list[str]:
-    """The effective settings as TOML, each with where it came from (`offline-report config`)."""
+def effective_lines(settings: Settings, sources: dict[str, str], lang: str = "en") -> list[str]:
+    """The effective settings as TOML, each with where it came from (`offline-report config`), its comments in
+    `lang`."""
     rows: list[tuple[str, str]] = []
     if settings.config_path:
-        rows.append((f"# file: {settings.config_path}", ""))
+        rows.append(("# " + words(lang, "commands", "config_file", path=settings.config_path), ""))
     else:
-        rows.append((f"# no {CONFIG_NAME} here (nor --config, nor ${ENV_CONFIG})", ""))
+        rows.append(("# " + words(lang, "commands", "config_none", name=CONFIG_NAME, env=ENV_CONFIG), ""))
     table = None
     for row in sorted((row for row in SETTINGS if row.key), key=lambda row: row.table or ""):
         if row.table != table:
@@ -116,9 +128,10 @@ def effective_lines(settings: Settings, sources: dict[str, str]) -> list[str]:
         value = getattr(settings, row.name, None)
         if value is None and row.env and os.environ.get(row.env):
             value = os.environ[row.env]
-        text = f"{row.file_key} = {_toml_value(value)}" if value is not None else f"# {row.file_key} (not set)"
+        text = (f"{row.file_key} = {_toml_value(value)}" if value is not None
+                else "# " + words(lang, "commands", "config_not_set", setting=row.file_key))
         rows.append((text, sources.get(row.key, "default")))
-    rows += _repo_lines(settings, sources)
+    rows += _repo_lines(settings, sources, lang)
     if settings.team_rules:
         rows += [("", ""), ("[importance]", sources.get("importance", ""))]
         for kind in ("path", "subject"):
@@ -126,5 +139,12 @@ def effective_lines(settings: Settings, sources: dict[str, str]) -> list[str]:
             if rules:
                 inner = ", ".join(f"{json.dumps(r.pattern)} = {json.dumps(r.tier)}" for r in rules)
                 rows.append((f"{kind}s = {{{inner}}}", ""))
-    width = max(len(text) for text, _ in rows)
-    return [f"{text:<{width}}   # {src}" if src else text for text, src in rows]
+    width = max(_width(text) for text, _ in rows)
+    return [f"{text}{' ' * (width - _width(text))}   # {_shown(lang, src)}" if src else text for text, src in rows]
+
+
+def _width(text: str) -> int:
+    """Columns on a terminal: a wide (CJK) character takes two, so the source comments line up in Chinese too."""
+    import unicodedata
+
+    return sum(2 if unicodedata.east_asian_width(char) in "WF" else 1 for char in text)

@@ -51,13 +51,12 @@ def write_starter(explicit: str | None) -> Path:
     """A commented offline-report.toml; never overwrites one."""
     path = Path(explicit or os.environ.get(ENV_CONFIG) or CONFIG_NAME)
     if path.exists():
-        raise UsageError(f"{path} already exists; init never overwrites it",
-                         "edit it, remove it first, or pass another file with --config PATH")
+        raise UsageError("init_exists", path=path)
     try:
         with open(path, "x", encoding="utf-8") as handle:
             handle.write(starter_text())
     except FileExistsError:
-        raise UsageError(f"{path} already exists; init never overwrites it", "edit it, or remove it first") from None
+        raise UsageError("init_exists", "init_exists_now", path=path) from None
     except OSError as exc:
-        raise UsageError(f"cannot write {path}: {exc.strerror or exc}", "run init in a writable directory") from None
+        raise UsageError("init_cannot_write", path=path, detail=exc.strerror or str(exc)) from None
     return path

@@ -10,7 +10,7 @@ import time
 
 from ..errors import ModelError
 from .engine import Completion, EngineSettings, Prompt
-from .models import MODELS_README_HINT, ModelInfo
+from .models import ModelInfo
 
 # Measured here: 256 evaluates prompts as fast as 512 and needs a smaller compute buffer.
 BATCH_TOKENS = 256
@@ -54,7 +54,7 @@ class _GrammarLastSampler:
         self.grammar = llama_cpp.llama_sampler_init_grammar(
             model.vocab, grammar._grammar.encode("utf-8"), grammar._root.encode("utf-8"))
         if not self.grammar:
-            raise ModelError("llama.cpp could not parse the JSON grammar", "report this as a bug")
+            raise ModelError("grammar_unparsed", "bug")
         self.n_vocab = n_vocab
         self._ids = np.arange(n_vocab, dtype=np.int32)
         self._buffer = np.zeros(n_vocab, dtype=np.dtype([("id", np.int32), ("logit", np.float32),
@@ -87,7 +87,7 @@ class _GrammarLastSampler:
     def _chosen(self) -> int:
         cur = self._candidates
         if cur.selected < 0:
-            raise ModelError("llama.cpp's sampler selected no token", "report this as a bug")
+            raise ModelError("no_token", "bug")
         return int(cur.data[cur.selected].id)
 
     def sample(self, ctx, idx: int = -1) -> int:
@@ -154,8 +154,7 @@ class LlamaEngine:
                 verbose=settings.verbose,
             )
         except (ValueError, RuntimeError, OSError) as exc:
-            raise ModelError(f"llama.cpp could not load {info.path}: {exc}",
-                             f"check the file and free memory, or lower --ctx; {MODELS_README_HINT}") from exc
+            raise ModelError("model_unloadable", path=info.path, detail=str(exc)) from exc
         self.load_seconds = time.monotonic() - started
         self.n_ctx = self.llm.n_ctx()
         self.has_chat_template = bool(self.llm.metadata.get("tokenizer.chat_template"))

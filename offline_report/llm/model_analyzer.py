@@ -145,7 +145,7 @@ class ModelAnalyzer:
         if self.stats.model_skipped is None and self.stats.answer_check is None:
             label = progress.label if progress is not None else None
             if progress is not None and self.session.answer_check_known(self.lang) is None:
-                progress.set_label(f"{label}: checking the model's answers (once per model and language)")
+                progress.set_label(words(self.lang, "progress", "checking_answers", label=label))
             if not self.session.answer_check(self.lang).ok:
                 self.stats.model_skipped = "answer_check"
             if progress is not None:
@@ -164,7 +164,7 @@ class ModelAnalyzer:
         if progress is None or self.session.calibration_known():
             return self.session.calibration().counted
         label = progress.label
-        progress.set_label(f"{label}: checking the model's votes (once per model)")
+        progress.set_label(words(self.lang, "progress", "checking_votes", label=label))
         counted = self.session.calibration().counted
         progress.set_label(label)
         return counted

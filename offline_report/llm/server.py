@@ -21,6 +21,7 @@ import time
 from datetime import datetime, timezone
 from urllib.parse import urlsplit, urlunsplit
 
+from ..catalog import Phrase
 from ..errors import ModelError
 from .engine import DEFAULT_TEMPERATURE, Completion, Prompt
 
@@ -47,9 +48,6 @@ CHAT_MESSAGE_OVERHEAD = 8  # template tokens per message when the server cannot 
 RETRY_STATUS = {429, 500, 502, 503, 504}
 # How a JSON schema is sent, in the order "auto" tries them.
 STRUCTURED_STYLES = ("response_format", "json_object", "json_schema", "guided_json")
-API_KEY_HINT = ("set --api-key-env to the name of an environment variable that holds the server's API key, "
-                "and check the key")
-SERVER_DOCS_HINT = "see 'Using an inference server' in the README for how to serve a model for offline-report"
 
 
 def _redact_url(url: str) -> str:
@@ -177,16 +175,13 @@ class ServerEngine:
         models = self._list_models()
         ids = [entry.get("id") for entry in models if entry.get("id")]
         if not ids:
-            raise ModelError(f"the server at {self._shown(self.base_url)} lists no models",
-                             f"load a model into the server first; {SERVER_DOCS_HINT}")
+            raise ModelError("server_no_models", url=self._shown(self.base_url))
         if model is None:
             if len(ids) > 1:
-                raise ModelError(f"the server at {self._shown(self.base_url)} serves several models: "
-                                 f"{', '.join(ids)}", "choose one with --server-model NAME")
+                raise ModelError("server_several_models", url=self._shown(self.base_url), models=", ".join(ids))
             model = ids[0]
         elif model not in ids:
-            raise ModelError(f"the server at {self._shown(self.base_url)} does not serve a model named "
-                             f"{model!r}; it serves: {', '.join(ids)}", "pass one of those names to --server-model")
+            raise ModelError("server_model_unknown", url=self._shown(self.base_url), model=model, models=", ".join(ids))
         entry = next(e for e in models if e.get("id") == model)
         self.model = model
         self.root_url = self.base_url[: -len("/v1")] if self.base_url.endswith("/v1") else self.base_url
@@ -212,13 +207,11 @@ class ServerEngine:
             if response.status_code != 404:
                 self.base_url += "/v1"
         if response.status_code == 404:
-            raise ModelError(f"no OpenAI-compatible API at {self._shown(self.base_url)}: GET /models answered 404",
-                             "point --server at the API root, e.g. http://host:8080/v1")
+            raise ModelError("server_no_api", url=self._shown(self.base_url))
         data = self._json(response, "/models")
         entries = data.get("data") if isinstance(data, dict) else None
         if not isinstance(entries, list):
-            raise ModelError(f"{self._shown(self.base_url)}/models did not answer an OpenAI model list",
-                             "point --server at an OpenAI-compatible API root, e.g. http://host:8080/v1")
+            raise ModelError("server_no_model_list", url=self._shown(self.base_url))
         return [e for e in entries if isinstance(e, dict)]
 
     def _props(self) -> dict | None:
@@ -268,28 +261,22 @@ class ServerEngine:
             try:
                 response = self._client.request(method, url, content=content, headers=headers)
             except httpx.TimeoutException as exc:
-                raise ModelError(f"the server at {shown} did not answer within {self.timeout:g}s",
-                                 "check that the server is up and not overloaded; a lower --parallel helps") from exc
+                raise ModelError("server_timeout", url=shown, seconds=f"{self.timeout:g}") from exc
             except httpx.ConnectError as exc:
                 if _is_tls_error(exc):
-                    raise ModelError(f"TLS to {shown} failed: {self._shown(str(exc))}",
-                                     "check the server's certificate (SSL_CERT_FILE), or use http:// for a "
-                                     "plain-HTTP server") from exc
+                    raise ModelError("server_tls", url=shown, detail=self._shown(str(exc))) from exc
                 if not self._started:
-                    raise ModelError(f"cannot reach an inference server at {shown}: {self._shown(str(exc))}",
-                                     f"start the server or fix --server; {SERVER_DOCS_HINT}") from exc
-                failure = f"connection failed ({self._shown(str(exc))})"
+                    raise ModelError("server_unreachable", url=shown, detail=self._shown(str(exc))) from exc
+                failure = Phrase("problems", "connection_failed", detail=self._shown(str(exc)))
             except (httpx.RemoteProtocolError, httpx.ReadError, httpx.WriteError) as exc:
-                failure = f"connection dropped ({self._shown(str(exc)) or type(exc).__name__})"
+                failure = Phrase("problems", "connection_dropped", detail=self._shown(str(exc)) or type(exc).__name__)
             except httpx.HTTPError as exc:
-                raise ModelError(f"request to {shown} failed: {self._shown(str(exc))}",
-                                 "check --server and the server's log") from exc
+                raise ModelError("server_request_failed", url=shown, detail=self._shown(str(exc))) from exc
             else:
                 status = response.status_code
                 if status in (401, 403):
-                    raise ModelError(f"the server at {shown} refused the request ({status}): "
-                                     + ("the API key was not accepted" if self._api_key else "it needs an API key"),
-                                     API_KEY_HINT)
+                    raise ModelError("server_key_refused" if self._api_key else "server_key_needed", "api_key",
+                                     url=shown, status=status)
                 if status not in RETRY_STATUS or _is_rejection(response):
                     return response
                 failure = f"{status} {response.reason_phrase}".strip()
@@ -298,18 +285,14 @@ class ServerEngine:
                 backoff = BACKOFF_BASE_S * 2 ** attempt
                 self._sleep(min(MAX_WAIT_S, wait if wait is not None else backoff + random.uniform(0, backoff)))
         if self._started:
-            raise ModelError(f"the server at {shown} stopped answering: {failure}, {attempts} times",
-                             "check that the server is still running (its log says why); rerun to resume, "
-                             "cached analyses are kept")
-        raise ModelError(f"the server at {shown} is not ready: {failure}, {attempts} times",
-                         "wait until the server has loaded its model, then rerun")
+            raise ModelError("server_stopped", url=shown, failure=failure, attempts=attempts)
+        raise ModelError("server_not_ready", url=shown, failure=failure, attempts=attempts)
 
     def _json(self, response: httpx.Response, what: str):
         try:
             return response.json()
         except ValueError as exc:
-            raise ModelError(f"the server's answer to {what} is not JSON ({response.status_code})",
-                             "check that --server points at an OpenAI-compatible API") from exc
+            raise ModelError("server_not_json", what=what, status=response.status_code) from exc
 
     def _post(self, path: str, body: dict, root: bool = False) -> dict:
         """POST a request; 400/422 become _Rejected, other errors ModelError."""
@@ -318,11 +301,10 @@ class ServerEngine:
         if _is_rejection(response):
             raise _Rejected(response.status_code, self._shown(response.text[:500]))
         if response.status_code == 404:
-            raise ModelError(f"the server has no {self._shown(url)} (404)",
-                             "use an OpenAI-compatible server (llama-server, llama_cpp.server, vLLM)")
+            raise ModelError("server_no_endpoint", url=self._shown(url))
         if response.status_code >= 400:
-            raise ModelError(f"the server answered {response.status_code} to {path}: "
-                             f"{self._shown(response.text[:200])}", "check the server's log")
+            raise ModelError("server_error", "server_log", status=response.status_code, path=path,
+                             detail=self._shown(response.text[:200]))
         return self._json(response, path)
 
     def close(self) -> None:
@@ -484,8 +466,8 @@ class ServerEngine:
                 data = self._post(path, self._with_schema(body, schema, style))
             except _Rejected as exc:
                 if known or _context_overflow(exc.detail):
-                    raise ModelError(f"the server refused the request ({exc.status}): {exc.detail}",
-                                     _context_hint(exc.detail)) from exc
+                    raise ModelError("server_refused", _context_hint(exc.detail), status=exc.status,
+                                     detail=exc.detail) from exc
                 rejections.append(f"{style}: {exc.detail[:120]}")
                 continue
             result = self._completion(data, endpoint, started)
@@ -495,9 +477,7 @@ class ServerEngine:
                     self._styles.setdefault(endpoint, style)
                 return result
         if result is None:
-            raise ModelError(f"the server refused every way of sending a JSON schema: {'; '.join(rejections)}",
-                             "use a server with JSON-schema constrained output (llama-server, llama_cpp.server, "
-                             "vLLM)")
+            raise ModelError("server_no_schema", details="; ".join(rejections))
         with self._lock:  # no style gave a valid answer: settle on the first the server took, stop probing
             self._styles.setdefault(endpoint, first_accepted)
         return result
@@ -507,7 +487,7 @@ class ServerEngine:
             choice = data["choices"][0]
             text = choice["message"]["content"] if endpoint == "chat" else choice["text"]
         except (KeyError, IndexError, TypeError) as exc:
-            raise ModelError("the server's completion has no choices", "check the server's log") from exc
+            raise ModelError("server_no_choices", "server_log") from exc
         usage = data.get("usage") or {}
         prompt_tokens = int(usage.get("prompt_tokens") or 0)
         cached = (usage.get("prompt_tokens_details") or {}).get("cached_tokens")
@@ -584,6 +564,5 @@ def _context_overflow(detail: str) -> bool:
 
 
 def _context_hint(detail: str) -> str:
-    if _context_overflow(detail):
-        return "the prompt is longer than the server's context: pass a smaller --ctx, or serve with a larger one"
-    return "check the server's log"
+    """The [hints] entry for a refused request."""
+    return "server_context" if _context_overflow(detail) else "server_log"

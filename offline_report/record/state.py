@@ -15,8 +15,7 @@ from pathlib import Path
 from ..files import write_atomic
 
 STATE_FILE = "nightly-state.json"
-STATE_HINTS = ("choose a writable --cache-dir (the nightly state lives beside the cache)",
-               "free disk space or choose another --cache-dir; finished reports are kept")
+STATE_HINTS = ("state_dir", "cache_unwritable")  # the catalogues' [hints]
 STATE_VERSION = 1
 
 

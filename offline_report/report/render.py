@@ -13,7 +13,7 @@ from markupsafe import Markup
 
 from .. import __version__
 from ..analysis_spec import INSIGHT_KEYS, TIER_FIELDS
-from ..catalog import catalog, counted
+from ..catalog import Phrase, catalog, counted
 from ..errors import UsageError
 from .day import GROUP_ORDER, SCHEMA_VERSION, DayReport
 from . import message_body
@@ -194,9 +194,8 @@ def template_error(exc: jinja2.TemplateError) -> UsageError:
     where = f"{exc.filename}:{exc.lineno}" if isinstance(exc, jinja2.TemplateSyntaxError) else None
     if where is None:
         frames = [f for f in traceback.extract_tb(exc.__traceback__) if f.filename.endswith(".j2")]
-        where = f"{frames[-1].filename}:{frames[-1].lineno}" if frames else "a template"
-    return UsageError(f"{where}: template error: {exc.message or exc}",
-                      "fix the team template (offline-report.toml `templates`), or remove it to use the built-in one")
+        where = f"{frames[-1].filename}:{frames[-1].lineno}" if frames else Phrase("problems", "a_template")
+    return UsageError("template_error", "team_template_fix", where=where, detail=exc.message or str(exc))
 
 
 def day_summary(data: dict) -> dict:

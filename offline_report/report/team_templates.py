@@ -31,18 +31,18 @@ def dump(folder: Path) -> tuple[list[Path], list[Path]]:
             shutil.copyfile(templates_dir() / name, target)
             written.append(target)
     except OSError as exc:
-        raise OutputError(f"cannot write the templates to {folder}: {exc.strerror or exc}",
-                          "choose a writable folder") from exc
+        raise OutputError("templates_unwritable", folder=folder, detail=exc.strerror or str(exc)) from exc
     return written, kept
 
 
-def unused(folder: Path | str | None) -> list[str]:
+def unused(folder: Path | str | None, lang: str = "en") -> list[str]:
     """One warning per template in a team's folder that no output uses (a name that replaces no built-in)."""
+    from ..catalog import words
+
     if not folder or not Path(folder).is_dir():
         return []
     known = set(builtin_names())
-    return [f"{path}: no output uses this template (it replaces a built-in one only under the same name: "
-            f"{', '.join(sorted(known))}); rename or remove it"
+    return [words(lang, "warnings", "unused_template", path=path, names=", ".join(sorted(known)))
             for path in sorted(Path(folder).glob(f"*{SUFFIX}")) if path.name not in known]
 
 
@@ -57,7 +57,7 @@ def check_templates(root: Path) -> None:
             source = path.read_text(encoding="utf-8")
             env.compile(source, name=path.name, filename=str(path))
         except jinja2.TemplateSyntaxError as exc:  # an unknown filter or test too (TemplateAssertionError)
-            raise UsageError(f"{path}:{exc.lineno}: template error: {exc.message}",
-                             "fix the template, or remove it to use the built-in one") from None
+            raise UsageError("template_error", "template_fix", where=f"{path}:{exc.lineno}",
+                             detail=exc.message) from None
         except (OSError, UnicodeDecodeError) as exc:
-            raise UsageError(f"cannot read template {path}: {exc}", "save it as UTF-8 text") from None
+            raise UsageError("template_unreadable", path=path, detail=str(exc)) from None
