@@ -3,9 +3,6 @@ the catalogues ([errors], [hints]) in the language of the run that says them."""
 
 from __future__ import annotations
 
-import re
-import string
-
 EXIT_OK = 0
 EXIT_USAGE = 2
 EXIT_MODEL = 3
@@ -13,20 +10,13 @@ EXIT_OUTPUT = 4
 EXIT_LOCKED = 5
 EXIT_INTERNAL = 1
 
-# git/ still raises its errors as worded English. These codes' English sentences (and hints) are recognised in that
-# text, so the line is said in the run's language all the same; once git/ raises by code, they can go.
-RECOGNISED = ("repo_missing", "repo_not_a_directory", "not_a_repo", "repo_unopenable", "no_commits", "range_syntax",
-              "ref_missing")
-RECOGNISED_HINTS = ("repo_missing", "repo_not_a_directory", "not_a_repo", "repo_unopenable", "no_commits",
-                    "range_syntax", "ref", "revisions")
-
 
 class ReportError(Exception):
     """Base of every error offline-report reports to the user.
 
     `code` names the sentence in the catalogues' [errors] table and `hint` the one in [hints] (by default the hint of
     the same name, where there is one); `values` fill both, and a value that is itself a catalogue.Phrase is worded
-    in the same language. A code that names no entry is shown as it is (text from modules not yet worded by code)."""
+    in the same language. A code that names no entry is shown as it is."""
 
     exit_code = EXIT_USAGE
 
@@ -42,12 +32,8 @@ class ReportError(Exception):
 
         table = catalog(lang)
         code, values = self.code, self.values
-        if code not in table["errors"]:
-            code, values = recognised(code, "errors", RECOGNISED) or (code, values)
         message = say(lang, "errors", code, values) if code in table["errors"] else code
         hint = code if self.hint_code is None and code in table["hints"] else self.hint_code
-        if hint is not None and hint not in table["hints"]:
-            hint, _ = recognised(hint, "hints", RECOGNISED_HINTS) or (hint, None)
         if hint is not None and hint in table["hints"]:
             hint = say(lang, "hints", hint, values)
         return message, hint
@@ -60,28 +46,6 @@ class ReportError(Exception):
     @property
     def hint(self) -> str | None:
         return self.worded("en")[1]
-
-
-def recognised(text: str, section: str, codes: tuple[str, ...]) -> tuple[str, dict] | None:
-    """The code (and values) whose English sentence in `section` reads as `text`, or None."""
-    from .catalog import catalog
-
-    for code in codes:
-        values = _read(catalog("en")[section][code], text)
-        if values is not None:
-            return code, values
-    return None
-
-
-def _read(sentence: str, text: str) -> dict | None:
-    """The values that fill `sentence` to make `text` ({x!r} is read inside its quotes), or None."""
-    pattern = ""
-    for literal, name, _spec, conversion in string.Formatter().parse(sentence):
-        pattern += re.escape(literal.replace("{{", "{").replace("}}", "}"))
-        if name is not None:
-            pattern += f"'(?P<{name}>.*?)'" if conversion == "r" else f"(?P<{name}>.+?)"
-    found = re.fullmatch(pattern, text, re.DOTALL)
-    return found.groupdict() if found else None
 
 
 class UsageError(ReportError):

@@ -20,7 +20,7 @@ from .config.file import RepoOptions
 from .errors import RepoError
 from .facts import remembered
 from .git.commits import CommitFacts
-from .git.log import (LastReported, WalkStats, commits_by_day, commits_in_range, missing_contents_warning, newest_day,
+from .git.log import (LastReported, WalkStats, commits_by_day, commits_in_range, missing_contents, newest_day,
                       read_last_reported, recent_days)
 from .git.ranges import Range, resolve_range
 from .git.repo import RepoHandle, open_repo
@@ -275,8 +275,9 @@ def run(config: RunConfig, analyzer: Analyzer, stats: RunStats,
         if note := repo.rewritten_note():
             result.warnings.append(f"{handle.name}: " + words(config.lang, *note[:2], **note[2]))
         repos.append(repo)
-        if warning := missing_contents_warning(handle.path, repo.days):
-            result.warnings.append(warning)
+        if missing := missing_contents(repo.days):
+            result.warnings.append(words(config.lang, "run", "missing_contents", path=handle.path, count=missing[0],
+                                         why=words(config.lang, "run", f"missing_{missing[1]}")))
     work = [c for repo in repos for commits in repo.days.values() for c in by_analyzer(commits)]
     total = result.commits = sum(len(top.brought) + 1 for repo in repos for commits in repo.days.values()
                                  for top in commits)

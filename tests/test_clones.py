@@ -139,7 +139,8 @@ def test_a_blobless_clone_reports_files_and_kinds_with_unknown_line_counts(sourc
                              f"{'Their' if many else 'Its'} files and change kinds are listed; "
                              f"{'their' if many else 'its'} line counts and the facts read from the diff are unknown, "
                              "not zero."]
-    assert f"warning: {target}: {partial} commit(s) are reported without all their contents" in output
+    assert f"warning: {target}: {partial} {'commits are' if many else 'commit is'} reported without all their " \
+           "contents" in output
     # The rules do not read unknown as small, and the low line does not print a size it does not know.
     for commit in commits.values():
         assert not any(reason["code"] == "small_change" for reason in commit["importance_reasons"])
@@ -166,7 +167,7 @@ def test_a_treeless_clone_reports_commits_from_their_message(source, tmp_path):
         assert commit["author"] and commit["message"]
     assert commits["fix(parser): tune the parser"]["change_type"] == "fix"  # from the message alone
     assert repo["notes"] == ["本日有 2 个提交在本克隆中没有文件列表（其树对象未被拉取），只能依据提交信息报告。"]
-    assert "2 commit(s) are reported without all their contents (partial clone" in output
+    assert "2 个提交在报告中缺少部分内容（部分克隆" in output
 
 
 def test_a_shallow_clone_never_diffs_its_boundary_commit_against_the_empty_tree(source, tmp_path):
@@ -183,7 +184,7 @@ def test_a_shallow_clone_never_diffs_its_boundary_commit_against_the_empty_tree(
     assert any("shallow boundary: the walk reached" in note or "shallow clone" in note for note in repo["notes"])
     assert ("1 commit of this day sits on the shallow boundary: its parent is not in this clone, so its diff is "
             "unknown and it is reported from its message alone.") in repo["notes"]
-    assert "1 commit(s) are reported without all their contents (shallow clone" in output
+    assert "1 commit is reported without all their contents (shallow clone" in output
 
 
 def test_a_bare_blobless_clone_works(source, tmp_path):

@@ -24,17 +24,7 @@ SAID = {"echo", "write", "set_label", "note", "say_error"}
 SAID_LISTS = {"warnings", "notices"}  # their .append(...)
 # Modules whose TypeError/ValueError text becomes part of an error (config/values.refusal, the file's glob problems).
 WORDED_CHECKS = {"config/values.py", "config/file.py"}
-# git/ still raises worded English (it is being changed elsewhere): errors.RECOGNISED reads these sentences back into
-# their codes, so they are said in the run's language all the same (test_git_errors_are_said_in_chinese).
-LEFT_IN_ENGLISH = {
-    ("git/repo.py", "repository path does not exist"),
-    ("git/repo.py", "--repo is not a directory"),
-    ("git/repo.py", "not a git repository"),
-    ("git/repo.py", "cannot open git repository"),
-    ("git/repo.py", "the repository has no commits yet"),
-    ("git/repo.py", "does not exist"),
-    ("git/ranges.py", "write A..B with two revisions"),
-}
+LEFT_IN_ENGLISH: set = set()
 
 
 def _texts(node: ast.AST) -> list[str]:
@@ -256,19 +246,6 @@ def test_a_file_that_says_lang_zh_words_the_errors_after_it_is_read(clone):
 def test_click_usage_errors_stay_english_before_the_language_is_known(clone):
     result = run_cli("--lang", "zh", "--bogus")
     assert result.exit_code == 2 and result.output.startswith("offline-report: error: No such option")
-
-
-def test_each_sentence_git_raises_in_english_is_read_back_into_its_code():
-    from offline_report.errors import RECOGNISED, RECOGNISED_HINTS, RepoError
-
-    values = {"path": "/srv/git/x", "detail": "corrupt: bad", "repo": "acme/x", "what": "ref", "ref": "v9", "text": "a.."}
-    for code in RECOGNISED:
-        english = words("en", "errors", code, **values)
-        error = RepoError(english, catalog("en")["hints"].get(code, catalog("en")["hints"]["ref"]))
-        message, hint = error.worded("zh")
-        assert message == words("zh", "errors", code, **values) and CJK.search(message) and CJK.search(hint), code
-    assert all(CJK.search(words("zh", "hints", hint)) for hint in RECOGNISED_HINTS)
-    assert RepoError("something git says: x").worded("zh") == ("something git says: x", None)
 
 
 @pytest.mark.parametrize("args, english, chinese", [

@@ -231,17 +231,16 @@ def newest_day(handle: RepoHandle, tz: tzinfo, ref: str = "HEAD") -> date:
     return datetime.fromtimestamp(handle.head(ref).commit_time, tz).date()
 
 
-def missing_contents_warning(path: str, days: dict[date, list[CommitFacts]]) -> str | None:
-    """One stderr line counting the commits whose contents this clone lacks (partial or shallow clone)."""
+def missing_contents(days: dict[date, list[CommitFacts]]) -> tuple[int, str] | None:
+    """How many commits this clone lacks the contents of (a partial or shallow clone), and why: "partial",
+    "shallow" or "partial_and_shallow"; None when it lacks none."""
     affected = [c for commits in days.values() for top in commits for c in (top, *top.brought)
                 if c.contents != "complete"]
     if not affected:
         return None
     shallow = sum(c.contents_reason == "shallow_boundary" for c in affected)
-    why = ("partial clone" if not shallow else "shallow clone" if shallow == len(affected)
-           else "partial and shallow clone")
-    return (f"{path}: {len(affected)} commit(s) are reported without all their contents ({why}: objects not in "
-            f"this clone; nothing was fetched); their line counts are unknown")
+    return len(affected), "partial" if not shallow else "shallow" if shallow == len(affected) else \
+        "partial_and_shallow"
 
 
 def newest_first(repo: pygit2.Repository, head: pygit2.Commit) -> Iterator[pygit2.Commit]:

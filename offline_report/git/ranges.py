@@ -34,8 +34,7 @@ def resolve_range(handle: RepoHandle, text: str) -> Range:
     if ".." in text:
         base_name, tip_name = text.split("..", 1)
         if not base_name or not tip_name or tip_name.startswith("."):
-            raise RepoError(f"--range {text!r}: write A..B with two revisions", "e.g. --range v1.2.0..v1.3.0, or one "
-                            "tag alone (--range v1.3.0) for the changes since the tag before it")
+            raise RepoError("range_syntax", text=text)
         return Range(_commit(handle, base_name), _commit(handle, tip_name), base_name, tip_name)
     tip = _commit(handle, text)
     base_name = previous_tag(handle, tip)
@@ -54,5 +53,4 @@ def previous_tag(handle: RepoHandle, tip: pygit2.Commit) -> str | None:
 
 
 def _commit(handle: RepoHandle, revision: str) -> pygit2.Commit:
-    return resolve_ref(handle, revision, "revision",
-                       "pass tags, branches or commits the clone has (see `git tag` and `git branch -a`)")
+    return resolve_ref(handle, revision, "revision", "revisions")

@@ -56,19 +56,16 @@ class RepoHandle:
 
 def open_repo(path: str, commit_url_template: str | None = None) -> RepoHandle:
     if not os.path.exists(path):
-        raise RepoError(f"repository path does not exist: {path}", "check the --repo path")
+        raise RepoError("repo_missing", path=path)
     if not os.path.isdir(path):
-        raise RepoError(f"--repo is not a directory: {path}", "pass the directory of a git clone")
+        raise RepoError("repo_not_a_directory", path=path)
     found = pygit2.discover_repository(path)
     if found is None:
-        raise RepoError(
-            f"not a git repository: {path}",
-            "pass the directory of a git clone with --repo (run `git status` there to check)",
-        )
+        raise RepoError("not_a_repo", path=path)
     try:
         repo = pygit2.Repository(found)
     except pygit2.GitError as exc:
-        raise RepoError(f"cannot open git repository {path}: {exc}", "check the clone with `git fsck`") from exc
+        raise RepoError("repo_unopenable", path=path, detail=str(exc)) from exc
     remote = _origin(repo)
     name = remote.slug or _directory_name(repo)
     return RepoHandle(path=os.path.abspath(path), repo=repo, name=name, remote=remote,
@@ -99,16 +96,14 @@ def _directory_name(repo: pygit2.Repository) -> str:
     return name[:-4] if repo.is_bare and name.endswith(".git") else name
 
 
-REF_HINT = "pass an existing branch, tag or commit with --ref (see `git branch -a`)"
-
-
-def resolve_ref(handle: RepoHandle, ref: str, what: str = "ref", hint: str = REF_HINT) -> pygit2.Commit:
-    """The commit a ref or revision names; a clear error (saying `what` it was and what to do) when none."""
+def resolve_ref(handle: RepoHandle, ref: str, what: str = "ref", hint: str = "ref") -> pygit2.Commit:
+    """The commit a ref or revision names; a clear error (saying `what` it was, and the catalogue's hint of what
+    to do) when none."""
     repo = handle.repo
     if repo.is_empty:
-        raise RepoError(f"{handle.name}: the repository has no commits yet", "commit something first, or leave this --repo out")
+        raise RepoError("no_commits", repo=handle.name)
     try:
         obj = repo.revparse_single(ref)
         return obj.peel(pygit2.Commit)
     except (KeyError, ValueError, pygit2.GitError, pygit2.InvalidSpecError) as exc:
-        raise RepoError(f"{handle.name}: {what} {ref!r} does not exist", hint) from exc
+        raise RepoError("ref_missing", hint, repo=handle.name, what=what, ref=ref) from exc
