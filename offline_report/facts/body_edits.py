@@ -22,6 +22,10 @@ _NOT_IN_A_BODY = {True: re.compile(rb"^\s*@"),
                   False: re.compile(rb"^\s*(?:(?:public|private|protected)\s*:(?!:)|template\s*<)")}
 _CHAR = re.compile(rb"'(?:\\.|[^'\\])'")
 _OPEN, _CLOSE = b"([{", b")]}"
+# Where the bracket scan stops: a quote, a comment, a bracket (all else is passed over in C), by language.
+_MARKS = {quotes: re.compile(rb"[" + re.escape(quotes + b"'") + rb"()\[\]{}]|//|/\*|\*/") for quotes in
+          (b'"', b'"`', b"\"'`")}
+_MARKS_PY = re.compile(rb"[\"'()\[\]{}#]")
 # What opens a string in each grammar's language (elsewhere ' is a character literal, a lifetime or a digit
 # separator).
 _QUOTES = {"python": b"\"'", "javascript": b"\"'`", "typescript": b"\"'`", "tsx": b"\"'`", "go": b'"`'}
@@ -82,38 +86,47 @@ def change_blocks(patch: str) -> list[Block]:
     return blocks
 
 
+def may_derive(known: Sequence[Definition], blocks: list[Block], grammar: str) -> bool:
+    """Whether every block lies inside a function body (or is blank lines and comments) and leaves the brackets
+    around it as they were: what can be told before the other side's text is read."""
+    python = grammar == "python"
+    quotes = _QUOTES.get(grammar, b'"')
+    return bool(blocks) and all(_quiet(block, python) or _inside_body(block, known, python, quotes)
+                                for block in blocks)
+
+
 def derive(known: Sequence[Definition], blocks: list[Block], other: bytes, grammar: str
            ) -> tuple[Definition, ...] | None:
     """The other side's definitions, or None when a change may reach beyond a function body (then it is parsed)."""
-    python = grammar == "python"
-    quotes = _QUOTES.get(grammar, b'"')
-    if not blocks:
+    if not may_derive(known, blocks, grammar):
         return None
+    python = grammar == "python"
     other_lines = other.split(b"\n")
     for block in blocks:
         if tuple(other_lines[block.other_at:block.other_at + len(block.lines)]) != block.lines:
             return None   # the patch does not lead to this text (truncated, or not this blob's)
-        if not (_quiet(block, python) or _inside_body(block, blocks, known, python, quotes, other_lines)):
+        if python and not _quiet(block, python) and not _in_place(block, blocks, known, other_lines):
             return None
     starts = line_starts(other)
     return tuple(_moved(d, blocks, other, starts) for d in known)
 
 
-def _inside_body(block: Block, blocks: list[Block], known: Sequence[Definition], python: bool, quotes: bytes,
-                 other_lines: list[bytes]) -> bool:
-    """Whether the block lies inside a function's body and leaves the brackets around it as they were (in
-    Python, and the indentation)."""
-    holder = next((d for d in known if _holds(d, block, python)), None)
-    if holder is None:
+def _inside_body(block: Block, known: Sequence[Definition], python: bool, quotes: bytes) -> bool:
+    """Whether the block lies inside a function's body and leaves the brackets around it as they were."""
+    if not any(_holds(d, block, python) for d in known):
         return False
-    if python:
-        opening = holder.body[0] + sum(b.growth for b in blocks if b.at <= holder.body[0])
-        if _unmatched(tuple(other_lines[opening + 1:block.other_at]), python, quotes) != b"|":
-            return False   # inside brackets or a string: not a statement of its own
-        if not _flat(block, holder.body[2], other_lines):
-            return False
     before = _unmatched(block.removed, python, quotes)
     return before is not None and before == _unmatched(block.lines, python, quotes)
+
+
+def _in_place(block: Block, blocks: list[Block], known: Sequence[Definition], other_lines: list[bytes]) -> bool:
+    """Python: whether the block's lines are statements of the body it lies in, at its indentation (not inside
+    brackets or a string that opened before it)."""
+    holder = next(d for d in known if _holds(d, block, True))
+    opening = holder.body[0] + sum(b.growth for b in blocks if b.at <= holder.body[0])
+    if _unmatched(tuple(other_lines[opening + 1:block.other_at]), True, _QUOTES["python"]) != b"|":
+        return False
+    return _flat(block, holder.body[2], other_lines)
 
 
 def _flat(block: Block, column: int, other_lines: list[bytes]) -> bool:
@@ -204,8 +217,10 @@ def _unmatched(lines: tuple[bytes, ...], python: bool, quotes: bytes) -> bytes |
     if any(_NOT_IN_A_BODY[python].match(line) or not python and _C_CONDITIONAL.match(line) for line in lines):
         return None
     closers, openers = bytearray(), bytearray()
+    marks = _MARKS_PY if python else _MARKS[quotes]
     i, size = 0, len(text)
-    while i < size:
+    while (found := marks.search(text, i)) is not None:
+        i = found.start()
         c = text[i:i + 1]
         if c in quotes:
             end = _string_end(text, i, python)
@@ -217,27 +232,26 @@ def _unmatched(lines: tuple[bytes, ...], python: bool, quotes: bytes) -> bytes |
             match = _CHAR.match(text, i)
             i = match.end() if match else i + 1
             continue
-        if (c == b"#") if python else text.startswith(b"//", i):
+        if c == b"#" or text.startswith(b"//", i):   # the scan meets # only in Python
             newline = text.find(b"\n", i)
             i = size if newline < 0 else newline
             continue
-        if not python and text.startswith(b"/*", i):
+        if text.startswith(b"/*", i):
             end = text.find(b"*/", i + 2)
             if end < 0:
                 return None
             i = end + 2
             continue
-        if not python and text.startswith(b"*/", i):
+        if text.startswith(b"*/", i):
             return None
         if c in _OPEN:
             openers += c
-        elif c in _CLOSE:
-            if not openers:
-                closers += c
-            elif openers[-1] == _OPEN[_CLOSE.index(c)]:
-                openers.pop()
-            else:
-                return None   # ( closed by }: the parser's recovery decides what it means
+        elif not openers:
+            closers += c
+        elif openers[-1] == _OPEN[_CLOSE.index(c)]:
+            openers.pop()
+        else:
+            return None   # ( closed by }: the parser's recovery decides what it means
         i += 1
     return bytes(closers) + b"|" + bytes(openers)
 

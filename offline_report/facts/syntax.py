@@ -64,7 +64,6 @@ class Reader:
         self.indented = grammar == "python"
         self.test_file = is_test_path(path)
         self.found: list[Definition] = []
-        self._starts: list[int] | None = None
 
     @staticmethod
     def text(node) -> str:
@@ -73,13 +72,14 @@ class Reader:
     def add(self, span, name: str, kind: str, public: bool, params=None, returns: str | None = None,
             owner: str = "", test: bool = False, signature: Callable | None = None) -> None:
         role = self.role(name, owner)
-        if self._starts is None:
-            self._starts = line_starts(self.source)
-        first, last = span.start_point[0], span.end_point[0]
+        source = self.source
+        # The digest of its whole lines (line_digest), found from the node's bytes without a table of lines.
+        start = source.rfind(b"\n", 0, span.start_byte) + 1
+        end = source.find(b"\n", span.end_byte)
+        digest = zlib.crc32(memoryview(source)[start:end if end >= 0 else len(source)])
         body = function_body(span, self.indented) if kind in ("function", "method") else None
-        self.found.append(Definition(name, kind, public and role != "test" and not test, first, last,
-                                     line_digest(self.source, self._starts, first, last), params, returns, role,
-                                     test, signature, body))
+        self.found.append(Definition(name, kind, public and role != "test" and not test, span.start_point[0],
+                                     span.end_point[0], digest, params, returns, role, test, signature, body))
 
     def role(self, name: str, owner: str) -> str:
         tail = tail_of(name)
@@ -94,8 +94,12 @@ class Reader:
 
 
 _cache: OrderedDict = OrderedDict()     # (blob id, grammar, path) -> definitions
-_trees: OrderedDict = OrderedDict()     # (blob id, grammar) -> (tree, source): the base of a reparse
-CACHE_TREES = 64
+# (blob id, grammar) -> (tree, source, edits): the base of a reparse. A blob whose definitions were had without
+# parsing it (body_edits.py) has the tree of the blob they were had from, and the edits that lead from that one's
+# text to its own; a parsed blob has its own tree and no edits.
+_trees: OrderedDict = OrderedDict()
+CACHE_TREES = 256
+MAX_PENDING_EDITS = 64
 
 
 def definitions(text, path: str, language: str, blob_id: str | None = None, base: tuple | None = None
@@ -120,7 +124,7 @@ def definitions(text, path: str, language: str, blob_id: str | None = None, base
     source = text.encode("utf-8", "surrogatepass")
     tree = _parse(ts_parser, grammar, source, base)
     if blob_id:
-        _keep(_trees, (blob_id, grammar), (tree, source), CACHE_TREES)
+        _keep(_trees, (blob_id, grammar), (tree, source, ()), CACHE_TREES)
     from .tree_walks import walk   # the walks import nothing heavy, but only a parsed file needs them
 
     found = walk(tree.root_node, Reader(source, path, language, grammar), grammar)
@@ -138,9 +142,20 @@ def cached(blob_id: str | None, path: str, language: str) -> tuple[Definition, .
     return found
 
 
-def remember(blob_id: str, path: str, language: str, found: tuple[Definition, ...]) -> None:
-    """Definitions read of this blob some other way than by parsing it (body_edits.py)."""
-    _keep(_cache, (blob_id, grammar_of(path, language), path), found, CACHE_BLOBS)
+def remember(blob_id: str, path: str, language: str, found: tuple[Definition, ...], source: bytes,
+             base: tuple[str, list] | None = None) -> None:
+    """Definitions read of this blob (source) some other way than by parsing it (body_edits.py), from the blob
+    `base` names with the hunks that lead from it here: a later reparse from this blob starts from that one's
+    tree."""
+    grammar = grammar_of(path, language)
+    _keep(_cache, (blob_id, grammar, path), found, CACHE_BLOBS)
+    known = _trees.get((base[0], grammar)) if base else None
+    if known is None:
+        return
+    tree, old_source, pending = known
+    edits = edits_of(old_source, source, base[1])
+    if edits is not None and len(pending) + len(edits) <= MAX_PENDING_EDITS:
+        _keep(_trees, (blob_id, grammar), (tree, source, (*pending, *edits)), CACHE_TREES)
 
 
 def _keep(cache: OrderedDict, key, value, limit: int) -> None:
@@ -153,11 +168,11 @@ def _parse(ts_parser, grammar: str, source: bytes, base: tuple | None):
     """The tree of source: reparsed from a cached tree of the other side where the hunks lead from it."""
     known = _trees.get((base[0], grammar)) if base and base[0] else None
     if known is not None:
-        old_tree, old_source = known
+        old_tree, old_source, pending = known
         edits = edits_of(old_source, source, base[1])
         if edits is not None:
             tree = old_tree.copy()
-            for edit in edits:
+            for edit in (*pending, *edits):
                 tree.edit(**edit)
             return ts_parser.parse(source, tree)
     return ts_parser.parse(source)
@@ -165,7 +180,7 @@ def _parse(ts_parser, grammar: str, source: bytes, base: tuple | None):
 
 def line_starts(source: bytes) -> list[int]:
     """Where each line starts: the lengths of the lines before it, and their newlines."""
-    return [total + line for line, total in enumerate(accumulate(map(len, source.split(b"\n")), initial=0))]
+    return list(accumulate(map((1).__add__, map(len, source.split(b"\n"))), initial=0))
 
 
 def edits_of(old: bytes, new: bytes, hunks: list[tuple[int, int, int, int]]) -> list[dict] | None:

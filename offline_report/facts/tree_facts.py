@@ -5,11 +5,12 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_left
+from typing import Callable
 
 from .model import FilePatch, SignatureChange, Symbol
 from .remembered import keep, recall
 from .scan import Collector
-from .body_edits import change_blocks, derive
+from .body_edits import change_blocks, derive, may_derive
 from .grammars import grammar_of
 from .syntax import MAX_PARSE_BYTES, Definition, Param, cached, definitions, remember
 
@@ -86,37 +87,50 @@ def read_sides(item: FilePatch, language: str) -> tuple[tuple[Definition, ...], 
     only when it cannot be had from the other (body_edits.py): the new side of one commit is often the old side
     of the next, already read."""
     old_path = item.old_path or item.path
+    old_text, new_text = _once(item.old_text), _once(item.new_text)
     old = () if item.status == "added" else cached(item.old_id, old_path, language)
     new = () if item.status == "deleted" else cached(item.new_id, item.path, language)
     if old is None and new:
-        old = _derived(item, new, language, old_side=True)
+        old = _derived(item, new, language, old_text, old_side=True)
     if old is None:
         hunks = hunks_of(item.patch or "")
-        old = definitions(item.old_text, old_path, language, item.old_id,
+        old = definitions(old_text, old_path, language, item.old_id,
                           (item.new_id, [(c, d, a, b) for a, b, c, d in hunks]))
     if new is None and old:
-        new = _derived(item, old, language, old_side=False)
+        new = _derived(item, old, language, new_text, old_side=False)
     if new is None:
-        new = definitions(item.new_text, item.path, language, item.new_id, (item.old_id, hunks_of(item.patch or "")))
+        new = definitions(new_text, item.path, language, item.new_id, (item.old_id, hunks_of(item.patch or "")))
     if old is None or new is None:
         return None
     return old, new
 
 
-def _derived(item: FilePatch, known: tuple[Definition, ...], language: str, old_side: bool
-             ) -> tuple[Definition, ...] | None:
+def _once(read: Callable[[], str | None]) -> Callable[[], str | None]:
+    """A blob's text read at most once, however many readers ask."""
+    text: list = []
+    return lambda: text[0] if text else text.append(read()) or text[0]
+
+
+def _derived(item: FilePatch, known: tuple[Definition, ...], language: str, read: Callable[[], str | None],
+             old_side: bool) -> tuple[Definition, ...] | None:
     """One side's definitions from the other side's, when the diff changes only function bodies; else None."""
     grammar = grammar_of(item.path, language)
     if grammar is None or not item.patch or (item.old_path or item.path) != item.path:
         return None
-    text = (item.old_text if old_side else item.new_text)()
+    blocks = change_blocks(item.patch)
+    if old_side:
+        blocks = [b.flipped() for b in blocks]
+    if not may_derive(known, blocks, grammar):
+        return None
+    text = read()
     if text is None or len(text) > MAX_PARSE_BYTES:
         return None
-    blocks = change_blocks(item.patch)
-    found = derive(known, [b.flipped() for b in blocks] if old_side else blocks,
-                   text.encode("utf-8", "surrogatepass"), grammar)
+    source = text.encode("utf-8", "surrogatepass")
+    found = derive(known, blocks, source, grammar)
     if found is not None:
-        remember(item.old_id if old_side else item.new_id, item.path, language, found)
+        hunks = hunks_of(item.patch)
+        remember(item.old_id if old_side else item.new_id, item.path, language, found, source,
+                 (item.new_id, [(c, d, a, b) for a, b, c, d in hunks]) if old_side else (item.old_id, hunks))
     return found
 
 
