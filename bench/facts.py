@@ -1,11 +1,12 @@
 """Benchmarks of the facts path and of the cached nightly run, timed from outside through the CLI.
 
-    python bench/facts.py --repo PATH --month YYYY-MM [--rows F0,F1,F2,F3] [--runs 5]
+    python bench/facts.py --repo PATH --month YYYY-MM [--rows F0,F1,F2,F2r,F3] [--runs 5]
 
 F0  start-up: offline-report --version / the 0.1 s goal (so the ratio is the goal's fraction used)
 F1  offline-report --no-llm --no-cache -q over one month of the clone / git-cliff over the same commit range
 F2  the same over the clone's whole history / `git log -p --stat` over the same history (the diff work git
     itself does, in C)
+F2r F2 again with a cache the warm-up run filled: what a rerun, or a week or month over reported days, costs
 F3  a fully cached nightly run over 3 repositories x 7 days / one repository-day analysed by the model
 
 Every figure is the whole process (start-up included), the two commands alternating A B A B ... after one
@@ -77,9 +78,11 @@ def spread(m: dict) -> str:
             f"B {min(m['b_runs']):.3g}-{max(m['b_runs']):.3g} s; median of pair ratios {m['ratio']:.3f}")
 
 
-def report_command(repo: str, since: date, until: date, out: str) -> list[str]:
+def report_command(repo: str, since: date, until: date, out: str, cache: str | None = None) -> list[str]:
+    """The run timed: without the cache (cold), or with this cache folder (a rerun, once its warm-up filled it)."""
     return [CLI, "--repo", repo, "--since", since.isoformat(), "--until", until.isoformat(), "--no-llm",
-            "--no-cache", "-q", "--yes", "--tz", "UTC", "--lang", "en", "--output-dir", out]
+            *(["--cache-dir", cache] if cache else ["--no-cache"]), "-q", "--yes", "--tz", "UTC", "--lang", "en",
+            "--output-dir", out]
 
 
 def month_bounds(month: str) -> tuple[date, date]:
@@ -126,7 +129,7 @@ def cliff_rows(table: Table, repo: str, month: str, rows: set[str], runs: int, w
     if not cliff and "F1" in rows:
         table.skip("F1 facts path / git-cliff", "git-cliff not on PATH (npm install -g git-cliff)")
         rows = rows - {"F1"}
-    if not rows & {"F1", "F2"}:
+    if not rows & {"F1", "F2", "F2R"}:
         return {}
     # git-cliff needs a work tree (it is run from inside it); both tools read this same clone.
     clone = str(work / "clone")
@@ -150,6 +153,14 @@ def cliff_rows(table: Table, repo: str, month: str, rows: set[str], runs: int, w
                   f"{first}..{last} / git log -p --stat over all of HEAD ({count} commits)", m["a"], m["b"],
                   "<= 1.5", "s", spread(m))
         found["F2"] = {"since": str(first), "until": str(last), "commits": count, **m}
+    if "F2R" in rows:
+        first, last, count = history_bounds(clone)
+        cache = str(work / "rerun-cache")
+        m = alternate(report_command(clone, first, last, out, cache), ["git", "-C", clone, "log", "-p", "--stat",
+                                                                       "HEAD"], runs)
+        table.add(f"F2r the same, rerun: with the cache its warm-up filled (definitions read before) / git log -p "
+                  f"--stat ({count} commits)", m["a"], m["b"], "<= 1.5", "s", spread(m))
+        found["F2r"] = {"since": str(first), "until": str(last), "commits": count, **m}
     return found
 
 
