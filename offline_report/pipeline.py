@@ -423,7 +423,7 @@ def summary_line(stats, entries: int, total: int, result: RunResult, config: Run
         if s["tokens_per_s"]:
             parts.append(words(lang, "run", "summary_tokens", tokens=s["generated_tokens"], rate=s["tokens_per_s"]))
     parts.append(words(lang, "run", "summary_seconds", seconds=f"{s['wall_s']:.1f}"))
-    return "offline-report: " + "; ".join(parts)
+    return words(lang, "cli", "notice", text=words(lang, "run", "summary_separator").join(parts))
 
 
 def render(report: DayReport, fmt: str, one_line: bool = False, templates: Path | None = None) -> str:

@@ -190,7 +190,7 @@ def test_a_release_of_merged_requests_reads_by_request_in_every_view_format_and_
     said = words(lang, "run", "summary", count=counted(lang, *totals),
                  reports=words(lang, "run", f"reports_{kind}", count=len(reports)))
     for output in outputs.values():
-        assert f"offline-report: {said};" in output, output
+        assert words(lang, "cli", "notice", text=said + words(lang, "run", "summary_separator")) in output, output
     if lang == "en":
         assert {"range": "8 commits, 1 release report", "week": "8 commits, 1 weekly report",
                 "day": "2 day reports"}[kind] in said and "(s)" not in said
