@@ -24,7 +24,6 @@ SAID = {"echo", "write", "set_label", "note", "say_error"}
 SAID_LISTS = {"warnings", "notices"}  # their .append(...)
 # Modules whose TypeError/ValueError text becomes part of an error (config/values.refusal, the file's glob problems).
 WORDED_CHECKS = {"config/values.py", "config/file.py"}
-LEFT_IN_ENGLISH: set = set()
 
 
 def _texts(node: ast.AST) -> list[str]:
@@ -62,8 +61,6 @@ def hard_coded(source: str, module: str) -> list[str]:
         elif name in SAID or (name == "append" and _name(node.func.value) in SAID_LISTS):
             texts = [text for arg in [*node.args, *(k.value for k in node.keywords)] for text in _texts(arg)]
         else:
-            continue
-        if any(module == path and fragment in text for path, fragment in LEFT_IN_ENGLISH for text in texts):
             continue
         found += [f"{module}:{node.lineno}: {text!r}" for text in texts if _is_words(text)]
     return found

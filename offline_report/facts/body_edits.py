@@ -15,7 +15,7 @@ from typing import Sequence
 
 from .syntax import Definition, line_digest, line_starts
 
-_HUNK = re.compile(r"^@@ -(\d+)(?:,(\d+))? \+(\d+)(?:,(\d+))? @@")
+HUNK = re.compile(r"^@@ -(\d+)(?:,(\d+))? \+(\d+)(?:,(\d+))? @@")   # a unified diff's hunk header
 _C_CONDITIONAL = re.compile(rb"^\s*#\s*(?:if|ifdef|ifndef|elif|else|endif|elifdef|elifndef)\b")
 # Lines a function body cannot hold: the parser's recovery from them may regroup the whole file.
 _NOT_IN_A_BODY = {True: re.compile(rb"^\s*@"),
@@ -72,7 +72,7 @@ def change_blocks(patch: str) -> list[Block]:
             blocks.append(Block(start[0], len(removed), start[1], tuple(removed), tuple(added)))
             removed, added, start = [], [], None
         if raw.startswith("@@"):
-            match = _HUNK.match(raw)
+            match = HUNK.match(raw)
             in_hunk = match is not None
             if match:
                 old, new = int(match.group(1)) - 1, int(match.group(3)) - 1
@@ -200,8 +200,7 @@ def _holds(definition: Definition, block: Block, python: bool) -> bool:
     if not inside or not python:
         return inside
     if block.count and block.at + block.count - 1 == last:   # the body's end moves with the block's last line
-        code = [line for line in block.lines if line.strip()]
-        return bool(code) and block.lines[-1].strip() != b"" and not block.lines[-1].lstrip().startswith(b"#")
+        return bool(block.lines) and _code(block.lines[-1])
     return True
 
 

@@ -25,7 +25,7 @@ _version: str | None = None
 
 def keep_in(directory: str | os.PathLike | None) -> None:
     """Definition facts are kept in this cache directory from now on (None: not kept)."""
-    global _directory, _opened
+    global _directory
     _close()
     _pending.clear()
     _directory = str(directory) if directory is not None else None

@@ -10,12 +10,11 @@ from typing import Callable
 from .model import FilePatch, SignatureChange, Symbol
 from .remembered import keep, recall
 from .scan import Collector
-from .body_edits import change_blocks, derive, may_derive
+from .body_edits import HUNK, change_blocks, derive, may_derive
 from .grammars import grammar_of
 from .syntax import MAX_PARSE_BYTES, Definition, Param, cached, definitions, remember
 
-_HUNK = re.compile(r"^@@ -(\d+)(?:,(\d+))? \+(\d+)(?:,(\d+))? @@")
-_HUNK_LINE = re.compile(r"^@@ -(\d+)(?:,(\d+))? \+(\d+)(?:,(\d+))? @@", re.M)
+_HUNK_LINE = re.compile(HUNK.pattern, re.M)
 
 
 def hunks_of(patch: str) -> list[tuple[int, int, int, int]]:
@@ -34,7 +33,7 @@ def touched_lines(patch: str) -> tuple[set[int], set[int]]:
     old = new = 0
     for raw in patch.split("\n"):
         if raw.startswith("@@"):
-            match = _HUNK.match(raw)
+            match = HUNK.match(raw)
             if match:
                 old, new = int(match.group(1)) - 1, int(match.group(3)) - 1
                 if match.group(2) == "0":
