@@ -23,7 +23,7 @@ The module map, in the order of the flow: every module and package once, with it
     repo             a clone opened once: name, links, .mailmap, refs
     log              the walk: commits on the day they landed, merges with what they brought
     commits          one commit decoded once: message facts, files, line counts, patch on demand
-    decode_pool      commits decoded on every core, one forked worker each
+    decode_pool      commits decoded on every core, chunks of consecutive commits per worker
     message          commit messages: subject, body, conventional type and scope, breaking, PR number
     ranges           release ranges (A..B, or one tag), their names and dates
     remote           the origin remote as web links and an owner/name title
@@ -87,7 +87,8 @@ The module map, in the order of the flow: every module and package once, with it
   files            files written whole or not at all
   stats            what a run did (JSON `run`, the footer)
   progress         progress on stderr
-  stops            how a run stops: SIGTERM/SIGHUP as Ctrl-C, and a watchdog for a stop that cannot unwind
+  stops            how a run stops: SIGTERM/SIGHUP as Ctrl-C, a watchdog for a stop that cannot unwind, and the
+                   forked workers that share its work and stop with it
   errors           the error hierarchy (exit code and what to do)
 """
 
