@@ -79,6 +79,7 @@ The module map, in the order of the flow: every module and package once, with it
     views            what one report covers: a day, a week, a month or a release range
     day              the day model and its one serialisation
     render           templates: Markdown and HTML, JSON (the templates live in templates/)
+    output           reports to stdout or files in order; without a model, rendered on every core
     message_body     a commit body read as the CommonMark its author wrote: safe HTML and Markdown
     site             index.html and feed.xml from the day pages present
     team_templates   a team's templates: the built-ins to start from, checked before a run, unused ones

@@ -27,8 +27,7 @@ from .git.repo import RepoHandle, open_repo
 from .git.upstream import mark_upstream
 from .progress import Progress
 from .report.day import DayReport, build_day, contents_notes, is_sync
-from .files import write_atomic
-from .report.render import render_html, render_json, render_markdown
+from .report.output import ReportOutput
 from .report.site import write_site
 from .report.team_templates import check_templates, unused as unused_templates
 from .report.views import View, day_view, period_views, range_view
@@ -286,8 +285,17 @@ def run(config: RunConfig, analyzer: Analyzer, stats: RunStats,
     plan = analyzer.plan(work)
     if plan:
         progress.note(plan)
-    for view in views_of(config, repos):
-        write_view(view, repos, config, analyzer, stats, progress, result, out)
+    output = ReportOutput(config.fmt, config.output_dir, config.templates,
+                          (out or sys.stdout) if config.stdout else None, batched=not stats.use_llm)
+    try:
+        for view in views_of(config, repos):
+            write_view(view, repos, config, analyzer, stats, progress, result, output)
+        output.close()
+    except BaseException:
+        output.close(in_process=True)   # the reports made before a stop or an error stay written
+        raise
+    finally:
+        result.written += output.written
     if state is not None:
         record_reported(state, repos, config.until, config.tz, today)
     analyzer.finish()
@@ -359,7 +367,7 @@ def empty_window(handle: RepoHandle, config: RunConfig, repo: RepoRun) -> str:
 
 
 def write_view(view: View, repos: list[RepoRun], config: RunConfig, analyzer: Analyzer, stats: RunStats,
-               progress, result: RunResult, out: TextIO | None) -> None:
+               progress, result: RunResult, output: ReportOutput) -> None:
     """One report: each repository's entries of the view, analysed (or read from the cache), rendered, written."""
     before = stats.snapshot()
     sections = []
@@ -384,7 +392,8 @@ def write_view(view: View, repos: list[RepoRun], config: RunConfig, analyzer: An
         if view.kind != "day":
             section.api = api_between(repo, section.landed)
     report.run = stats.as_dict(since=before)
-    emit(report, config, result, out)
+    result.reports.append(report)
+    output.add(report)
 
 
 def api_between(repo: RepoRun, landed: list) -> tuple | None:
@@ -424,23 +433,3 @@ def summary_line(stats, entries: int, total: int, result: RunResult, config: Run
             parts.append(words(lang, "run", "summary_tokens", tokens=s["generated_tokens"], rate=s["tokens_per_s"]))
     parts.append(words(lang, "run", "summary_seconds", seconds=f"{s['wall_s']:.1f}"))
     return words(lang, "cli", "notice", text=words(lang, "run", "summary_separator").join(parts))
-
-
-def render(report: DayReport, fmt: str, one_line: bool = False, templates: Path | None = None) -> str:
-    """The text of one day in the chosen format."""
-    if fmt == "json":
-        return render_json(report, one_line=one_line)
-    return render_html(report, templates) if fmt == "html" else render_markdown(report, templates)
-
-
-def emit(report: DayReport, config: RunConfig, result: RunResult, out: TextIO | None) -> None:
-    result.reports.append(report)
-    if config.stdout:
-        out = out or sys.stdout
-        text = render(report, config.fmt, one_line=True, templates=config.templates)
-        out.write(text + "\n" if config.fmt == "json" else text)
-        out.flush()
-        return
-    path = Path(config.output_dir) / f"{report.view.file_stem}.{config.fmt}"
-    write_atomic(path, render(report, config.fmt, templates=config.templates))
-    result.written.append(path)
