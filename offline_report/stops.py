@@ -18,6 +18,7 @@ it goes on; it keeps no thread for them, so nothing is left to wait for at exit.
 
 from __future__ import annotations
 
+import gc
 import os
 import pickle
 import select
@@ -185,8 +186,14 @@ def map_forked(parts: int, work: Callable[[int], object], workers: int,
     readers: list = []
     results: dict[int, object] = {}
     try:
-        for _ in range(workers):
-            readers.append(_fork_worker(tasks_out, work, setup, os.getpid(), pids))
+        # What the parent holds is the workers' to read, not to collect: a worker's collector that went through
+        # it would touch, and so copy, every page of it.
+        gc.freeze()
+        try:
+            for _ in range(workers):
+                readers.append(_fork_worker(tasks_out, work, setup, os.getpid(), pids))
+        finally:
+            gc.unfreeze()
         os.close(tasks_out)
         tasks_out = -1
         while readers:
