@@ -276,7 +276,7 @@ def _string_end(text: bytes, i: int, python: bool) -> int:
     return -1
 
 
-def _moved(definition: Definition, blocks: list[Block], other: bytes, starts: list[int]) -> Definition:
+def _moved(definition: Definition, blocks: list[Block], other: bytes, starts: tuple[int, ...]) -> Definition:
     """The definition where the blocks move it on the other side; its digest read again if a block is in it."""
     row = lambda r: r + sum(b.growth for b in blocks if b.at <= r)  # noqa: E731 - a block replaces or goes before
     start, end = row(definition.start), row(definition.end)

@@ -6,7 +6,8 @@ import zlib
 from itertools import accumulate
 from collections import OrderedDict
 from dataclasses import dataclass, field, replace
-from typing import Callable
+from functools import lru_cache
+from typing import Callable, Sequence
 
 from .grammars import grammar_of, parser
 from .kinds import is_test_path
@@ -178,12 +179,13 @@ def _parse(ts_parser, grammar: str, source: bytes, base: tuple | None):
     return ts_parser.parse(source)
 
 
-def line_starts(source: bytes) -> list[int]:
+@lru_cache(maxsize=64)   # a blob's lines are asked for again: reparsed from, derived, then the next commit's old side
+def line_starts(source: bytes) -> tuple[int, ...]:
     """Where each line starts: the lengths of the lines before it, and their newlines."""
-    return list(accumulate(map((1).__add__, map(len, source.split(b"\n"))), initial=0))
+    return tuple(accumulate(map((1).__add__, map(len, source.split(b"\n"))), initial=0))
 
 
-def edits_of(old: bytes, new: bytes, hunks: list[tuple[int, int, int, int]]) -> list[dict] | None:
+def edits_of(old: bytes, new: bytes, hunks: Sequence[tuple[int, int, int, int]]) -> list[dict] | None:
     """tree.edit arguments for each hunk, last first (so that each stays in the old text's coordinates); None
     when the hunks do not lead from old to new (a truncated patch)."""
     if not hunks:
@@ -206,7 +208,7 @@ def edits_of(old: bytes, new: bytes, hunks: list[tuple[int, int, int, int]]) -> 
     return edits[::-1]
 
 
-def line_digest(source: bytes, starts: list[int], first: int, last: int) -> int:
+def line_digest(source: bytes, starts: tuple[int, ...], first: int, last: int) -> int:
     """The digest of whole lines first..last of a source (not the last one's newline): two sides differ in it
     when those lines do."""
     end = starts[last + 1] - 1 if last + 1 < len(starts) else len(source)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_left
+from functools import lru_cache
 from typing import Callable
 
 from .model import FilePatch, SignatureChange, Symbol
@@ -17,13 +18,11 @@ from .syntax import MAX_PARSE_BYTES, Definition, Param, cached, definitions, rem
 _HUNK_LINE = re.compile(HUNK.pattern, re.M)
 
 
-def hunks_of(patch: str) -> list[tuple[int, int, int, int]]:
+@lru_cache(maxsize=4)   # both sides of a file, and a side derived from the other, ask for the same patch's
+def hunks_of(patch: str) -> tuple[tuple[int, int, int, int], ...]:
     """(old start, old count, new start, new count) of each hunk, as its header says."""
-    found = []
-    for match in _HUNK_LINE.finditer(patch):
-        a, b, c, d = match.groups()
-        found.append((int(a), 1 if b is None else int(b), int(c), 1 if d is None else int(d)))
-    return found
+    return tuple((int(a), int(b) if b else 1, int(c), int(d) if d else 1)   # findall gives "" for a count left out
+                 for a, b, c, d in _HUNK_LINE.findall(patch))
 
 
 def touched_lines(patch: str) -> tuple[set[int], set[int]]:
