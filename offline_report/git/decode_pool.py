@@ -28,7 +28,7 @@ def decode_commits(handle: RepoHandle, commits: list[pygit2.Commit], tz: tzinfo)
         remembered.flush()
         return decoded
     shas = [str(commit.id) for commit in commits]
-    size = max(1, len(shas) // (workers * CHUNKS_PER_WORKER))
+    size = -(-len(shas) // (workers * CHUNKS_PER_WORKER))   # rounded up: no last chunk of a few commits alone
     chunks = [shas[start:start + size] for start in range(0, len(shas), size)]
     args = (handle.path, handle.commit_url_template, tz)
     parts = map_forked(len(chunks), lambda index: _decode_chunk(chunks[index]), workers,
