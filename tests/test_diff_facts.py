@@ -786,3 +786,25 @@ def test_a_name_two_new_methods_end_with_is_not_paired_with_either_whatever_the_
     outputs = {subprocess.run([sys.executable, "-c", script], cwd=root, capture_output=True, text=True, check=True,
                               env={**os.environ, "PYTHONHASHSEED": str(seed)}).stdout for seed in range(6)}
     assert len(outputs) == 1
+
+
+def test_a_cpp_parameter_that_gets_its_name_changes_no_signature(history):
+    header = ("#pragma once\nclass Engine {\n  public:\n    int deregisterMem(nixlBackendMD *);\n    int flush(int);\n"
+              "};\n")
+    history.commit({"include/engine.h": header})
+    facts = history.commit({"include/engine.h": header.replace("nixlBackendMD *)", "nixlBackendMD *meta)")
+                            .replace("flush(int)", "flush(long)")})
+    assert [s.name for s in facts.signatures] == ["Engine::flush"]
+    flush = facts.signatures[0]
+    assert "?" not in json.dumps(facts.as_json())
+    assert (flush.added, flush.removed) == (("long",), ("int",))
+
+
+def test_a_rename_in_a_header_and_its_source_is_one_rename(history):
+    header = "#pragma once\nclass Store {\n  public:\n    bool checkBlobExists(int id);\n};\n"
+    source = "#include \"store.h\"\n\nbool Store::checkBlobExists(int id) {\n    return id;\n}\n"
+    history.commit({"include/store.h": header, "src/store.cpp": source})
+    renamed = "checkBlobExistsAsync("
+    facts = history.commit({"include/store.h": header.replace("checkBlobExists(", renamed),
+                            "src/store.cpp": source.replace("checkBlobExists(", renamed)})
+    assert [(r.old, r.new) for r in facts.renamed] == [("Store::checkBlobExists", "Store::checkBlobExistsAsync")]

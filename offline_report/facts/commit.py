@@ -86,7 +86,15 @@ def _pair_up(facts: DiffFacts, collector: Collector, old_paths: dict[str, str]) 
         "option", options_added, options_removed)
     env_added, env_removed = _split(collector.env)
     facts.env_added, facts.env_removed, renamed_env = pair_name_renames("env", env_added, env_removed)
-    facts.renamed = renamed + renamed_options + renamed_env
+    facts.renamed = _once_each(renamed) + renamed_options + renamed_env
+
+
+def _once_each(renamed: list) -> list:
+    """A rename seen in a header and again in its source is one rename (named by the first file)."""
+    first: dict[tuple[str, str], object] = {}
+    for item in renamed:
+        first.setdefault((item.old, item.new), item)
+    return list(first.values())
 
 
 class _OneSymbol:

@@ -143,20 +143,24 @@ def _params(node, reader: Reader) -> tuple[Param, ...]:
             found.append(Param(type_text, type_text, reader.text(default) if default is not None else None))
             continue
         name, decoration = _declared_name(declarator, reader)
-        found.append(Param(name, (type_text + decoration).strip(),
-                           reader.text(default) if default is not None else None))
+        typed = (type_text + decoration).strip()
+        # An unnamed one (`nixlBackendMD *`) goes by its type, as one without a declarator does.
+        found.append(Param(name or typed, typed, reader.text(default) if default is not None else None))
     return tuple(found)
 
 
+_DECORATIONS = {"pointer_declarator": "*", "reference_declarator": "&", "array_declarator": "[]"}
+
+
 def _declared_name(node, reader: Reader) -> tuple[str, str]:
-    """The identifier a parameter's declarator names, and what it adds to the type (*, &, [])."""
+    """The identifier a parameter's declarator names ("" when it names none), and what it adds to the type
+    (*, &, [])."""
     decoration = ""
     while node is not None and node.type not in ("identifier", "field_identifier"):
-        decoration += {"pointer_declarator": "*", "reference_declarator": "&", "array_declarator": "[]"}.get(
-            node.type, "")
+        decoration += _DECORATIONS.get(node.type.removeprefix("abstract_"), "")
         inner = node.child_by_field_name("declarator")
         node = inner if inner is not None else (node.named_children[-1] if node.named_children else None)
-    return (reader.text(node) if node is not None else "?"), decoration
+    return (reader.text(node) if node is not None else ""), decoration
 
 
 def _qualify(scope: str, name: str) -> str:

@@ -193,12 +193,13 @@ def signature_change(was: Definition, now: Definition) -> dict:
     """What changed in a definition's parameters (names, defaults, types) and return type; empty when nothing."""
     if was.params is None or now.params is None:
         return {}
-    before = {p.name: p for p in was.params}
-    after = {p.name: p for p in now.params}
-    added = [p for p in now.params if p.name not in before]
+    was_params, now_params = _named_alike(was.params, now.params), _named_alike(now.params, was.params)
+    before = {p.name: p for p in was_params}
+    after = {p.name: p for p in now_params}
+    added = [p for p in now_params if p.name not in before]
     change = {
         "added": tuple(p.label() for p in added),
-        "removed": tuple(p.label() for p in was.params if p.name not in after),
+        "removed": tuple(p.label() for p in was_params if p.name not in after),
         "defaulted": tuple(n for n, p in after.items() if n in before and p.default is not None
                            and before[n].default is None),
         "required": tuple(n for n, p in after.items() if n in before and p.default is None
@@ -210,6 +211,15 @@ def signature_change(was: Definition, now: Definition) -> dict:
     if _bare(was.returns or "") != _bare(now.returns or ""):
         change["returns_old"], change["returns_new"] = was.returns or "", now.returns or ""
     return {key: value for key, value in change.items() if value}
+
+
+def _named_alike(params: tuple[Param, ...], other: tuple[Param, ...]) -> tuple[Param, ...]:
+    """C and C++: an unnamed parameter (it goes by its type) takes the name of the other side's parameter at
+    its place when their types agree: naming it, or dropping its name, changes no signature."""
+    if len(params) != len(other):
+        return params
+    return tuple(Param(o.name, p.type, p.default) if p.name == p.type and p.type and o.name != o.type
+                 and _bare(p.type) == _bare(o.type) else p for p, o in zip(params, other))
 
 
 def _bare(text: str) -> str:
