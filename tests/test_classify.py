@@ -122,3 +122,10 @@ def test_path_kinds_read_the_globs_as_fnmatch_does(parts, name):
     expected = next((kind for kind, patterns in PATH_KINDS if glob_matches(patterns)), "source")
     assert path_kind(path) == expected
     assert is_public_api(path) == glob_matches(PUBLIC_API_PATTERNS)
+
+
+def test_a_test_added_inside_a_source_file_counts_as_a_test_change():
+    commit = facts("feat: remote http timeout", [src("src/remote.rs", added=30)])
+    assert classify(commit).signals.tests_changed is False
+    commit.diff.tests_added = ["src/remote.rs::default_remote_http_timeout"]
+    assert classify(commit).signals.tests_changed is True

@@ -169,6 +169,8 @@ def _add_diff_facts(s: Signals, facts: CommitFacts) -> None:
         s.undocumented_options = list(d.options_added)
         s.undocumented_env = list(d.env_added)
     s.tests_added = len(d.tests_added)
+    # Tests that live beside the code they test (Rust's #[test], a test function in a source file) are tests too.
+    s.tests_changed = s.tests_changed or bool(d.tests_added or d.tests_removed)
 
 
 def _public_symbols(facts: CommitFacts) -> tuple[list[str], list[str]]:
