@@ -187,13 +187,17 @@ def map_forked(parts: int, work: Callable[[int], object], workers: int,
     results: dict[int, object] = {}
     try:
         # What the parent holds is the workers' to read, not to collect: a worker's collector that went through
-        # it would touch, and so copy, every page of it.
-        gc.freeze()
+        # it would touch, and so copy, every page of it. (A host program that froze its own objects keeps
+        # them frozen: unfreezing is all or nothing, so then nothing is frozen here.)
+        freeze = gc.get_freeze_count() == 0
+        if freeze:
+            gc.freeze()
         try:
             for _ in range(workers):
                 readers.append(_fork_worker(tasks_out, work, setup, os.getpid(), pids))
         finally:
-            gc.unfreeze()
+            if freeze:
+                gc.unfreeze()
         os.close(tasks_out)
         tasks_out = -1
         while readers:

@@ -84,3 +84,18 @@ def test_a_worker_that_fails_fails_the_run_with_its_error(repo, tmp_path, two_wo
     with pytest.raises(ValueError, match="third day"):
         offline_report.daily_reports(repo, output_dir=tmp_path / "out", **WINDOW)
     assert sorted(p.name for p in (tmp_path / "out").glob("*.md")) == ["2026-03-01.md", "2026-03-02.md"]
+
+
+def test_the_workers_leave_the_collector_as_they_found_it(repo, two_workers):
+    import gc
+
+    days = offline_report.daily_reports(repo, **WINDOW).days
+    assert gc.get_freeze_count() == 0
+    ReportOutput("md", "unused", None, None, batched=True)._rendered(days)
+    assert gc.get_freeze_count() == 0
+    gc.freeze()   # a host program's own frozen objects stay frozen
+    try:
+        ReportOutput("md", "unused", None, None, batched=True)._rendered(days)
+        assert gc.get_freeze_count() > 0
+    finally:
+        gc.unfreeze()
