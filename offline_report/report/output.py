@@ -50,13 +50,13 @@ class ReportOutput:
             if len(self._kept) >= BATCH:
                 self.close()
         else:
-            self._write(report, render(report, self.fmt, templates=self.templates))
+            self._write(report, self._text(report))
 
     def close(self, in_process: bool = False) -> None:
         """Every kept report rendered and written, in order; in_process: here alone (a stop is unwinding)."""
         kept = self._kept
-        texts = (render(report, self.fmt, templates=self.templates) for report in kept) if in_process \
-            else self._rendered(kept)   # here, each is written as soon as it is rendered
+        # In process, each is written as soon as it is rendered: a failing one leaves those before it written.
+        texts = map(self._text, kept) if in_process else self._rendered(kept)
         for report, text in zip(kept, texts):
             self._write(report, text)
         self._kept = []
@@ -65,16 +65,18 @@ class ReportOutput:
         if not reports:
             return []
         # The first here: the templates it compiles are then every worker's, not compiled again in each.
-        first = render(reports[0], self.fmt, templates=self.templates)
+        first = self._text(reports[0])
         rest = reports[1:]
         workers = worker_count(len(rest), MIN_REPORTS_PER_WORKER)
         if workers <= 1:
-            return [first, *(render(report, self.fmt, templates=self.templates) for report in rest)]
+            return [first, *map(self._text, rest)]
         size = -(-len(rest) // (workers * PARTS_PER_WORKER))
         parts = [rest[start:start + size] for start in range(0, len(rest), size)]
-        texts = map_forked(len(parts), lambda i: [render(r, self.fmt, templates=self.templates) for r in parts[i]],
-                           workers)
+        texts = map_forked(len(parts), lambda i: [self._text(report) for report in parts[i]], workers)
         return [first, *(text for part in texts for text in part)]
+
+    def _text(self, report: DayReport) -> str:
+        return render(report, self.fmt, templates=self.templates)
 
     def _write(self, report: DayReport, text: str) -> None:
         path = self.output_dir / f"{report.view.file_stem}.{self.fmt}"
