@@ -125,6 +125,9 @@ def derived(path: str, old: str, new: str):
     ("src/clock.cpp", "    int sum = a + b;\n", ""),
     ("src/clock.cpp", "// The clock.\n", "// The clock.\n// Two lines of comment.\n\n"),
     ("src/clock.cpp", '    log("starting {");\n', '    log("starting }");\n    /* { */\n'),
+    ("src/clock.cpp", "#include <cstdint>\n", "#include <cstdint>\n#include \"clock.h\"\n#define HZ 100\n"),
+    ("src/clock.cpp", "#include <cstdint>\n", "#pragma once\n"),
+    ("src/clock.cpp", "    int hz_;\n};\n", "    int hz_;\n};\n#undef HZ\n"),
     ("pkg/server.py", "        # open the socket\n", "        # open the socket first\n        sock = None\n"),
     ("pkg/server.py", "        return False\n", "        return ready is None\n"),
     ("src/pool.rs", "        let ok = name.len() > 0;\n", "        let ok = !name.is_empty();\n        let c = '{';\n"),
@@ -149,6 +152,7 @@ def test_a_change_inside_a_body_moves_the_definitions_as_parsing_them_would(path
     ("src/clock.cpp", "        lo = 2;\n", "#if DEBUG\n        lo = 2;\n"),
     ("src/clock.cpp", "        lo = 2;\n", "        lo = 2; /* open\n"),
     ("src/clock.cpp", "\nint run(", "\nvoid later();\n\nint run("),
+    ("src/clock.cpp", "#include <cstdint>\n", "#define LONG \\\n"),
     ("pkg/server.py", "        return False\n", "        return False\n\n    def stop(self):\n        pass\n"),
     ("pkg/server.py", "        ready = os", "        ready = '''\n        os"),
     ("pkg/server.py", "        8080,\n    )\n", "        8080,\n    )\nx = 1\n"),
@@ -162,6 +166,16 @@ def test_a_change_that_may_reach_beyond_a_body_is_left_to_the_parser(path, old, 
     assert derived(path, before, after) is None
 
 
+def test_a_directive_where_no_declaration_may_stand_is_left_to_the_parser():
+    """An include inside an initializer (or an enum) is an error whose recovery may regroup what follows."""
+    table = "static const int table[] = {\n    1,\n};\n"
+    before = SOURCES["src/clock.cpp"].replace("\nnamespace nixl {", "\n" + table + "\nnamespace nixl {", 1)
+    after = before.replace("    1,\n", '    1,\n#include "more.inc"\n', 1)
+    assert derived("src/clock.cpp", before, after) is None
+    at_top = before.replace("#include <cstdint>\n", '#include <cstdint>\n#include "more.inc"\n', 1)
+    assert seen(derived("src/clock.cpp", before, at_top)) == seen(parsed("src/clock.cpp", at_top))
+
+
 def test_a_patch_that_does_not_lead_to_the_text_is_not_trusted():
     before = SOURCES["src/clock.cpp"]
     after = before.replace("        uint64_t lo = 0;\n", "        uint64_t lo = 1;\n", 1)
@@ -172,7 +186,8 @@ def test_a_patch_that_does_not_lead_to_the_text_is_not_trusted():
 
 SNIPPETS = {
     "cpp": ["    x += 1;", "    if (x) {", "    }", "}", "int added() {", "    // note", "", "  /* c */",
-            '    s = "{";', "    f(a,", "         b);", "#ifdef X", "#endif", "private:", "    void m();"],
+            '    s = "{";', "    f(a,", "         b);", "#ifdef X", "#endif", "private:", "    void m();",
+            "#include <vector>", '#include "x.h"', "#define N (1 << 2)", "#pragma once", "    int v[] = {"],
     "python": ["        x += 1", "        if x:", "            y = 2", "    def added(self):", "def top():", "",
                "        # note", "# note", '        s = """', '        """', "        f(a,", "            b)",
                "    x = 1", "        return x", "            z = 3", "        else:", "        pass", "        y = (1,",

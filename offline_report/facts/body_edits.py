@@ -5,7 +5,8 @@ inside the body of a module-, namespace- or class-level function, and whose text
 brackets balance, no string or comment is left open, no preprocessor conditional, in Python no line at or left
 of the function's own indentation), cannot add, remove or re-sign a definition: the other side's definitions are
 these ones moved down or up by the lines the changes add or remove, with the digests of the functions holding a
-change read again from the other side's text. Anything else is parsed."""
+change read again from the other side's text. So do blank lines and comments anywhere, and in C and its kin
+includes, macros and pragmas where a declaration may stand. Anything else is parsed."""
 
 from __future__ import annotations
 
@@ -21,6 +22,10 @@ _C_CONDITIONAL = re.compile(rb"^\s*#\s*(?:if|ifdef|ifndef|elif|else|endif|elifde
 _NOT_IN_A_BODY = {True: re.compile(rb"^\s*@"),
                   False: re.compile(rb"^\s*(?:(?:public|private|protected)\s*:(?!:)|template\s*<)")}
 _CHAR = re.compile(rb"'(?:\\.|[^'\\])'")
+# A one-line directive that declares nothing the walks read (C and its kin): an include, a macro, a pragma.
+_DIRECTIVE = re.compile(rb"^\s*#\s*(?:include\s*(?:<[^<>\"'\\]*>|\"[^\"'\\]*\")|(?:define|undef|pragma)\b[^\"'`\\]*)"
+                        rb"\s*$")
+_PREPROCESSED = frozenset({"c", "cpp", "cuda"})
 _OPEN, _CLOSE = b"([{", b")]}"
 # Where the bracket scan stops: a quote, a comment, a bracket (all else is passed over in C), by language.
 _MARKS = {quotes: re.compile(rb"[" + re.escape(quotes + b"'") + rb"()\[\]{}]|//|/\*|\*/") for quotes in
@@ -87,12 +92,14 @@ def change_blocks(patch: str) -> list[Block]:
 
 
 def may_derive(known: Sequence[Definition], blocks: list[Block], grammar: str) -> bool:
-    """Whether every block lies inside a function body (or is blank lines and comments) and leaves the brackets
-    around it as they were: what can be told before the other side's text is read."""
+    """Whether every block lies inside a function body (or is blank lines and comments, or in C and its kin
+    includes, macros and pragmas) and leaves the brackets around it as they were: what can be told before the
+    other side's text is read."""
     python = grammar == "python"
     quotes = _QUOTES.get(grammar, b'"')
+    directives = grammar in _PREPROCESSED
     return bool(blocks) and all(_quiet(block, python) or _inside_body(block, known, python, quotes)
-                                for block in blocks)
+                                or directives and _directives(block) for block in blocks)
 
 
 def derive(known: Sequence[Definition], blocks: list[Block], other: bytes, grammar: str
@@ -106,6 +113,9 @@ def derive(known: Sequence[Definition], blocks: list[Block], other: bytes, gramm
         if tuple(other_lines[block.other_at:block.other_at + len(block.lines)]) != block.lines:
             return None   # the patch does not lead to this text (truncated, or not this blob's)
         if python and not _quiet(block, python) and not _in_place(block, blocks, known, other_lines):
+            return None
+        if not python and _directives(block) and not _quiet(block, python) and not _after_a_declaration(
+                other_lines, block.other_at):
             return None
     starts = line_starts(other)
     return tuple(_moved(d, blocks, other, starts) for d in known)
@@ -177,6 +187,32 @@ def _quiet(block: Block, python: bool) -> bool:
     Python only blank lines: a comment may become a definition's last line."""
     return all(not line.strip() if python else _quiet_line(line) for side in (block.removed, block.lines)
                for line in side)
+
+
+def _directives(block: Block) -> bool:
+    """C and its kin: whether both sides of the block are one-line includes, macros and pragmas, with blank lines
+    and comments: they declare nothing, wherever a declaration may stand (_after_a_declaration)."""
+    return all(_quiet_line(line) or _DIRECTIVE.match(line) and b"/*" not in line and b"*/" not in line
+               for side in (block.removed, block.lines) for line in side)
+
+
+def _after_a_declaration(lines: list[bytes], row: int) -> bool:
+    """Whether the code before this row ends where a directive may stand on its own: the file's start, another
+    directive, a comment's end, a statement's or a block's end, or a namespace's opening (inside an initializer
+    or an enum, a directive is an error the parser's recovery may spread)."""
+    row -= 1
+    while row >= 0 and (not lines[row].strip() or lines[row].lstrip().startswith(b"//")):
+        row -= 1
+    if row < 0:
+        return True
+    text = lines[row].strip()
+    if text.startswith(b"#"):
+        return not text.endswith(b"\\")
+    if text.endswith(b"*/"):
+        return text.startswith((b"/*", b"*"))
+    if text.endswith(b"{"):
+        return text.startswith((b"namespace ", b"extern ")) or b" namespace " in text
+    return text.endswith(b";") or text.startswith(b"}")
 
 
 def _quiet_line(line: bytes) -> bool:
