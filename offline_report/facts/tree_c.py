@@ -23,6 +23,8 @@ def walk_c(root, reader: Reader) -> None:
 
 def _body(node, reader: Reader, scope: str, access: str | None, public: bool) -> None:
     """The definitions directly in a namespace, a class body or the file (never in a function body)."""
+    # What holds each child is passed down: a node's parent is found from the root, one sibling at a time.
+    in_class = node.type == "field_declaration_list"
     for child in node.named_children:
         kind = child.type
         if kind == "access_specifier":
@@ -34,9 +36,9 @@ def _body(node, reader: Reader, scope: str, access: str | None, public: bool) ->
             if body is not None and body.type not in ("declaration", "function_definition"):
                 _body(body, reader, scope, access, public)
             elif body is not None:
-                _one(body, reader, scope, access, public, child)
+                _one(body, reader, scope, access, public, child, False)
         else:
-            _one(child, reader, scope, access, public, child)
+            _one(child, reader, scope, access, public, child, in_class)
 
 
 def _namespace(node, reader: Reader, scope: str, public: bool) -> None:
@@ -48,18 +50,18 @@ def _namespace(node, reader: Reader, scope: str, public: bool) -> None:
     _body(body, reader, inner, None, public and name is not None)   # an anonymous namespace is file-local
 
 
-def _one(node, reader: Reader, scope: str, access: str | None, public: bool, span) -> None:
+def _one(node, reader: Reader, scope: str, access: str | None, public: bool, span, in_class: bool) -> None:
     kind = node.type
     visible = public and access not in ("private", "protected")
     if kind in _RECORDS:
         _record(node, reader, scope, visible, span)
     elif kind == "function_definition":
-        _function(node, reader, scope, visible, span, body=True)
+        _function(node, reader, scope, visible, span, in_class)
     elif kind in ("declaration", "field_declaration"):
         record = node.child_by_field_name("type")
         if record is not None and record.type in _RECORDS:
             _record(record, reader, scope, visible, span)
-        _function(node, reader, scope, visible, span, body=False)
+        _function(node, reader, scope, visible, span, in_class)
     elif kind == "type_definition":
         record = node.child_by_field_name("type")
         if record is not None and record.type in _RECORDS:
@@ -84,7 +86,7 @@ def _record(node, reader: Reader, scope: str, public: bool, span) -> None:
         _body(body, reader, full, "private" if kind == "class" else "public", public)
 
 
-def _function(node, reader: Reader, scope: str, public: bool, span, body: bool) -> None:
+def _function(node, reader: Reader, scope: str, public: bool, span, in_class: bool) -> None:
     declarator, pointers = _function_declarator(node.child_by_field_name("declarator"))
     if declarator is None:
         return
@@ -94,15 +96,15 @@ def _function(node, reader: Reader, scope: str, public: bool, span, body: bool) 
         name = _TEMPLATE_ARGS.sub("", name)   # Box<T>::get is the Box::get its class declares
     tail = name.rsplit("::", 1)[-1]
     type_node = node.child_by_field_name("type")
-    in_class = scope and node.parent is not None and node.parent.type == "field_declaration_list"
     # A macro call (TEST(Suite, Name) { ... }, MOCK_METHOD(...) in a class) has no return type; of the
     # functions only constructors, destructors and conversion operators have none.
     owner_tail = (name.rsplit("::", 2)[-2] if "::" in name else scope.rsplit("::", 1)[-1]).split("<")[0]
     if not _NAME.match(tail) or (tail.startswith("__") and tail.endswith("__")) or (
             type_node is None and tail.lstrip("~") != owner_tail and not tail.startswith("operator")):
         return
-    if any(c.type == "storage_class_specifier" and reader.text(c) == "static" for c in node.children):
-        public = public and bool(in_class)
+    if reader.source.find(b"static", node.start_byte, declarator.start_byte) >= 0 and any(
+            c.type == "storage_class_specifier" and reader.text(c) == "static" for c in node.children):
+        public = public and in_class
     full = _qualify(scope, name)
     owner = full.rsplit("::", 1)[0] if "::" in full else ""
     def signature() -> tuple:
