@@ -137,13 +137,14 @@ def cliff_rows(table: Table, repo: str, month: str, rows: set[str], runs: int, w
     out = str(work / "out")
     name = Path(repo).name
     found: dict = {"git_cliff": subprocess.run([cliff, "--version"], capture_output=True, text=True).stdout.strip()
-                   if cliff else None}
+                   if cliff else None, "git_cliff_build": cliff_build(cliff) if cliff else None}
     if "F1" in rows:
         first, last = month_bounds(month)
         spec, count = cliff_range(clone, first, last)
         m = alternate(report_command(clone, first, last, out), [cliff, spec], runs, cwd_b=clone)
         table.add(f"F1 facts path, one month: offline-report --no-llm --no-cache -q over {name} {month} / "
-                  f"git-cliff over the same range ({count} commits)", m["a"], m["b"], "<= 1.5", "s", spread(m))
+                  f"git-cliff over the same range ({count} commits; {found['git_cliff_build']})", m["a"], m["b"],
+                  "<= 1.5", "s", spread(m))
         found["F1"] = {"range": spec, "commits": count, **m}
     if "F2" in rows:
         first, last, count = history_bounds(clone)
@@ -162,6 +163,13 @@ def cliff_rows(table: Table, repo: str, month: str, rows: set[str], runs: int, w
                   f"--stat ({count} commits)", m["a"], m["b"], "<= 1.5", "s", spread(m))
         found["F2r"] = {"since": str(first), "until": str(last), "commits": count, **m}
     return found
+
+
+def cliff_build(path: str) -> str:
+    """Which git-cliff F1 measures: npm's launcher (a Node.js script that starts the binary, about 0.15 s more
+    a run) or the binary itself (PyPI, cargo, a release download). Their ratios are not comparable."""
+    with open(path, "rb") as launcher:
+        return "npm's Node.js launcher" if launcher.read(2) == b"#!" else "the binary itself"
 
 
 def build_nightly_repos(work: Path, per_day: int) -> list[str]:
