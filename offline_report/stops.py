@@ -173,6 +173,13 @@ def worker_count(items: int, min_per_worker: int) -> int:
     return max(1, min(cores, items // min_per_worker))
 
 
+def in_runs(items: list, runs: int) -> list[list]:
+    """The items cut into about `runs` runs of consecutive items, all as long as the first (rounded up: no last run
+    of a few items is left to one worker alone)."""
+    size = max(1, -(-len(items) // runs))
+    return [items[start:start + size] for start in range(0, len(items), size)]
+
+
 def map_forked(parts: int, work: Callable[[int], object], workers: int,
                setup: Callable[[], None] | None = None) -> list:
     """work(i) for each part i, in order, each done by whichever of `workers` forked workers takes it first (a

@@ -9,7 +9,7 @@ from datetime import tzinfo
 import pygit2
 
 from ..facts import remembered
-from ..stops import map_forked, worker_count as workers_for
+from ..stops import in_runs, map_forked, worker_count as workers_for
 from .commits import CommitFacts, decode_commit
 from .repo import RepoHandle, open_repo
 
@@ -28,8 +28,7 @@ def decode_commits(handle: RepoHandle, commits: list[pygit2.Commit], tz: tzinfo)
         remembered.flush()
         return decoded
     shas = [str(commit.id) for commit in commits]
-    size = -(-len(shas) // (workers * CHUNKS_PER_WORKER))   # rounded up: no last chunk of a few commits alone
-    chunks = [shas[start:start + size] for start in range(0, len(shas), size)]
+    chunks = in_runs(shas, workers * CHUNKS_PER_WORKER)
     args = (handle.path, handle.commit_url_template, tz)
     parts = map_forked(len(chunks), lambda index: _decode_chunk(chunks[index]), workers,
                        setup=lambda: _open_in_worker(*args))

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import TextIO
 
 from ..files import write_atomic
-from ..stops import map_forked, worker_count
+from ..stops import in_runs, map_forked, worker_count
 from .day import DayReport
 from .render import render_html, render_json, render_markdown
 
@@ -70,8 +70,7 @@ class ReportOutput:
         workers = worker_count(len(rest), MIN_REPORTS_PER_WORKER)
         if workers <= 1:
             return [first, *map(self._text, rest)]
-        size = -(-len(rest) // (workers * PARTS_PER_WORKER))
-        parts = [rest[start:start + size] for start in range(0, len(rest), size)]
+        parts = in_runs(rest, workers * PARTS_PER_WORKER)
         texts = map_forked(len(parts), lambda i: [self._text(report) for report in parts[i]], workers)
         return [first, *(text for part in texts for text in part)]
 
