@@ -20,6 +20,13 @@ def added(path: str, text: str, header: str = "") -> list[Symbol]:
     return diff_facts([FilePatch(path, "modified", patch)]).symbols_added
 
 
+def parsed(path: str, text: str) -> list[Symbol]:
+    """The symbols of a new file as its grammar reads its whole text."""
+    body = "".join(f"+{line}\n" for line in text.splitlines())
+    patch = f"@@ -0,0 +1,{len(text.splitlines())} @@\n{body}"
+    return diff_facts([FilePatch(path, "added", patch, new_text=lambda: text)]).symbols_added
+
+
 def public(symbols: list[Symbol]) -> dict[str, bool]:
     return {s.name: s.public for s in symbols}
 
@@ -105,6 +112,27 @@ def test_constructors_and_destructors_have_their_role():
     assert roles == {"Conn": "", "Conn::Conn": "constructor", "Conn::~Conn": "destructor", "Conn::fd": ""}
     assert [s.name for s in ordered(symbols)][-2:] == ["Conn::Conn", "Conn::~Conn"]
     assert not is_interface(next(s for s in symbols if s.name == "Conn::~Conn"))
+
+
+def test_conversion_operators_are_members_named_by_their_type():
+    header = parsed("src/box.h", "namespace ns {\nclass Box {\n  public:\n    explicit operator bool() const;\n"
+                                "    operator const char*() const { return name_; }\n  private:\n"
+                                "    operator std::vector<int>&();\n};\n}\n")
+    assert {(s.name, s.kind, s.public) for s in header} == {
+        ("ns::Box", "class", True), ("ns::Box::operator bool", "method", True),
+        ("ns::Box::operator const char*", "method", True), ("ns::Box::operator std::vector<int>&", "method", False)}
+    source = parsed("src/box.cpp", "template <typename T>\nWrap<T>::operator T() const {\n    return v_;\n}\n"
+                                  "operator int() {\n    return 0;\n}\n")
+    assert [(s.name, s.kind) for s in source] == [("Wrap::operator T", "method")]
+
+
+def test_members_under_a_template_or_a_conditional_in_a_class_are_methods():
+    symbols = parsed("src/pool.h", "class Pool {\n  public:\n    template <typename T>\n    T* take();\n"
+                                  "#ifdef WITH_STATS\n    static int count();\n#endif\n  private:\n"
+                                  "    template <typename T> void give(T*);\n};\n")
+    assert {(s.name, s.kind, s.public) for s in symbols} == {
+        ("Pool", "class", True), ("Pool::take", "method", True), ("Pool::count", "method", True),
+        ("Pool::give", "method", False)}
 
 
 def test_salience_puts_public_api_first_then_private_then_tests():

@@ -21,10 +21,11 @@ def walk_c(root, reader: Reader) -> None:
     _body(root, reader, "", None, True)
 
 
-def _body(node, reader: Reader, scope: str, access: str | None, public: bool) -> None:
-    """The definitions directly in a namespace, a class body or the file (never in a function body)."""
+def _body(node, reader: Reader, scope: str, access: str | None, public: bool, in_class: bool = False) -> None:
+    """The definitions directly in a namespace, a class body or the file (never in a function body); in_class:
+    the node lies in a class body (a template or #ifdef there holds members)."""
     # What holds each child is passed down: a node's parent is found from the root, one sibling at a time.
-    in_class = node.type == "field_declaration_list"
+    in_class = in_class or node.type == "field_declaration_list"
     for child in node.named_children:
         kind = child.type
         if kind == "access_specifier":
@@ -33,10 +34,10 @@ def _body(node, reader: Reader, scope: str, access: str | None, public: bool) ->
             _namespace(child, reader, scope, public)
         elif kind in _TRANSPARENT:
             body = child.child_by_field_name("body") if kind == "linkage_specification" else child
-            if body is not None and body.type not in ("declaration", "function_definition"):
-                _body(body, reader, scope, access, public)
+            if body is not None and body.type not in ("declaration", "function_definition", "field_declaration"):
+                _body(body, reader, scope, access, public, in_class)
             elif body is not None:
-                _one(body, reader, scope, access, public, child, False)
+                _one(body, reader, scope, access, public, child, in_class)
         else:
             _one(child, reader, scope, access, public, child, in_class)
 
@@ -87,8 +88,11 @@ def _record(node, reader: Reader, scope: str, public: bool, span) -> None:
 
 
 def _function(node, reader: Reader, scope: str, public: bool, span, in_class: bool) -> None:
-    declarator, pointers = _function_declarator(node.child_by_field_name("declarator"))
+    outer = node.child_by_field_name("declarator")
+    declarator, pointers = _function_declarator(outer)
     if declarator is None:
+        if outer is not None and outer.type in ("operator_cast", "qualified_identifier"):
+            _conversion(outer, reader, scope, public, span, in_class)
         return
     name_node = declarator.child_by_field_name("declarator")
     name = " ".join(reader.text(name_node).split())
@@ -113,6 +117,36 @@ def _function(node, reader: Reader, scope: str, public: bool, span, in_class: bo
 
     reader.add(span, full, "method" if owner and owner != scope or in_class else "function", public,
                owner=owner if "::" in full else "", signature=signature)
+
+
+def _conversion(declarator, reader: Reader, scope: str, public: bool, span, in_class: bool) -> None:
+    """A conversion operator (operator bool() const, Box::operator int() const), from its declarator: named by
+    the type it converts to, which is also what it returns."""
+    owner = ""
+    while declarator is not None and declarator.type == "qualified_identifier":
+        named = declarator.child_by_field_name("scope")
+        owner += (reader.text(named) if named is not None else "") + "::"
+        declarator = declarator.child_by_field_name("name")
+    if declarator is None or declarator.type != "operator_cast":
+        return
+    first = inner = declarator.child_by_field_name("declarator")
+    decoration = ""
+    while inner is not None and inner.type in ("abstract_pointer_declarator", "abstract_reference_declarator"):
+        decoration += "*" if inner.type == "abstract_pointer_declarator" else "&"
+        inner = inner.child_by_field_name("declarator") or (inner.named_children[-1] if inner.named_children
+                                                             else None)
+    if inner is None or inner.type != "abstract_function_declarator":
+        return
+    target = " ".join(reader.source[declarator.start_byte + len(b"operator"):first.start_byte].decode(
+        "utf-8", "replace").split()) + decoration
+    owner = owner[:-2]
+    while "<" in owner and _TEMPLATE_ARGS.search(owner):
+        owner = _TEMPLATE_ARGS.sub("", owner)   # Box<T>::operator T is the one its class declares
+    owner = _qualify(scope, owner) if owner else scope if in_class else ""
+    if not owner:
+        return   # a conversion is a member: outside a class and unqualified it is not one
+    reader.add(span, f"{owner}::operator {target}", "method", public, owner=owner,
+               signature=lambda: (_params(inner.child_by_field_name("parameters"), reader), target))
 
 
 def _function_declarator(node) -> tuple:
