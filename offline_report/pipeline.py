@@ -118,7 +118,8 @@ def run_report(settings: Settings, engine_factory=None, out: TextIO | None = Non
 
 @contextmanager
 def remembered_in(directory):
-    """A changed file's definition facts kept in the run's cache (none with --no-cache) while the run lasts."""
+    """What the run reads of the history (commits' files and diff facts, changed files' definitions) kept in its
+    cache (none with --no-cache) while the run lasts."""
     remembered.keep_in(directory)
     try:
         yield

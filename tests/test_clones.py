@@ -196,6 +196,28 @@ def test_a_bare_blobless_clone_works(source, tmp_path):
     assert_true_counts(commits["fix(parser): tune the parser"], TUNE)
 
 
+def test_a_partial_commit_is_read_again_by_the_next_run_and_a_complete_one_is_kept(source, tmp_path, monkeypatch):
+    """Only a commit this clone held in full is kept in the cache: the blobs a partial one lacked may be there
+    by the next night."""
+    from offline_report.git import commits as decoding
+
+    target = clone(source, tmp_path, "--filter=blob:none")
+    decoded = []
+    real = decoding._decode_changes
+    monkeypatch.setattr(decoding, "_decode_changes", lambda *args: decoded.append(args[1].id) or real(*args))
+    runs = []
+    for out in ("first", "again"):
+        decoded.clear()
+        result = run_cli("--repo", str(target), "--since", DAY, "--until", DAY, "--tz", "UTC", "--no-llm", "-q",
+                         "--output-dir", str(tmp_path / out), "--format", "json", "--cache-dir", str(tmp_path / "c"))
+        assert result.exit_code == 0, result.output
+        runs.append((len(decoded), by_subject(json.loads((tmp_path / out / f"{DAY}.json").read_text())["repos"][0])))
+    (first, commits), (again, commits_again) = runs
+    partial = sum(c["contents"] == "partial" for c in commits.values())
+    assert first == len(commits) == 2 and 0 < partial < first
+    assert again == partial and commits_again == commits
+
+
 def test_a_worktree_of_a_blobless_clone_works(source, tmp_path):
     target = clone(source, tmp_path, "--filter=blob:none")
     git("worktree", "add", "-q", "--detach", str(tmp_path / "side"), "HEAD", cwd=target)

@@ -159,3 +159,36 @@ def test_commits_decoded_in_worker_processes_equal_those_decoded_here(tmp_path, 
     assert first.author == "Alice Liddell" and first.url.endswith(first.sha)
     assert "step_59" in [symbol.name for symbol in first.diff.symbols_added]
     assert [c.patch_texts() for c in forked[date(2026, 3, 4)]] == [c.patch_texts() for c in here[date(2026, 3, 4)]]
+
+
+def test_a_commit_kept_by_one_run_is_read_back_by_the_next_with_the_same_patches(tmp_path, monkeypatch):
+    """A run keeps each decoded commit's files and diff facts in its cache: the next run decodes nothing, yet
+    a model's prompt still gets the same patches, read again from the clone."""
+    from offline_report.facts import remembered
+    from offline_report.git import commits as decoding
+
+    b = RepoBuilder(tmp_path / "r")
+    body = lines(40, "stable content")
+    b.commit("base", "2026-02-12T01:00:00+00:00", {"old/name.py": body, "gone.txt": "x\n"})
+    files = {k: v for k, v in b.files.items() if k != "old/name.py"}
+    files["new/name.py"] = body + "def run(a, b=2):\n    return a\n"
+    files["logo.png"] = bytes(range(256)) * 4
+    b.files = files
+    b.commit("feat: move things", "2026-02-12T02:00:00+00:00", {}, delete=("gone.txt",))
+    decoded = []
+    real = decoding._decode_changes
+    monkeypatch.setattr(decoding, "_decode_changes", lambda *args: decoded.append(args[1].id) or real(*args))
+    remembered.keep_in(tmp_path / "cache")
+    try:
+        first = day_commits(tmp_path / "r", "2026-02-12")[date(2026, 2, 12)]
+        assert len(decoded) == 2
+        decoded.clear()
+        again = day_commits(tmp_path / "r", "2026-02-12")[date(2026, 2, 12)]
+    finally:
+        remembered.keep_in(None)
+    assert decoded == [] and again == first   # files, line counts, diff facts, message, people, times
+    assert [c.patch_texts() for c in again] == [c.patch_texts() for c in first]
+    move = next(c for c in again if c.subject == "feat: move things")
+    patches = dict(move.patch_texts())
+    assert "+def run(a, b=2):" in patches["new/name.py"] and patches["logo.png"] is None
+    assert [s.name for s in move.diff.symbols_added] == ["run"]

@@ -1,9 +1,11 @@
-"""A changed file's definition facts kept in the run's cache between runs, by the two blobs they were read from.
+"""What a run read of the history, kept in its cache for the next: a changed file's definition facts, by the two
+blobs they were read from, and a commit's files and diff facts, by the commit (git/commits.py).
 
-Content-addressed (the blob ids, the paths, the change, and the code and grammars that read them), so a rerun
-over the same history, or a week or a month over days already reported, parses nothing. Every process opens
-the cache for itself (decode workers are forks: a database connection must not cross a fork) and writes what
-it read in one transaction per batch. The cache only ever saves work: one it cannot open or write is left alone.
+Content-addressed (the blob or commit ids, the paths, the change, and the code and grammars that read them), so a
+rerun over the same history, or a week or a month over days already reported, decodes nothing; a rebased commit
+parses none of its files whose two sides did not change. Every process opens the cache for itself (decode
+workers are forks: a database connection must not cross a fork) and writes what it read in one transaction per
+batch. The cache only ever saves work: one it cannot open or write is left alone.
 """
 
 from __future__ import annotations

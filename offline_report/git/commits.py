@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+import hashlib
+import os
+import threading
 from dataclasses import dataclass, field
 from datetime import datetime, tzinfo
+from functools import lru_cache
+from pathlib import Path
 from typing import Callable
 
 import pygit2
 from pygit2.enums import DeltaStatus, DiffFind
 
-from ..facts import DiffFacts, FilePatch, diff_facts
+from ..facts import DiffFacts, FilePatch, diff_facts, remembered
 from .message import Request, parse_message
 from ..facts.kinds import is_public_api, path_kind
 
@@ -91,6 +96,9 @@ class CommitFacts:
     contents_reason: str | None = None  # MISSING_BLOBS, MISSING_TREES or SHALLOW_BOUNDARY when not complete
     # Each file's patch text, read from the same diff the facts came from; None: no readable patches.
     patches: PatchTexts | None = field(default=None, repr=False, compare=False)
+    # (the clone's path, the first parent's sha) of a commit whose facts a previous run kept: its patches are
+    # read again from the clone when asked for (only a model's prompt asks).
+    patches_from: tuple[str, str] | None = field(default=None, repr=False, compare=False)
     author_time: datetime | None = None  # when it was written (time: when it was committed)
     # Where it stands on the reported ref (git/log.py): when the first-parent commit that brought it was committed,
     # whether that day was reported before it was reachable, the merge that brought it, what a merge brought.
@@ -146,6 +154,8 @@ class CommitFacts:
 
     def patch_texts(self) -> PatchTexts:
         """Each file's patch text, as read once from the diff this commit was decoded with."""
+        if self.patches is None and self.patches_from is not None:
+            self.patches = reread_patches(self.sha, *self.patches_from)
         return self.patches if self.patches is not None else [(f.path, None) for f in self.files]
 
 
@@ -155,14 +165,65 @@ def decode_commit(handle, commit: pygit2.Commit, tz: tzinfo) -> CommitFacts:
     Objects this clone lacks (a partial or shallow clone) are facts of the clone: the commit is decoded from
     what is present, and says what is not (contents "partial" or "absent"). Nothing is ever fetched."""
     parent_ids = commit_parent_ids(handle, commit)
-    author, email = handle.person(_signature_text(commit.author, "name"), _signature_text(commit.author, "email"))
-    known = dict(sha=str(commit.id), author=author, email=email,
-                 time=datetime.fromtimestamp(commit.commit_time, tz), message=_message_text(commit),
-                 author_time=datetime.fromtimestamp(commit.author.time, tz),
-                 is_merge=len(parent_ids) > 1, url=handle.link(str(commit.id)))
-    facts = _decode_changes(handle, commit, parent_ids, known)
+    facts = _decode_changes(handle, commit, parent_ids, _header(handle, commit, parent_ids, tz))
     facts.request_url = handle.request_link(facts.pr_number, facts.request)
     return facts
+
+
+def recalled_commit(handle, commit: pygit2.Commit, tz: tzinfo) -> CommitFacts | None:
+    """The commit as a previous run decoded it, from the files and diff facts that run kept in its cache (none
+    with --no-cache), with its patches read again only if asked for; None when none were kept.
+
+    Kept by the commit's and its first parent's ids and the code that reads them, so only a commit whose
+    contents this clone held in full: the rest (partial clones) is decoded again, in case more is there now."""
+    parent_ids = commit_parent_ids(handle, commit)
+    kept = remembered.recall(_kept_key(commit, parent_ids))
+    if kept is None:
+        return None
+    files, diff = kept
+    facts = CommitFacts.from_message(files=files, diff=diff, **_header(handle, commit, parent_ids, tz))
+    facts.patches_from = (handle.path, str(parent_ids[0]) if parent_ids else "")
+    facts.request_url = handle.request_link(facts.pr_number, facts.request)
+    return facts
+
+
+def _header(handle, commit: pygit2.Commit, parent_ids: list[pygit2.Oid], tz: tzinfo) -> dict:
+    """Who, when, what it says and where it is shown: what the run's settings (time zone, mailmap, links) decide,
+    never kept."""
+    author, email = handle.person(_signature_text(commit.author, "name"), _signature_text(commit.author, "email"))
+    return dict(sha=str(commit.id), author=author, email=email, time=datetime.fromtimestamp(commit.commit_time, tz),
+                message=_message_text(commit), author_time=datetime.fromtimestamp(commit.author.time, tz),
+                is_merge=len(parent_ids) > 1, url=handle.link(str(commit.id)))
+
+
+def _kept_key(commit: pygit2.Commit, parent_ids: list[pygit2.Oid]) -> tuple:
+    return "commit", str(commit.id), str(parent_ids[0]) if parent_ids else "", _code_version()
+
+
+@lru_cache(maxsize=1)
+def _code_version() -> str:
+    """This module's code: it decides what a commit's files are (the facts' own code is in remembered.version)."""
+    return hashlib.sha256(Path(__file__).read_bytes()).hexdigest()[:16]
+
+
+def reread_patches(sha: str, path: str, parent: str) -> PatchTexts:
+    """A kept commit's patch texts, from the same diff its facts were read from."""
+    with _rereading:   # a server's parallel requests build their prompts on threads; one handle serves them
+        repo = _reopened(path, os.getpid())
+        commit = repo[sha].peel(pygit2.Commit)
+        diff = repo[parent].peel(pygit2.Commit).tree.diff_to_tree(commit.tree) if parent else \
+            commit.tree.diff_to_tree(swap=True)
+        _find_renames(diff, exact_only=False)
+        changes = [_file_change(repo, diff, index, delta) for index, delta in enumerate(diff.deltas)]
+    return [(change.path, text) for change, text in changes]
+
+
+_rereading = threading.Lock()
+
+
+@lru_cache(maxsize=4)   # by process: a libgit2 handle must not cross a fork
+def _reopened(path: str, process: int) -> pygit2.Repository:
+    return pygit2.Repository(pygit2.discover_repository(path) or path)
 
 
 def _decode_changes(handle, commit: pygit2.Commit, parent_ids: list[pygit2.Oid], known: dict) -> CommitFacts:
@@ -187,8 +248,11 @@ def _decode_changes(handle, commit: pygit2.Commit, parent_ids: list[pygit2.Oid],
                                 _blob_text(repo, delta.new_file.id), change.old_path,
                                 str(delta.old_file.id), str(delta.new_file.id)))
     partial = any(not f.lines_known for f in files)
+    facts = diff_facts(inputs)
+    if not partial:
+        remembered.keep(_kept_key(commit, parent_ids), (files, facts))
     return CommitFacts.from_message(
-        files=files, patches=texts, diff=diff_facts(inputs),
+        files=files, patches=texts, diff=facts,
         contents="partial" if partial else "complete", contents_reason=MISSING_BLOBS if partial else None, **known)
 
 

@@ -10,7 +10,7 @@ import pygit2
 
 from ..facts import remembered
 from ..stops import in_runs, map_forked, worker_count as workers_for
-from .commits import CommitFacts, decode_commit
+from .commits import CommitFacts, decode_commit, recalled_commit
 from .repo import RepoHandle, open_repo
 
 # Below this many commits the workers' start costs more than they save.
@@ -21,7 +21,15 @@ _worker: tuple[RepoHandle, tzinfo] | None = None
 
 
 def decode_commits(handle: RepoHandle, commits: list[pygit2.Commit], tz: tzinfo) -> list[CommitFacts]:
-    """CommitFacts for each commit, in the order given."""
+    """CommitFacts for each commit, in the order given: as a previous run kept them, or decoded now."""
+    kept = [recalled_commit(handle, commit, tz) for commit in commits]
+    decoded = iter(_decode(handle, [commit for commit, facts in zip(commits, kept) if facts is None], tz))
+    return [facts if facts is not None else next(decoded) for facts in kept]
+
+
+def _decode(handle: RepoHandle, commits: list[pygit2.Commit], tz: tzinfo) -> list[CommitFacts]:
+    if not commits:
+        return []
     workers = worker_count(len(commits))
     if workers <= 1:
         decoded = [decode_commit(handle, commit, tz) for commit in commits]
