@@ -159,7 +159,7 @@ def cliff_rows(table: Table, repo: str, month: str, rows: set[str], runs: int, w
         cache = str(work / "rerun-cache")
         m = alternate(report_command(clone, first, last, out, cache), ["git", "-C", clone, "log", "-p", "--stat",
                                                                        "HEAD"], runs)
-        table.add(f"F2r the same, rerun: with the cache its warm-up filled (definitions read before) / git log -p "
+        table.add(f"F2r the same, rerun: with the cache its warm-up filled (commits and definitions read before) / git log -p "
                   f"--stat ({count} commits)", m["a"], m["b"], "<= 1.5", "s", spread(m))
         found["F2r"] = {"since": str(first), "until": str(last), "commits": count, **m}
     return found
