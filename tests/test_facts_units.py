@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -158,6 +160,42 @@ def test_renamed_options_and_definitions_are_neither_added_nor_removed():
     assert facts.options_added == facts.options_removed == [] and facts.symbols_added == facts.symbols_removed == []
     assert sorted((r.what, r.old, r.new) for r in facts.renamed) == [
         ("option", "--log_level", "--log-level"), ("symbol", "load_settings", "load_setting")]
+
+
+def rewritten(path: str, old: str, new: str):
+    """The facts of a file rewritten from old to new, both sides read by its grammar."""
+    patch = (f"@@ -1,{len(old.splitlines())} +1,{len(new.splitlines())} @@\n"
+             + "".join(f"-{line}\n" for line in old.splitlines()) + "".join(f"+{line}\n" for line in new.splitlines()))
+    ids = [hashlib.sha1(text.encode()).hexdigest() for text in (old, new)]
+    return diff_facts([FilePatch(path, "modified", patch, lambda: old, lambda: new, None, *ids)])
+
+
+def test_a_renamed_class_or_namespace_renames_its_members_once_in_one_line():
+    from offline_report.catalog import catalog
+    from offline_report.rules.facts_text import rename_lines
+
+    engine = ("namespace io {\nclass Engine {\n  public:\n    Engine();\n    ~Engine();\n    void start();\n"
+              "    void stop(int code);\n};\n}\n")
+    facts = rewritten("src/engine.h", engine, engine.replace("Engine", "Motor"))
+    assert facts.symbols_added == facts.symbols_removed == []
+    assert sorted((r.old, r.new) for r in facts.renamed) == [
+        ("io::Engine", "io::Motor"), ("io::Engine::Engine", "io::Motor::Motor"), ("io::Engine::start", "io::Motor::start"),
+        ("io::Engine::stop", "io::Motor::stop"), ("io::Engine::~Engine", "io::Motor::~Motor")]
+    words = catalog("en")
+    assert rename_lines(facts.renamed, words["rules"], words["facts"], words["symbol_kinds"])[0].startswith(
+        "Renames 5 definitions, io::Engine → io::Motor in each name (")
+    moved = rewritten("src/io.h", engine, engine.replace("namespace io", "namespace net"))
+    assert moved.symbols_added == [] and {r.new for r in moved.renamed} >= {"net::Engine", "net::Engine::start"}
+
+
+def test_a_method_moved_to_another_class_or_a_class_split_in_two_is_no_rename():
+    two = "class A {\n  public:\n    void run();\n    void keep();\n};\nclass B {\n};\n"
+    moved = rewritten("src/ab.h", two, "class A {\n  public:\n    void keep();\n};\nclass B {\n  public:\n"
+                                       "    void run();\n};\n")
+    assert moved.renamed == [] and [s.name for s in moved.symbols_added] == ["B::run"]
+    split = rewritten("src/split.h", "class A {\n  public:\n    void run();\n    void go();\n};\n",
+                      "class B {\n  public:\n    void run();\n};\nclass C {\n  public:\n    void go();\n};\n")
+    assert split.renamed == [] and {s.name for s in split.symbols_removed} == {"A", "A::run", "A::go"}
 
 
 def test_the_manifests_own_version_is_a_bump_not_a_dependency():

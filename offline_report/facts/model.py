@@ -73,7 +73,7 @@ class Renamed:
     new: str
     kind: str = ""           # a symbol's kind
     path: str = ""           # a symbol's file
-    pattern: str = ""        # snake_to_kebab kebab_to_snake camel_to_kebab case prefix, or "" (see pairs.py)
+    pattern: str = ""        # snake_to_kebab kebab_to_snake camel_to_kebab case prefix owner, or "" (pairs.py)
 
 
 @dataclass(frozen=True)

@@ -60,7 +60,66 @@ def pair_symbol_renames(added: list[Symbol], removed: list[Symbol], old_paths: d
                                    rename_pattern(tail_of(old.name), tail_of(best.name))))
         else:
             gone.append(old)
-    return [s for s in added if id(s) not in paired], gone, renamed
+    added = [s for s in added if id(s) not in paired]
+    added, gone, by_owner = _pair_owner_renames(added, gone, old_paths)
+    return added, gone, renamed + by_owner
+
+
+def _pair_owner_renames(added: list[Symbol], removed: list[Symbol], old_paths: dict[str, str]
+                        ) -> tuple[list[Symbol], list[Symbol], list[Renamed]]:
+    """A class or namespace renamed: its members removed under the old name and added under the new one, in the
+    same file, are renamed (Engine::start -> Motor::start, its constructor Engine::Engine -> Motor::Motor), and so
+    is the class itself. Only where every member met of the old owner points to one new owner and no other old
+    owner points to it (a class split in two is not renamed), and two members agree or the owner itself was
+    renamed: one method moved to another class is not a rename of its class."""
+    same_file = lambda old, new: new.path == old.path or old_paths.get(new.path) == old.path  # noqa: E731
+    waiting: dict[tuple, list[Symbol]] = {}
+    for symbol in added:
+        if _owner(symbol.name):
+            waiting.setdefault(_member_key(symbol), []).append(symbol)
+    matches = [(old, new) for old in removed if _owner(old.name) for new in waiting.get(_member_key(old), ())
+               if _owner(new.name) != _owner(old.name) and same_file(old, new)]
+    targets: dict[str, set[str]] = {}
+    sources: dict[str, set[str]] = {}
+    for old, new in matches:
+        targets.setdefault(_owner(old.name), set()).add(_owner(new.name))
+        sources.setdefault(_owner(new.name), set()).add(_owner(old.name))
+    owners = {owner: new for owner, found in targets.items() if len(found) == 1
+              and sources[(new := next(iter(found)))] == {owner}}
+    by_name = {symbol.name: symbol for symbol in added}
+    themselves = []   # the classes renamed: Engine -> Motor where Engine:: became Motor::
+    for old in removed:
+        for separator in ("::", "."):
+            new = by_name.get(owners.get(old.name + separator, "")[:-len(separator)])
+            if new is not None and new.kind == old.kind and same_file(old, new):
+                themselves.append((old, new))
+    members: dict[str, set[str]] = {}
+    for old, new in matches:
+        if owners.get(_owner(old.name)) == _owner(new.name):
+            members.setdefault(_owner(old.name), set()).add(old.name)   # a header's and its source's: one
+    renamed_owners = {owner for owner, found in members.items() if len(found) >= 2}
+    renamed_owners |= {owner for owner in owners for old, _ in themselves if owner in (old.name + "::", old.name + ".")}
+    pairs = [(old, new) for old, new in matches if _owner(old.name) in renamed_owners
+             and owners[_owner(old.name)] == _owner(new.name)]
+    pairs += themselves
+    paired_old: set[int] = set()
+    paired_new: set[int] = set()
+    renamed = []
+    for old, new in pairs:
+        if id(old) not in paired_old and id(new) not in paired_new:
+            paired_old.add(id(old))
+            paired_new.add(id(new))
+            renamed.append(Renamed("symbol", old.name, new.name, new.kind, new.path, "owner"))
+    return ([s for s in added if id(s) not in paired_new], [s for s in removed if id(s) not in paired_old],
+            renamed)
+
+
+def _member_key(symbol: Symbol) -> tuple:
+    """What a member keeps when its class is renamed: its kind, language and own name (a constructor's and a
+    destructor's own name is the class's: they are keyed by their role)."""
+    tail = tail_of(symbol.name)
+    own = tail_of(_owner(symbol.name).rstrip(":."))
+    return symbol.kind, symbol.language, {own: "()", "~" + own: "~()"}.get(tail, tail)
 
 
 def _owner(name: str) -> str:

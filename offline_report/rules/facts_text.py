@@ -6,6 +6,7 @@ import os
 import re
 
 from ..facts.model import DiffFacts, Moved, Renamed, SignatureChange
+from ..facts.options import QUALIFIER
 from ..facts.salience import ordered
 
 _VERSION = re.compile(r"\d+(?:\.\d+)+(?:[-+][\w.]+)?")
@@ -119,8 +120,7 @@ def rename_lines(renamed: list[Renamed], text: dict, words: dict, kinds: dict) -
         items = [r for r in renamed if r.what == what]
         by_pattern: dict[str, list[Renamed]] = {}
         for item in items:
-            by_pattern.setdefault(item.pattern or "\0".join(("replace",) + replacement(item.old, item.new)),
-                                  []).append(item)
+            by_pattern.setdefault(_rename_key(item), []).append(item)
         single = []
         for pattern, group in by_pattern.items():
             if len(group) < BULK_RENAMES:
@@ -139,6 +139,15 @@ def rename_lines(renamed: list[Renamed], text: dict, words: dict, kinds: dict) -
             shown = [(f"{kinds.get(r.kind, r.kind)} " if r.kind else "") + f"{r.old} → {r.new}" for r in single]
             lines.append(words["renamed"].format(what=words["rename_what"][what], items=named(shown, text)))
     return lines
+
+
+def _rename_key(item: Renamed) -> str:
+    """Renames done the same way: by their pattern, else by the words replaced; those of a renamed class or
+    namespace by its old and new name (Engine::start and the constructor Engine::Engine: Engine → Motor)."""
+    if item.pattern == "owner":
+        owners = [name[:len(name) - len(QUALIFIER.split(name)[-1])].rstrip(":.") for name in (item.old, item.new)]
+        return "\0".join(("replace", *(owners if owners[0] != owners[1] else (item.old, item.new))))
+    return item.pattern or "\0".join(("replace",) + replacement(item.old, item.new))
 
 
 def replacement(old: str, new: str) -> tuple[str, str]:
