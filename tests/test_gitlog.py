@@ -76,15 +76,20 @@ def test_merge_is_diffed_against_first_parent_and_no_merges_drops_it(tmp_path):
     assert base is not None
 
 
-def test_renames_binary_files_and_statuses(tmp_path):
-    b = RepoBuilder(tmp_path / "r")
+def moving_things(path, added: str, subject: str = "move things") -> None:
+    """A base commit, then one that renames a file (adding `added` to it), adds a binary and deletes a file."""
+    b = RepoBuilder(path)
     body = lines(40, "stable content")
     b.commit("base", "2026-02-12T01:00:00+00:00", {"old/name.py": body, "gone.txt": "x\n"})
     files = {k: v for k, v in b.files.items() if k != "old/name.py"}
-    files["new/name.py"] = body + "one more\n"
+    files["new/name.py"] = body + added
     files["logo.png"] = bytes(range(256)) * 4
     b.files = files
-    b.commit("move things", "2026-02-12T02:00:00+00:00", {}, delete=("gone.txt",))
+    b.commit(subject, "2026-02-12T02:00:00+00:00", {}, delete=("gone.txt",))
+
+
+def test_renames_binary_files_and_statuses(tmp_path):
+    moving_things(tmp_path / "r", "one more\n")
     buckets = day_commits(tmp_path / "r", "2026-02-12", "2026-02-12")
     facts = buckets[date(2026, 2, 12)][0]
     by_path = {f.path: f for f in facts.files}
@@ -167,14 +172,7 @@ def test_a_commit_kept_by_one_run_is_read_back_by_the_next_with_the_same_patches
     from offline_report.facts import remembered
     from offline_report.git import commits as decoding
 
-    b = RepoBuilder(tmp_path / "r")
-    body = lines(40, "stable content")
-    b.commit("base", "2026-02-12T01:00:00+00:00", {"old/name.py": body, "gone.txt": "x\n"})
-    files = {k: v for k, v in b.files.items() if k != "old/name.py"}
-    files["new/name.py"] = body + "def run(a, b=2):\n    return a\n"
-    files["logo.png"] = bytes(range(256)) * 4
-    b.files = files
-    b.commit("feat: move things", "2026-02-12T02:00:00+00:00", {}, delete=("gone.txt",))
+    moving_things(tmp_path / "r", "def run(a, b=2):\n    return a\n", "feat: move things")
     decoded = []
     real = decoding._decode_changes
     monkeypatch.setattr(decoding, "_decode_changes", lambda *args: decoded.append(args[1].id) or real(*args))
