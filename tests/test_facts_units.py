@@ -179,8 +179,8 @@ def test_a_renamed_class_or_namespace_renames_its_members_once_in_one_line():
     facts = rewritten("src/engine.h", engine, engine.replace("Engine", "Motor"))
     assert facts.symbols_added == facts.symbols_removed == []
     assert sorted((r.old, r.new) for r in facts.renamed) == [
-        ("io::Engine", "io::Motor"), ("io::Engine::Engine", "io::Motor::Motor"), ("io::Engine::start", "io::Motor::start"),
-        ("io::Engine::stop", "io::Motor::stop"), ("io::Engine::~Engine", "io::Motor::~Motor")]
+        ("io::Engine", "io::Motor"), ("io::Engine::Engine", "io::Motor::Motor"),
+        ("io::Engine::start", "io::Motor::start"), ("io::Engine::stop", "io::Motor::stop"), ("io::Engine::~Engine", "io::Motor::~Motor")]
     words = catalog("en")
     assert rename_lines(facts.renamed, words["rules"], words["facts"], words["symbol_kinds"])[0].startswith(
         "Renames 5 definitions, io::Engine → io::Motor in each name (")

@@ -8,6 +8,7 @@ import re
 from .model import Moved, Renamed, Symbol
 from .options import tail_of
 
+MAX_OWNER_MATCHES = 20_000   # member pairs weighed for a renamed class in one commit
 RENAME_SIMILARITY = 0.75     # difflib ratio of two names, below which a removed and an added name are two things
 _DIGITS = re.compile(r"\d+")    # step_52 and step_59, handler_v1 and handler_v2: two things, not one renamed
 _CAMEL = re.compile(r"(?<=[a-z0-9])(?=[A-Z])")
@@ -79,6 +80,8 @@ def _pair_owner_renames(added: list[Symbol], removed: list[Symbol], old_paths: d
             waiting.setdefault(_member_key(symbol), []).append(symbol)
     matches = [(old, new) for old in removed if _owner(old.name) for new in waiting.get(_member_key(old), ())
                if _owner(new.name) != _owner(old.name) and same_file(old, new)]
+    if len(matches) > MAX_OWNER_MATCHES:   # thousands of like-named members (generated code): left as they are
+        return added, removed, []
     targets: dict[str, set[str]] = {}
     sources: dict[str, set[str]] = {}
     for old, new in matches:
@@ -98,7 +101,7 @@ def _pair_owner_renames(added: list[Symbol], removed: list[Symbol], old_paths: d
         if owners.get(_owner(old.name)) == _owner(new.name):
             members.setdefault(_owner(old.name), set()).add(old.name)   # a header's and its source's: one
     renamed_owners = {owner for owner, found in members.items() if len(found) >= 2}
-    renamed_owners |= {owner for owner in owners for old, _ in themselves if owner in (old.name + "::", old.name + ".")}
+    renamed_owners |= {old.name + sep for old, _ in themselves for sep in ("::", ".") if old.name + sep in owners}
     pairs = [(old, new) for old, new in matches if _owner(old.name) in renamed_owners
              and owners[_owner(old.name)] == _owner(new.name)]
     pairs += themselves

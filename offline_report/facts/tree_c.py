@@ -34,7 +34,7 @@ def _body(node, reader: Reader, scope: str, access: str | None, public: bool, in
             _namespace(child, reader, scope, public)
         elif kind in _TRANSPARENT:
             body = child.child_by_field_name("body") if kind == "linkage_specification" else child
-            if body is not None and body.type not in ("declaration", "function_definition", "field_declaration"):
+            if body is not None and body.type not in ("declaration", "function_definition"):
                 _body(body, reader, scope, access, public, in_class)
             elif body is not None:
                 _one(body, reader, scope, access, public, child, in_class)
