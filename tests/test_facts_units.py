@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+from datetime import datetime, timezone
 
 import pytest
 from hypothesis import given, settings
@@ -13,6 +14,8 @@ from offline_report.facts.kinds import is_doc, manifest_kind, path_kind
 from offline_report.facts.pairs import rename_pattern
 from offline_report.facts.params import compare, parse_params
 from offline_report.facts.salience import is_interface, ordered
+from offline_report.git.commits import CommitFacts
+from offline_report.rules.classify import compute_signals
 
 
 def added(path: str, text: str, header: str = "") -> list[Symbol]:
@@ -184,6 +187,10 @@ def test_a_renamed_class_or_namespace_renames_its_members_once_in_one_line():
     words = catalog("en")
     assert rename_lines(facts.renamed, words["rules"], words["facts"], words["symbol_kinds"])[0].startswith(
         "Renames 5 definitions, io::Engine → io::Motor in each name (")
+    # The old names are gone: their callers break, as when they were removed.
+    commit = CommitFacts.from_message(sha="a" * 40, author="A", email="a@example.com", message="refactor: Motor",
+                                      time=datetime(2026, 2, 12, tzinfo=timezone.utc), files=[], diff=facts)
+    assert set(compute_signals(commit).removed_public) == {"io::Engine", "io::Engine::start", "io::Engine::stop"}
     moved = rewritten("src/io.h", engine, engine.replace("namespace io", "namespace net"))
     assert moved.symbols_added == [] and {r.new for r in moved.renamed} >= {"net::Engine", "net::Engine::start"}
 

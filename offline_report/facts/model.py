@@ -74,6 +74,7 @@ class Renamed:
     kind: str = ""           # a symbol's kind
     path: str = ""           # a symbol's file
     pattern: str = ""        # snake_to_kebab kebab_to_snake camel_to_kebab case prefix owner, or "" (pairs.py)
+    public: bool = False     # a symbol whose old name was public interface: its callers break
 
 
 @dataclass(frozen=True)

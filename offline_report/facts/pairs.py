@@ -7,6 +7,7 @@ import re
 
 from .model import Moved, Renamed, Symbol
 from .options import tail_of
+from .salience import is_interface
 
 MAX_OWNER_MATCHES = 20_000   # member pairs weighed for a renamed class in one commit
 RENAME_SIMILARITY = 0.75     # difflib ratio of two names, below which a removed and an added name are two things
@@ -58,7 +59,7 @@ def pair_symbol_renames(added: list[Symbol], removed: list[Symbol], old_paths: d
         if score(best) >= RENAME_SIMILARITY and _DIGITS.sub("", old.name) != _DIGITS.sub("", best.name):
             paired.add(id(best))
             renamed.append(Renamed("symbol", old.name, best.name, best.kind, best.path,
-                                   rename_pattern(tail_of(old.name), tail_of(best.name))))
+                                   rename_pattern(tail_of(old.name), tail_of(best.name)), is_interface(old)))
         else:
             gone.append(old)
     added = [s for s in added if id(s) not in paired]
@@ -102,9 +103,8 @@ def _pair_owner_renames(added: list[Symbol], removed: list[Symbol], old_paths: d
             members.setdefault(_owner(old.name), set()).add(old.name)   # a header's and its source's: one
     renamed_owners = {owner for owner, found in members.items() if len(found) >= 2}
     renamed_owners |= {old.name + sep for old, _ in themselves for sep in ("::", ".") if old.name + sep in owners}
-    pairs = [(old, new) for old, new in matches if _owner(old.name) in renamed_owners
-             and owners[_owner(old.name)] == _owner(new.name)]
-    pairs += themselves
+    pairs = themselves + [(old, new) for old, new in matches if _owner(old.name) in renamed_owners
+                          and owners[_owner(old.name)] == _owner(new.name)]   # the class first, then its members
     paired_old: set[int] = set()
     paired_new: set[int] = set()
     renamed = []
@@ -112,7 +112,7 @@ def _pair_owner_renames(added: list[Symbol], removed: list[Symbol], old_paths: d
         if id(old) not in paired_old and id(new) not in paired_new:
             paired_old.add(id(old))
             paired_new.add(id(new))
-            renamed.append(Renamed("symbol", old.name, new.name, new.kind, new.path, "owner"))
+            renamed.append(Renamed("symbol", old.name, new.name, new.kind, new.path, "owner", is_interface(old)))
     return ([s for s in added if id(s) not in paired_new], [s for s in removed if id(s) not in paired_old],
             renamed)
 

@@ -175,12 +175,13 @@ def _add_diff_facts(s: Signals, facts: CommitFacts) -> None:
 
 def _public_symbols(facts: CommitFacts) -> tuple[list[str], list[str]]:
     """Public interface removed and added, by name: never test code, constructors or destructors; a definition
-    moved or renamed (paired in the facts) is neither."""
+    moved (paired in the facts) is neither, and one renamed is removed by its old name, which its callers use."""
     d = facts.diff
     changed = {(x.path, x.name) for x in d.symbols_changed}
     added = {x.name for x in d.symbols_added}  # the same name defined again elsewhere is not removed
     removed = [x.name for x in salience.ordered(d.symbols_removed)
                if salience.is_interface(x) and (x.path, x.name) not in changed and x.name not in added]
+    removed += [x.old for x in d.renamed if x.what == "symbol" and x.public and x.old not in added]
     return (list(dict.fromkeys(removed)),
             list(dict.fromkeys(x.name for x in salience.ordered(d.symbols_added) if salience.is_interface(x))))
 
