@@ -210,9 +210,7 @@ def reread_patches(sha: str, path: str, parent: str) -> PatchTexts:
     """A kept commit's patch texts, from the same diff its facts were read from."""
     with _rereading:   # a server's parallel requests build their prompts on threads; one handle serves them
         repo = _reopened(path, os.getpid())
-        commit = repo[sha].peel(pygit2.Commit)
-        diff = repo[parent].peel(pygit2.Commit).tree.diff_to_tree(commit.tree) if parent else \
-            commit.tree.diff_to_tree(swap=True)
+        diff = _first_parent_diff(repo, repo[sha].peel(pygit2.Commit), parent)
         _find_renames(diff, exact_only=False)
         changes = [_file_change(repo, diff, index, delta) for index, delta in enumerate(diff.deltas)]
     return [(change.path, text) for change, text in changes]
@@ -283,12 +281,16 @@ def _tree_diff(handle, commit: pygit2.Commit, parent_ids: list[pygit2.Oid]) -> p
     if parent_ids and parent_ids[0] not in repo.odb:
         raise _Absent(SHALLOW_BOUNDARY if handle.is_shallow else MISSING_TREES)
     try:
-        tree = commit.tree
-        if not parent_ids:
-            return tree.diff_to_tree(swap=True)
-        return repo[parent_ids[0]].peel(pygit2.Commit).tree.diff_to_tree(tree)
+        return _first_parent_diff(repo, commit, parent_ids[0] if parent_ids else None)
     except (KeyError, ValueError, pygit2.GitError) as exc:  # a tree or subtree this clone lacks
         raise _Absent(MISSING_TREES) from exc
+
+
+def _first_parent_diff(repo: pygit2.Repository, commit: pygit2.Commit, parent) -> pygit2.Diff:
+    """The commit's tree against its parent's (an id), or against the empty tree for a root commit (None)."""
+    if not parent:
+        return commit.tree.diff_to_tree(swap=True)
+    return repo[parent].peel(pygit2.Commit).tree.diff_to_tree(commit.tree)
 
 
 def _find_renames(diff: pygit2.Diff, exact_only: bool) -> None:
