@@ -51,11 +51,17 @@ def long_history(tmp_path_factory) -> Path:
 CLI = [sys.executable, "-c", "from offline_report.cli import main; main(prog_name='offline-report')"]
 
 
+def as_supervised() -> None:
+    """A supervisor (systemd, timeout) starts its job with SIGINT handled by default; a shell's background job, as
+    this test run may be, would pass on SIGINT ignored, and the run would rightly keep ignoring it."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def start(args: list[str], cwd: Path, wrapper: tuple[str, ...] = ()) -> subprocess.Popen:
     """offline-report in a session of its own: its pid is its process group's id, as under a supervisor."""
     return subprocess.Popen([*wrapper, *CLI, *args], cwd=cwd, env=dict(os.environ, PYTHONPATH=str(ROOT)),
                             start_new_session=True, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                            stdin=subprocess.DEVNULL)
+                            stdin=subprocess.DEVNULL, preexec_fn=as_supervised)
 
 
 def wait_for_lock(process: subprocess.Popen, lock: Path) -> None:
@@ -166,7 +172,7 @@ def start_with_model(repo: Path, tmp_path: Path, delay: str, lang: str = "en",
             "--model", make_gguf(tmp_path / "model.gguf"), "--force-model", "-q"]
     process = subprocess.Popen([*wrapper, sys.executable, "-m", "tests.support.standin_run", str(log), delay, "--",
                                 *args], cwd=ROOT, env=dict(os.environ, PYTHONPATH=str(ROOT)), start_new_session=True,
-                               stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, preexec_fn=as_supervised)
     return process, log
 
 
