@@ -240,3 +240,23 @@ def test_the_replaced_words_of_any_two_names_rebuild_them(old, new):
     assert part in old and by in new
     # at some place where `part` stands in old (not always the first: "BBB:B" -> "B1:B" replaces the second "BB")
     assert any(old.startswith(part, at) and old[:at] + by + old[at + len(part):] == new for at in range(len(old) + 1))
+
+
+def test_renames_that_drop_or_add_a_word_say_so_in_both_languages():
+    from offline_report.catalog import catalog
+    from offline_report.facts import Renamed
+    from offline_report.rules.facts_text import rename_lines
+
+    dropped = [Renamed("symbol", f"mocks::MockDram{part}", f"mocks::Mock{part}", "class", "test/mocks.h")
+               for part in ("Engine", "Plugin", "Agent")]
+    added = [Renamed("symbol", new.new, new.old, "class", "test/mocks.h") for new in dropped]
+    for lang, drop, add in (("en", "Renames 3 definitions, dropping Dram from each name (",
+                             "Renames 3 definitions, adding Dram to each name ("),
+                            ("zh", "名称中去掉 Dram（", "名称中加入 Dram（")):
+        words = catalog(lang)
+        lines = [rename_lines(items, words["rules"], words["facts"], words["symbol_kinds"])
+                 for items in (dropped, added)]
+        assert len(lines[0]) == len(lines[1]) == 1
+        assert drop in lines[0][0] and add in lines[1][0]
+        heads = [line[0].replace("（", "(").split("(")[0] for line in lines]
+        assert all("→" not in head for head in heads), heads   # no rename to or from nothing

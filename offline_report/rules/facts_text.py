@@ -129,8 +129,10 @@ def rename_lines(renamed: list[Renamed], text: dict, words: dict, kinds: dict) -
             examples = named([f"{r.old} → {r.new}" for r in group], text, 2)
             if pattern.startswith("replace\0"):
                 _, part, by = pattern.split("\0")
-                lines.append(words["renamed_replace"].format(count=len(group), what=words["rename_what"][what],
-                                                             old=part, new=by, examples=examples))
+                # A word dropped from each name, or added to it, is said so: not as a rename to or from nothing.
+                key = "renamed_drop" if not by else "renamed_add" if not part else "renamed_replace"
+                lines.append(words[key].format(count=len(group), what=words["rename_what"][what],
+                                               old=part, new=by, examples=examples))
             else:
                 lines.append(words["renamed_bulk"].format(count=len(group), what=words["rename_what"][what],
                                                           pattern=words["rename_pattern"][pattern],
