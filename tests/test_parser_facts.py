@@ -124,6 +124,7 @@ RELEASE_BASE = {
     "src/conn.h": "#pragma once\nnamespace net {\nclass Conn {\npublic:\n    int open(int port);\n"
                   "    void close();\nprivate:\n    void reset();\n};\n}\n",
     "src/untouched.h": "#pragma once\nint untouched(int a);\n",
+    "src/pool.h": "#pragma once\nclass Pool {\npublic:\n    int size() const;\n    void drain(int max);\n};\n",
 }
 # Each commit between the tags, and what the two ends differ in (a function added and removed again between
 # them, and a private method changed, are not among it; neither is anything of a file no commit touched).
@@ -137,6 +138,7 @@ RELEASE_COMMITS = [
     ("feat: open with timeout", {"src/conn.h": RELEASE_BASE["src/conn.h"].replace(
         "int open(int port);", "int open(int port, int timeout_ms = 100);").replace(
         "void reset();", "void reset(bool hard);")}),
+    ("refactor: rename Pool to ConnPool", {"src/pool.h": RELEASE_BASE["src/pool.h"].replace("Pool", "ConnPool")}),
 ]
 
 
@@ -169,25 +171,32 @@ def test_a_release_lists_the_api_that_differs_between_its_two_ends(release):
     assert (api["base"], api["tip"]) == ("v1.0", "v1.1")
     listed = {(c["change"], c["name"]) for c in api["changes"]}
     assert listed == {("removed", "old_helper"), ("added", "load"), ("signature", "get_cfg"),
-                      ("signature", "net::Conn::open")}
-    by_subject = {str(c.id): c.message.strip() for c in builder.repo.walk(builder.head)}
-    done_by = {c["name"]: by_subject[c["sha"]] for c in api["changes"]}
+                      ("signature", "net::Conn::open"), ("renamed", "ConnPool")}
+    assert [c["change"] for c in api["changes"]] == ["removed", "renamed", "signature", "signature", "added"]
+    renamed = next(c for c in api["changes"] if c["change"] == "renamed")
+    assert renamed["old_name"] == "Pool" and by_subject_of(builder, renamed["sha"]) == "refactor: rename Pool to ConnPool"
+    done_by = {c["name"]: by_subject_of(builder, c["sha"]) for c in api["changes"] if c["change"] != "renamed"}
     assert done_by == {"old_helper": "refactor: drop probe and old helper", "load": "refactor: drop probe and old helper",
                        "get_cfg": "feat: dict config", "net::Conn::open": "feat: open with timeout"}
     returns = next(c for c in api["changes"] if c["name"] == "get_cfg")["signature"]
     assert (returns["returns_old"], returns["returns_new"]) == ("list", "dict")
 
 
-@pytest.mark.parametrize("lang, heading, line", [
-    ("en", "API changes", "method net::Conn::open (src/conn.h): new parameters timeout_ms=100"),
-    ("zh", "API 变化", "方法 net::Conn::open（src/conn.h）：新增参数 timeout_ms=100"),
+def by_subject_of(builder, sha: str) -> str:
+    return next(c.message.strip() for c in builder.repo.walk(builder.head) if str(c.id) == sha)
+
+
+@pytest.mark.parametrize("lang, heading, line, renamed", [
+    ("en", "API changes", "method net::Conn::open (src/conn.h): new parameters timeout_ms=100",
+     "class Pool → ConnPool (src/pool.h)"),
+    ("zh", "API 变化", "方法 net::Conn::open（src/conn.h）：新增参数 timeout_ms=100", "类 Pool → ConnPool（src/pool.h）"),
 ])
-def test_the_api_section_is_worded_in_markdown_and_html(release, lang, heading, line):
+def test_the_api_section_is_worded_in_markdown_and_html(release, lang, heading, line, renamed):
     _, found = release
     markdown = found[lang]["md"]
     section = markdown.split(heading, 1)[1].split("<a id=", 1)[0]
-    assert line in section.replace("\\", "")
-    for same in ("stable", "untouched", "probe", "close", "reset"):
+    assert line in section.replace("\\", "") and renamed in section.replace("\\", "")
+    for same in ("stable", "untouched", "probe", "close", "reset", "size", "drain"):
         assert same not in section
     html = found[lang]["html"]
     assert heading in html and 'data-change="signature"' in html

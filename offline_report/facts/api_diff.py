@@ -1,5 +1,5 @@
-"""The public API that differs between two trees: definitions removed, added and re-signed in the files that
-changed between them, each with the commit of the range that did it."""
+"""The public API that differs between two trees: definitions removed, added, renamed and re-signed in the files
+that changed between them, each with the commit of the range that did it."""
 
 from __future__ import annotations
 
@@ -17,13 +17,14 @@ MAX_API_FILES = 2_000      # files compared between the two ends, at most
 
 @dataclass(frozen=True)
 class ApiChange:
-    change: str                   # removed | added | signature
-    name: str
+    change: str                   # removed | added | renamed | signature
+    name: str                     # renamed: the new name
     kind: str
     path: str
     language: str
     sha: str | None = None        # the range's commit that did it (the newest that says so), None: not found
     signature: SignatureChange | None = field(default=None)
+    old_name: str | None = None   # renamed: the name at the base
 
     def as_json(self) -> dict:
         sig = None
@@ -33,7 +34,7 @@ class ApiChange:
                    if key not in ("name", "kind", "path", "language", "public")}
         return {"change": self.change, "name": self.name, "kind": self.kind, "path": self.path,
                 "language": self.language, "sha": self.sha, "short_sha": self.sha[:7] if self.sha else None,
-                "signature": sig}
+                "signature": sig, "old_name": self.old_name}
 
 
 def api_changes(files, commits: list) -> list[ApiChange]:
@@ -50,7 +51,8 @@ def api_changes(files, commits: list) -> list[ApiChange]:
         if old is None or new is None:
             continue
         found += _compare(old, new, path, language)
-    return _with_commits(_one_per_name(found), commits)
+    renamed, found = _renamed(found, commits)
+    return sorted(renamed + _with_commits(_one_per_name(found), commits), key=_listing_order)
 
 
 def _one_per_name(found: list[ApiChange]) -> list[ApiChange]:
@@ -62,8 +64,11 @@ def _one_per_name(found: list[ApiChange]) -> list[ApiChange]:
     listed = {(c.change, c.name) for c in first.values() if c.change != "signature"}
     kept = [c for c in first.values() if c.change == "signature" or not any(
         (c.change, c.name[:match.start()]) in listed for match in _SEPARATOR.finditer(c.name))]
-    order = {"removed": 0, "signature": 1, "added": 2}
-    return sorted(kept, key=lambda c: (order[c.change], c.path, c.name))
+    return sorted(kept, key=_listing_order)
+
+
+def _listing_order(change: ApiChange) -> tuple:
+    return {"removed": 0, "renamed": 1, "signature": 2, "added": 3}[change.change], change.path, change.name
 
 
 def _public(blob: tuple | None, path: str, language: str) -> dict[str, Definition] | None:
@@ -93,6 +98,46 @@ def _compare(old: dict[str, Definition], new: dict[str, Definition], path: str, 
             found.append(ApiChange("signature", name, d.kind, path, language,
                                    signature=SignatureChange(name, d.kind, path, language, True, **change)))
     return found
+
+
+def _renamed(found: list[ApiChange], commits: list) -> tuple[list[ApiChange], list[ApiChange]]:
+    """A public definition removed whose name a commit of the range renamed (in one step or several) to one that
+    was added is renamed, by that commit; the members of a renamed class, under the old name at the base and the
+    new one at the tip, go with it. Returns the renamed, and the rest as found."""
+    renames: dict[str, tuple[str, str]] = {}          # old name -> (new name, the commit that renamed it)
+    for commit in sorted(commits, key=lambda c: c.landing_order()):
+        for item in commit.diff.renamed:
+            if item.what == "symbol":
+                renames[item.old] = (item.new, commit.sha)
+    added = {c.name: c for c in found if c.change == "added"}
+    pairs: dict[str, tuple[ApiChange, ApiChange, str]] = {}   # old name -> (removed, added, the commit)
+    for change in found:
+        name, sha, seen = change.name, None, {change.name}
+        while change.change == "removed" and name in renames and renames[name][0] not in seen:
+            name, sha = renames[name]
+            seen.add(name)
+        if sha is not None and name in added:
+            pairs.setdefault(change.name, (change, added[name], sha))
+    owners = {old: new.name for old, (_, new, _) in pairs.items()}
+    members = {c.name: new for c in found if c.change == "removed" and (new := _under_new_owner(c.name, owners))
+               and new in added}
+    gone = set(pairs) | set(members)
+    came = {new.name for _, new, _ in pairs.values()} | set(members.values())
+    renamed = [ApiChange("renamed", new.name, new.kind, new.path, new.language, sha, old_name=old)
+               for old, (_, new, sha) in sorted(pairs.items(), key=lambda p: (p[1][1].path, p[1][1].name))
+               if old not in members]
+    rest = [c for c in found if not (c.change == "removed" and c.name in gone or c.change == "added" and c.name in came)]
+    return _one_per_name(renamed), rest
+
+
+def _under_new_owner(name: str, owners: dict[str, str]) -> str | None:
+    """A member's name under its renamed class or namespace (Pool::size -> ConnPool::size), None where none of
+    its owners is renamed."""
+    for match in _SEPARATOR.finditer(name):
+        owner = name[:match.start()]
+        if owner in owners:
+            return owners[owner] + name[match.start():]
+    return None
 
 
 def _with_commits(found: list[ApiChange], commits: list) -> list[ApiChange]:

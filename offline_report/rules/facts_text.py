@@ -184,6 +184,9 @@ def api_change_text(change, lang: str) -> str:
 
     words = catalog(lang)
     kind = words["symbol_kinds"].get(change.kind, change.kind)
+    if change.old_name is not None:
+        return words["views"]["api_renamed_item"].format(kind=kind, old=change.old_name, name=change.name,
+                                                         path=change.path)
     if change.signature is None:
         return words["views"]["api_item"].format(kind=kind, name=change.name, path=change.path)
     return words["views"]["api_signature_item"].format(
