@@ -260,3 +260,12 @@ def test_renames_that_drop_or_add_a_word_say_so_in_both_languages():
         assert drop in lines[0][0] and add in lines[1][0]
         heads = [line[0].replace("（", "(").split("(")[0] for line in lines]
         assert all("→" not in head for head in heads), heads   # no rename to or from nothing
+
+
+def test_a_header_is_cpp_when_its_grammar_reads_cpp_in_it_and_c_otherwise():
+    cpp = parsed("src/pool.h", "#pragma once\nnamespace io {\nclass Pool {\npublic:\n    int size() const;\n};\n}\n")
+    c = parsed("src/pool_c.h", "#pragma once\nstruct pool;\nint pool_size(const struct pool *p);\n")
+    assert {s.name: s.language for s in cpp} == {"io::Pool": "cpp", "io::Pool::size": "cpp"}
+    assert {s.name: s.language for s in c} == {"pool_size": "c"}
+    resigned = rewritten("src/net.h", "int open_port(int port);\n", "int open_port(int port, int timeout);\n")
+    assert [(s.name, s.language) for s in resigned.signatures] == [("open_port", "c")]

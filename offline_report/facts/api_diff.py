@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from .kinds import is_header, is_test_path, language_of, path_kind
 from .model import SignatureChange
 from .syntax import Definition, definitions
-from .tree_facts import signature_change
+from .tree_facts import header_language, signature_change
 
 _SEPARATOR = re.compile(r"::|\.")
 MAX_API_FILES = 2_000      # files compared between the two ends, at most
@@ -50,7 +50,7 @@ def api_changes(files, commits: list) -> list[ApiChange]:
         new = _public(new_blob, path, language)
         if old is None or new is None:
             continue
-        found += _compare(old, new, path, language)
+        found += _compare(old, new, path, header_language(path, language, tuple(old.values()), tuple(new.values())))
     renamed, found = _renamed(found, commits)
     return sorted(renamed + _with_commits(_one_per_name(found), commits), key=_listing_order)
 

@@ -67,7 +67,7 @@ def definition_facts(item: FilePatch, language: str, collector) -> bool:
         sides = read_sides(item, language)
         part = Collector()
         if sides is not None:
-            compare_sides(item, language, sides[0], sides[1], part)
+            compare_sides(item, header_language(item.path, language, *sides), sides[0], sides[1], part)
         known = (sides is not None, tuple(getattr(part, name) for name in _COMPARED))
         keep(key, known)
     parsed, found = known
@@ -101,6 +101,18 @@ def read_sides(item: FilePatch, language: str) -> tuple[tuple[Definition, ...], 
     if old is None or new is None:
         return None
     return old, new
+
+
+_CPP_KINDS = frozenset({"class", "method", "namespace"})
+
+
+def header_language(path: str, language: str, *sides: tuple[Definition, ...]) -> str:
+    """A `.h` is C until what the C++ grammar reads in it says C++ (a class, a method, a namespace, a qualified
+    name); every other file keeps its language."""
+    if language != "c" or grammar_of(path, language) != "cpp":
+        return language
+    cpp = any(d.kind in _CPP_KINDS or "::" in d.name for side in sides for d in side)
+    return "cpp" if cpp else language
 
 
 def _once(read: Callable[[], str | None]) -> Callable[[], str | None]:
