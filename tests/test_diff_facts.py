@@ -286,6 +286,16 @@ func run() {
     assert facts.tests_removed == ["cmd/main_test.go::TestRun"]
 
 
+def test_go_benchmarks_examples_and_fuzz_targets_are_tests_only_in_test_files(history):
+    runs = "func BenchmarkServe(b *testing.B) {}\n\nfunc ExampleServe() {}\n\nfunc FuzzParse(f *testing.F) {}\n"
+    history.commit({"cmd/serve.go": "package main\n\nfunc Serve() {}\n"})
+    facts = history.commit({"cmd/serve_test.go": "package main\n\n" + runs,
+                            "cmd/serve.go": "package main\n\nfunc Serve() {}\n\nfunc TestMode() bool { return true }\n"})
+    assert facts.tests_added == ["cmd/serve_test.go::BenchmarkServe", "cmd/serve_test.go::ExampleServe",
+                                 "cmd/serve_test.go::FuzzParse"]
+    assert names(facts.symbols_added) == {"TestMode"}   # not in a _test.go file: go test never runs it
+
+
 def test_java_and_kotlin(history):
     history.commit({
         "src/Service.java": '''package app;

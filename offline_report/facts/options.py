@@ -120,8 +120,14 @@ def is_test(path: str, language: str, name: str, attributed: bool) -> bool:
     if language == "python":
         return tail.startswith("test") and (tail == "test" or tail[4] == "_") and bool(_PY_TEST_FILE.search(path))
     if language == "go":
-        return "." not in name and tail.startswith("Test") and (len(tail) == 4 or not tail[4].islower())
+        # go test runs TestX, BenchmarkX, ExampleX and FuzzX of a _test.go file (X not lower-case).
+        prefix = next((p for p in _GO_TEST_PREFIXES if tail.startswith(p)), None)
+        return (prefix is not None and "." not in name and path.endswith("_test.go")
+                and (len(tail) == len(prefix) or not tail[len(prefix)].islower()))
     return attributed
+
+
+_GO_TEST_PREFIXES = ("Test", "Benchmark", "Example", "Fuzz")
 
 
 def tail_of(name: str) -> str:
