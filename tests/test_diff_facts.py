@@ -818,3 +818,56 @@ def test_a_rename_in_a_header_and_its_source_is_one_rename(history):
     facts = history.commit({"include/store.h": header.replace("checkBlobExists(", renamed),
                             "src/store.cpp": source.replace("checkBlobExists(", renamed)})
     assert [(r.old, r.new) for r in facts.renamed] == [("Store::checkBlobExists", "Store::checkBlobExistsAsync")]
+
+
+def test_a_class_changes_by_its_own_lines_and_its_members_by_theirs(history):
+    store = '''class Store {
+public:
+    // Reads one key.
+    int get(int key);
+
+    void put(int key, int value);
+private:
+    int size_;
+};
+'''
+    history.commit({"src/store.h": store})
+    store = store.replace("int size_;", "long size_;").replace("int get(int key);", "int get(int key, int fallback);")
+    both = history.commit({"src/store.h": store})
+    assert names(both.symbols_changed) == {"Store", "Store::get"}          # a field retyped, and a method
+    store = store.replace("void put(int key, int value);", "void put(int key, int value);\n\n    void clear();")
+    member = history.commit({"src/store.h": store})
+    assert names(member.symbols_added) == {"Store::clear"} and member.symbols_changed == []
+    comment = history.commit({"src/store.h": store.replace("// Reads one key.", "// Reads one key, or throws.")})
+    assert comment.symbols_changed == [] and comment.symbols_added == []
+
+
+def test_go_struct_fields_are_its_own_lines_and_test_classes_are_said_by_their_tests(history):
+    history.commit({"cmd/command.go": "package cmd\n\ntype Command struct {\n\tArgs []string\n}\n\n"
+                                      "func (c *Command) Run() error {\n\treturn nil\n}\n",
+                    "src/test/java/StoreTest.java": "class StoreTest {\n    @Test\n    void reads() {\n    }\n}\n"})
+    facts = history.commit({"cmd/command.go": "package cmd\n\ntype Command struct {\n\tArgs []Completion\n}\n\n"
+                                              "func (c *Command) Run() error {\n\treturn run(c)\n}\n",
+                            "src/test/java/StoreTest.java": "class StoreTest {\n    @Test\n    void reads() {\n    }\n\n"
+                                                            "    @Test\n    void writes() {\n    }\n}\n"})
+    assert names(facts.symbols_changed) == {"Command", "Command.Run"}
+    assert facts.tests_added == ["src/test/java/StoreTest.java::StoreTest.writes"]
+
+
+def test_each_overload_is_compared_with_its_own_old_self(history):
+    gson = '''public class Gson {
+    public Gson() {
+        this(1, 2);
+    }
+
+    Gson(int excluder, int policy) {
+        this.a = excluder;
+    }
+}
+'''
+    history.commit({"src/main/java/Gson.java": gson})
+    facts = history.commit({"src/main/java/Gson.java": gson.replace("this(1, 2);", "this(new Builder());").replace(
+        "Gson(int excluder, int policy) {\n        this.a = excluder;", "Gson(Builder builder) {\n        this.a = builder.a;")})
+    assert [(s.name, s.added, s.removed, s.public) for s in facts.signatures] == [
+        ("Gson.Gson", ("builder",), ("excluder", "policy"), False)]
+    assert by_name(facts.symbols_changed, "Gson.Gson").public      # the public one changed as well

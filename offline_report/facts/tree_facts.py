@@ -25,12 +25,20 @@ def hunks_of(patch: str) -> tuple[tuple[int, int, int, int], ...]:
                  for a, b, c, d in _HUNK_LINE.findall(patch))
 
 
+def _from_first_hunk(patch: str) -> str:
+    """The patch without its header (diff --git, ---, +++: not lines of either side)."""
+    if patch.startswith("@@"):
+        return patch
+    at = patch.find("\n@@")
+    return patch[at + 1:] if at >= 0 else ""
+
+
 def touched_lines(patch: str) -> tuple[set[int], set[int]]:
     """The old file's removed lines and the new file's added lines (0-based); a pure insertion or deletion also
     marks the line it happens at on the other side."""
     old_lines, new_lines = set(), set()
     old = new = 0
-    for raw in patch.split("\n"):
+    for raw in _from_first_hunk(patch).split("\n"):
         if raw.startswith("@@"):
             match = HUNK.match(raw)
             if match:
@@ -171,15 +179,90 @@ def compare_sides(item: FilePatch, language: str, old: tuple, new: tuple, collec
         _emit(before[name][0], path, language, collector.symbols_removed, collector.tests_removed)
     changed = [name for name in sorted(set(before) & set(after)) if _changed(before[name], after[name], old_lines,
                                                                              new_lines)]
+    written: list = []
     for name in changed:
-        if any(other.startswith((name + ".", name + "::")) for other in changed):
-            continue   # a class whose members changed: the members say it
         was, now = before[name], after[name]
-        first = now[0]
-        collector.symbols_changed.append(_symbol(first, path, language, with_params=False))
-        change = signature_change(was[0].signed(), first.signed()) if len(was) == len(now) == 1 else {}
-        if change:
-            collector.signatures.append(SignatureChange(name, first.kind, path, language, first.public, **change))
+        if now[0].kind not in _FUNCTIONS:
+            # A class (struct, enum, interface) changed when its own lines did (a field, a base, a modifier): a
+            # change inside a member is the member's, and a comment between members is neither's.
+            if not written:
+                written.extend(sorted(rows) for rows in written_rows(item.patch or "", language))
+            members = _members(name, old), _members(name, new)
+            if not (_own_change(was, members[0], written[0]) or _own_change(now, members[1], written[1])):
+                continue
+        pairs = _changed_pairs(was, now, old_lines, new_lines)
+        shown = pairs[0][1]
+        if not shown.public and any(new.public for _, new in pairs):
+            shown = next(new for _, new in pairs if new.public)
+        collector.symbols_changed.append(_symbol(shown, path, language, with_params=False))
+        for old_one, new_one in pairs:
+            change = signature_change(old_one.signed(), new_one.signed())
+            if change:
+                collector.signatures.append(SignatureChange(name, new_one.kind, path, language, new_one.public,
+                                                            **change))
+
+
+_FUNCTIONS = frozenset({"function", "method"})
+_COMMENTS = {"python": ("#",)}          # how a comment line starts; the C family's elsewhere
+_C_COMMENTS = ("//", "/*", "*")
+
+
+def written_rows(patch: str, language: str = "") -> tuple[set[int], set[int]]:
+    """The old file's removed and the new file's added lines (0-based) that hold code: neither blank nor a
+    comment."""
+    comment = _COMMENTS.get(language, _C_COMMENTS)
+    old_rows, new_rows = set(), set()
+    old = new = 0
+    for raw in _from_first_hunk(patch).split("\n"):
+        side = raw[:1]
+        if side == "@":
+            match = HUNK.match(raw)
+            if match:
+                old, new = int(match.group(1)) - 1, int(match.group(3)) - 1
+        elif side == "-":
+            text = raw[1:].lstrip()
+            if text and not text.startswith(comment):
+                old_rows.add(old)
+            old += 1
+        elif side == "+":
+            text = raw[1:].lstrip()
+            if text and not text.startswith(comment):
+                new_rows.add(new)
+            new += 1
+        elif side == " ":
+            old += 1
+            new += 1
+    return old_rows, new_rows
+
+
+def _members(name: str, found: tuple[Definition, ...]) -> list[Definition]:
+    prefixes = (name + ".", name + "::")
+    return [d for d in found if d.name.startswith(prefixes)]
+
+
+def _own_change(definitions: list[Definition], members: list[Definition], rows: list[int]) -> bool:
+    """Whether a written line lies in one of these definitions and in none of their members (a field, a base
+    class, a modifier, the class line itself)."""
+    for d in definitions:
+        for row in rows[bisect_left(rows, d.start):bisect_left(rows, d.end + 1)]:
+            if not any(m.start <= row <= m.end for m in members):
+                return True
+    return False
+
+
+def _changed_pairs(was: list[Definition], now: list[Definition], old_lines: list[int], new_lines: list[int]
+                   ) -> list[tuple[Definition, Definition]]:
+    """The old and new definitions that changed, of one name: itself; of overloads (one name defined more than
+    once), each pair at one place whose text differs and whose lines the diff touches, or where overloads were
+    added or removed, the first touched on each side."""
+    if len(was) == len(now):
+        pairs = [(a, b) for a, b in zip(was, now) if a.digest != b.digest and (
+            _hits([a], old_lines) or _hits([b], new_lines))]
+        if pairs:
+            return pairs
+    touched_was = [d for d in was if _hits([d], old_lines)] or was
+    touched_now = [d for d in now if _hits([d], new_lines)] or now
+    return [(touched_was[0], touched_now[0])]
 
 
 def _changed(was: list[Definition], now: list[Definition], old_lines: list[int], new_lines: list[int]) -> bool:
