@@ -125,6 +125,7 @@ RELEASE_BASE = {
                   "    void close();\nprivate:\n    void reset();\n};\n}\n",
     "src/untouched.h": "#pragma once\nint untouched(int a);\n",
     "src/pool.h": "#pragma once\nclass Pool {\npublic:\n    int size() const;\n    void drain(int max);\n};\n",
+    "src/codec.h": "#pragma once\nint encode(int value);\nint encode(const char *text);\n",
 }
 # Each commit between the tags, and what the two ends differ in (a function added and removed again between
 # them, and a private method changed, are not among it; neither is anything of a file no commit touched).
@@ -139,6 +140,8 @@ RELEASE_COMMITS = [
         "int open(int port);", "int open(int port, int timeout_ms = 100);").replace(
         "void reset();", "void reset(bool hard);")}),
     ("refactor: rename Pool to ConnPool", {"src/pool.h": RELEASE_BASE["src/pool.h"].replace("Pool", "ConnPool")}),
+    ("feat: encode a text of a length", {"src/codec.h": RELEASE_BASE["src/codec.h"].replace(
+        "const char *text", "const char *text, int length")}),
 ]
 
 
@@ -171,13 +174,17 @@ def test_a_release_lists_the_api_that_differs_between_its_two_ends(release):
     assert (api["base"], api["tip"]) == ("v1.0", "v1.1")
     listed = {(c["change"], c["name"]) for c in api["changes"]}
     assert listed == {("removed", "old_helper"), ("added", "load"), ("signature", "get_cfg"),
-                      ("signature", "net::Conn::open"), ("renamed", "ConnPool")}
-    assert [c["change"] for c in api["changes"]] == ["removed", "renamed", "signature", "signature", "added"]
+                      ("signature", "net::Conn::open"), ("renamed", "ConnPool"), ("signature", "encode")}
+    assert [c["change"] for c in api["changes"]] == ["removed", "renamed", "signature", "signature", "signature",
+                                                     "added"]
+    encode = next(c for c in api["changes"] if c["name"] == "encode")   # the second of two overloads
+    assert encode["signature"]["added"] == ["length"]
     renamed = next(c for c in api["changes"] if c["change"] == "renamed")
     assert renamed["old_name"] == "Pool" and by_subject_of(builder, renamed["sha"]) == "refactor: rename Pool to ConnPool"
     done_by = {c["name"]: by_subject_of(builder, c["sha"]) for c in api["changes"] if c["change"] != "renamed"}
     assert done_by == {"old_helper": "refactor: drop probe and old helper", "load": "refactor: drop probe and old helper",
-                       "get_cfg": "feat: dict config", "net::Conn::open": "feat: open with timeout"}
+                       "get_cfg": "feat: dict config", "net::Conn::open": "feat: open with timeout",
+                       "encode": "feat: encode a text of a length"}
     returns = next(c for c in api["changes"] if c["name"] == "get_cfg")["signature"]
     assert (returns["returns_old"], returns["returns_new"]) == ("list", "dict")
 

@@ -25,6 +25,7 @@ class ApiChange:
     sha: str | None = None        # the range's commit that did it (the newest that says so), None: not found
     signature: SignatureChange | None = field(default=None)
     old_name: str | None = None   # renamed: the name at the base
+    overload: int = field(default=0, compare=False, repr=False)   # which of one name's definitions in its file
 
     def as_json(self) -> dict:
         sig = None
@@ -50,16 +51,20 @@ def api_changes(files, commits: list) -> list[ApiChange]:
         new = _public(new_blob, path, language)
         if old is None or new is None:
             continue
-        found += _compare(old, new, path, header_language(path, language, tuple(old.values()), tuple(new.values())))
+        sides = (tuple(d for same in side.values() for d in same) for side in (old, new))
+        found += _compare(old, new, path, header_language(path, language, *sides))
     renamed, found = _renamed(found, commits)
     return sorted(renamed + _with_commits(_one_per_name(found), commits), key=_listing_order)
 
 
 def _one_per_name(found: list[ApiChange]) -> list[ApiChange]:
     """A header's declaration and its source's definition are one symbol: named once, by the header."""
-    first: dict[tuple[str, str], ApiChange] = {}
+    first: dict[tuple, ApiChange] = {}
+    named_in: dict[tuple[str, str], str] = {}     # (change, name) -> the file that names it
     for change in sorted(found, key=lambda c: (not is_header(c.path), c.path)):
-        first.setdefault((change.change, change.name), change)
+        # Two overloads of one name re-signed in one file are two changes.
+        if named_in.setdefault((change.change, change.name), change.path) == change.path:
+            first.setdefault((change.change, change.name, change.overload), change)
     # The members of a class added or removed with it go with it.
     listed = {(c.change, c.name) for c in first.values() if c.change != "signature"}
     kept = [c for c in first.values() if c.change == "signature" or not any(
@@ -71,32 +76,34 @@ def _listing_order(change: ApiChange) -> tuple:
     return {"removed": 0, "renamed": 1, "signature": 2, "added": 3}[change.change], change.path, change.name
 
 
-def _public(blob: tuple | None, path: str, language: str) -> dict[str, Definition] | None:
-    """The public definitions of one side ({} where the file is absent), None where it cannot be read."""
+def _public(blob: tuple | None, path: str, language: str) -> dict[str, list[Definition]] | None:
+    """The public definitions of one side by name (overloads in file order; {} where the file is absent), None
+    where it cannot be read."""
     if blob is None:
         return {}
     blob_id, read_text = blob
     read = definitions(read_text, path, language, blob_id)
     if read is None:
         return None
-    public: dict[str, Definition] = {}
+    public: dict[str, list[Definition]] = {}
     for d in read:
         if d.public and not d.test and not d.role == "test":
-            public.setdefault(d.name, d)
+            public.setdefault(d.name, []).append(d)
     return public
 
 
-def _compare(old: dict[str, Definition], new: dict[str, Definition], path: str, language: str) -> list[ApiChange]:
-    found = [ApiChange("removed", name, d.kind, path, language) for name, d in sorted(old.items()) if name not in new]
-    found += [ApiChange("added", name, d.kind, path, language) for name, d in sorted(new.items()) if name not in old]
+def _compare(old: dict[str, list[Definition]], new: dict[str, list[Definition]], path: str, language: str
+             ) -> list[ApiChange]:
+    found = [ApiChange("removed", name, d[0].kind, path, language) for name, d in sorted(old.items()) if name not in new]
+    found += [ApiChange("added", name, d[0].kind, path, language) for name, d in sorted(new.items()) if name not in old]
     for name in sorted(set(old) & set(new)):
-        if old[name].digest == new[name].digest:
-            continue
-        change = signature_change(old[name].signed(), new[name].signed())
-        if change:
-            d = new[name]
-            found.append(ApiChange("signature", name, d.kind, path, language,
-                                   signature=SignatureChange(name, d.kind, path, language, True, **change)))
+        # Overloads each with its own old self, where as many are at both ends.
+        pairs = zip(old[name], new[name]) if len(old[name]) == len(new[name]) else [(old[name][0], new[name][0])]
+        for overload, (was, now) in enumerate(pairs):
+            change = signature_change(was.signed(), now.signed()) if was.digest != now.digest else {}
+            if change:
+                found.append(ApiChange("signature", name, now.kind, path, language, overload=overload,
+                                       signature=SignatureChange(name, now.kind, path, language, True, **change)))
     return found
 
 
