@@ -94,8 +94,10 @@ def _public(blob: tuple | None, path: str, language: str) -> dict[str, list[Defi
 
 def _compare(old: dict[str, list[Definition]], new: dict[str, list[Definition]], path: str, language: str
              ) -> list[ApiChange]:
-    found = [ApiChange("removed", name, d[0].kind, path, language) for name, d in sorted(old.items()) if name not in new]
-    found += [ApiChange("added", name, d[0].kind, path, language) for name, d in sorted(new.items()) if name not in old]
+    found = [ApiChange("removed", name, d[0].kind, path, language)
+             for name, d in sorted(old.items()) if name not in new]
+    found += [ApiChange("added", name, d[0].kind, path, language)
+              for name, d in sorted(new.items()) if name not in old]
     for name in sorted(set(old) & set(new)):
         # Overloads each with its own old self, where as many are at both ends.
         pairs = zip(old[name], new[name]) if len(old[name]) == len(new[name]) else [(old[name][0], new[name][0])]
@@ -133,7 +135,8 @@ def _renamed(found: list[ApiChange], commits: list) -> tuple[list[ApiChange], li
     renamed = [ApiChange("renamed", new.name, new.kind, new.path, new.language, sha, old_name=old)
                for old, (_, new, sha) in sorted(pairs.items(), key=lambda p: (p[1][1].path, p[1][1].name))
                if old not in members]
-    rest = [c for c in found if not (c.change == "removed" and c.name in gone or c.change == "added" and c.name in came)]
+    rest = [c for c in found
+            if not (c.change == "removed" and c.name in gone or c.change == "added" and c.name in came)]
     return _one_per_name(renamed), rest
 
 

@@ -4,8 +4,9 @@ restricted to the definitions whose lines the diff touches."""
 from __future__ import annotations
 
 import re
-from bisect import bisect_left
+from bisect import bisect_left, bisect_right
 from functools import lru_cache
+from itertools import accumulate
 from typing import Callable
 
 from .model import FilePatch, SignatureChange, Symbol
@@ -243,9 +244,13 @@ def _members(name: str, found: tuple[Definition, ...]) -> list[Definition]:
 def _own_change(definitions: list[Definition], members: list[Definition], rows: list[int]) -> bool:
     """Whether a written line lies in one of these definitions and in none of their members (a field, a base
     class, a modifier, the class line itself)."""
+    spans = sorted((m.start, m.end) for m in members)
+    starts = [start for start, _ in spans]
+    reach = list(accumulate((end for _, end in spans), max))   # the furthest row a member up to here reaches
     for d in definitions:
         for row in rows[bisect_left(rows, d.start):bisect_left(rows, d.end + 1)]:
-            if not any(m.start <= row <= m.end for m in members):
+            at = bisect_right(starts, row) - 1
+            if at < 0 or reach[at] < row:
                 return True
     return False
 
