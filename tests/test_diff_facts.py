@@ -871,3 +871,59 @@ def test_each_overload_is_compared_with_its_own_old_self(history):
     assert [(s.name, s.added, s.removed, s.public) for s in facts.signatures] == [
         ("Gson.Gson", ("builder",), ("excluder", "policy"), False)]
     assert by_name(facts.symbols_changed, "Gson.Gson").public      # the public one changed as well
+
+
+def test_python_overload_stubs_are_not_the_function_and_comments_are_not_parameters(history):
+    prompt = '''import typing as t
+
+
+@t.overload
+def prompt(text: str, default: None = None) -> str: ...
+
+
+@t.overload
+def prompt(text: str, default: int) -> int: ...
+
+
+def prompt(text, default=None):
+    return default
+
+
+def clamp(
+    self,
+    # the bound to clamp to
+    bound: float,
+):
+    return bound
+'''
+    history.commit({"pkg/termui.py": prompt})
+    facts = history.commit({"pkg/termui.py": prompt.replace("def prompt(text, default=None):",
+                                                            "@t.overload\ndef prompt(text: str, default: float) -> float: ...\n\n\n"
+                                                            "def prompt(text, default=None, *, err=False):")
+                            .replace("    bound: float,\n", "    bound: float,\n    # inclusive\n    strict: bool = False,\n")})
+    assert {(s.name, s.added) for s in facts.signatures} == {("prompt", ("err=",)), ("clamp", ("strict=",))}
+
+
+def test_rust_attributes_are_part_of_an_item_and_test_modules_hold_test_code(history):
+    lib = '''pub struct Remote {
+    pub url: String,
+}
+
+impl Remote {
+    pub fn is_set(&self) -> bool {
+        !self.url.is_empty()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn parses() {}
+}
+'''
+    history.commit({"src/remote.rs": lib})
+    facts = history.commit({"src/remote.rs": lib.replace("pub struct Remote", "#[derive(Default)]\npub struct Remote")
+                            .replace("    pub fn is_set", "    #[must_use]\n    pub fn is_set")
+                            .replace("    #[test]\n    fn parses() {}", "    struct Guard;\n\n    #[test]\n    fn parses() {}")})
+    assert names(facts.symbols_changed) == {"Remote", "Remote::is_set"}
+    assert [(s.name, s.role, s.public) for s in facts.symbols_added] == [("tests::Guard", "test", False)]

@@ -65,6 +65,7 @@ class Reader:
         self.indented = grammar == "python"
         self.test_file = is_test_path(path)
         self.found: list[Definition] = []
+        self.test_scope = 0       # inside a test module (Rust's #[cfg(test)] mod tests): test code
 
     @staticmethod
     def text(node) -> str:
@@ -84,7 +85,7 @@ class Reader:
 
     def role(self, name: str, owner: str) -> str:
         tail = tail_of(name)
-        if self.test_file or _HELPER_NAME.match(tail):
+        if self.test_file or self.test_scope or _HELPER_NAME.match(tail):
             return "test"
         owner = tail_of(owner) if owner else ""
         if tail.startswith("~") or tail == "__del__" or (tail == "drop" and owner):

@@ -59,6 +59,8 @@ def _py_body(node, reader: Reader, scope: str, public: bool, exported: set[str] 
             continue
         if child.type not in ("function_definition", "class_definition"):
             continue
+        if span is not None and _py_overload(span, reader):
+            continue   # a typing stub: the function is the one defined without @overload
         name = reader.text(child.child_by_field_name("name"))
         full = f"{scope}.{name}" if scope else name
         visible = public and _py_public(name) and (scope or exported is None or name in exported)
@@ -74,11 +76,16 @@ def _py_body(node, reader: Reader, scope: str, public: bool, exported: set[str] 
                    reader.text(child.child_by_field_name("return_type")) or None, scope, test)
 
 
+def _py_overload(decorated, reader: Reader) -> bool:
+    return any(d.type == "decorator" and reader.text(d).lstrip("@").strip().rsplit(".", 1)[-1] == "overload"
+               for d in decorated.named_children)
+
+
 def _py_params(node, reader: Reader, method: bool) -> tuple[Param, ...]:
     found = []
     for child in (node.child_by_field_name("parameters") or node).named_children:
         kind = child.type
-        if kind in ("keyword_separator", "positional_separator"):
+        if kind in ("keyword_separator", "positional_separator", "comment"):
             continue
         if kind == "identifier":
             found.append(Param(reader.text(child)))
@@ -145,34 +152,47 @@ def _rust(root, reader: Reader) -> None:
     _rs_body(root, reader, "", True, "", False)
 
 
-def _rs_attributes(node, reader: Reader) -> list[str]:
-    """The attributes written above an item (#[test], #[cfg(test)]), nearest last."""
-    found, before = [], node.prev_named_sibling
+def _rs_attributes(node, reader: Reader) -> tuple[list[str], object]:
+    """The attributes written above an item (#[test], #[cfg(test)]), nearest first, and the item's span from
+    the first of them (an attribute, #[must_use] or a derive, is part of the item)."""
+    found, before, first = [], node.prev_named_sibling, None
     while before is not None and before.type in ("attribute_item", "line_comment", "block_comment"):
         if before.type == "attribute_item":
             found.append(reader.text(before)[2:-1].strip())
+            first = before
         before = before.prev_named_sibling
-    return found
+    return found, (_Attributed(first, node) if first is not None else node)
+
+
+class _Attributed:
+    """An item's node, its lines starting at its first attribute."""
+
+    def __init__(self, first, node):
+        self.node, self.start_byte, self.start_point = node, first.start_byte, first.start_point
+        self.end_byte, self.end_point, self.named_children = node.end_byte, node.end_point, node.named_children
+
+    def child_by_field_name(self, name: str):
+        return self.node.child_by_field_name(name)
 
 
 def _rs_body(node, reader: Reader, scope: str, public: bool, owner_kind: str, tests: bool) -> None:
     for child in node.named_children:
         kind = child.type
         pub = any(c.type == "visibility_modifier" and reader.text(c) == "pub" for c in child.children)
-        attributes = _rs_attributes(child, reader) if child.prev_named_sibling is not None else []
+        attributes, span = _rs_attributes(child, reader) if child.prev_named_sibling is not None else ([], child)
         if kind in ("function_item", "function_signature_item"):
             name = reader.text(child.child_by_field_name("name"))
             full = f"{scope}::{name}" if scope else name
             test = any(a.split("(")[0] in _RS_TESTS for a in attributes)
             visible = public and (pub or owner_kind in ("trait", "trait impl")) and not tests
-            reader.add(child, full, "method" if owner_kind else "function", visible,
+            reader.add(span, full, "method" if owner_kind else "function", visible,
                        _rs_params(child.child_by_field_name("parameters"), reader),
                        reader.text(child.child_by_field_name("return_type")) or None,
                        scope if owner_kind else "", test)
         elif kind in _RS_TYPES:
             name = reader.text(child.child_by_field_name("name"))
             full = f"{scope}::{name}" if scope else name
-            reader.add(child, full, _RS_TYPES[kind], public and pub and not tests)
+            reader.add(span, full, _RS_TYPES[kind], public and pub and not tests)
             if kind == "trait_item" and child.child_by_field_name("body") is not None:
                 _rs_body(child.child_by_field_name("body"), reader, full, public and pub, "trait", tests)
         elif kind == "impl_item":
@@ -187,8 +207,10 @@ def _rs_body(node, reader: Reader, scope: str, public: bool, owner_kind: str, te
         elif kind == "mod_item" and child.child_by_field_name("body") is not None:
             name = reader.text(child.child_by_field_name("name"))
             test_mod = tests or "cfg(test)" in attributes or name == "tests"
+            reader.test_scope += test_mod   # what a test module defines is test code, as in a test file
             _rs_body(child.child_by_field_name("body"), reader, f"{scope}::{name}" if scope else name,
                      public and pub, "", test_mod)
+            reader.test_scope -= test_mod
 
 
 def _rs_params(node, reader: Reader) -> tuple[Param, ...]:
