@@ -927,3 +927,26 @@ mod tests {
                             .replace("    #[test]\n    fn parses() {}", "    struct Guard;\n\n    #[test]\n    fn parses() {}")})
     assert names(facts.symbols_changed) == {"Remote", "Remote::is_set"}
     assert [(s.name, s.role, s.public) for s in facts.symbols_added] == [("tests::Guard", "test", False)]
+
+
+def test_lines_the_grammar_could_not_read_are_read_from_the_patch(history):
+    """An #ifdef that opens a brace on each branch makes the C grammar miss a brace: the function swallows the
+    ones after it. A change there is named by the patch's lines, and the facts say so."""
+    source = '''static void dump(int x) {
+#ifdef A
+  if (x) {
+#else
+  if (!x) {
+#endif
+    put(x);
+  }
+}
+
+int after(int y) {
+  return y + 1;
+}
+'''
+    history.commit({"src/print.c": source})
+    facts = history.commit({"src/print.c": source.replace("y + 1", "y + 2")})
+    assert names(facts.symbols_changed) == {"after"}
+    assert facts.definitions_read == {"src/print.c": "lines"}

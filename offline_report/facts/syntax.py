@@ -129,10 +129,45 @@ def definitions(text, path: str, language: str, blob_id: str | None = None, base
         _keep(_trees, (blob_id, grammar), (tree, source, ()), CACHE_TREES)
     from .tree_walks import walk   # the walks import nothing heavy, but only a parsed file needs them
 
-    found = walk(tree.root_node, Reader(source, path, language, grammar), grammar)
+    found = Found(walk(tree.root_node, Reader(source, path, language, grammar), grammar))
+    if tree.root_node.has_error:
+        found.errors = unread_rows(tree.root_node)
     if key is not None:
         _keep(_cache, key, found, CACHE_BLOBS)
     return found
+
+
+class Found(tuple):
+    """The definitions of one blob, and the rows its grammar could not read (its ERROR nodes, (first, last))."""
+
+    errors: tuple[tuple[int, int], ...] = ()
+
+
+UNREAD_ROWS = 10     # an ERROR node this long swallowed code, not a token the grammar does not know
+
+
+def unread_rows(root) -> tuple[tuple[int, int], ...]:
+    """The rows the grammar could not read: a long ERROR node's (an #ifdef that splits a declaration, a macro it
+    does not know), and a definition's that ends in a brace the parser took for missing (it swallowed the
+    definitions after it). A short ERROR node, a token it skipped, leaves the definitions around it as read."""
+    spans, stack = [], [root]
+    while stack:
+        node = stack.pop()
+        if node.type == "ERROR" and node.end_point[0] - node.start_point[0] >= UNREAD_ROWS:
+            spans.append((node.start_point[0], node.end_point[0]))
+        elif node.has_error and node.type != "ERROR":
+            if node.type == "function_definition" and _ends_unclosed(node):
+                spans.append((node.start_point[0], node.end_point[0]))
+            else:
+                stack.extend(node.children)
+    return tuple(sorted(spans))
+
+
+def _ends_unclosed(node) -> bool:
+    """Whether a definition's body ends in a closing brace that is not in its text."""
+    body = node.child_by_field_name("body")
+    last = body.children[-1] if body is not None and body.children else None
+    return last is not None and last.is_missing
 
 
 def cached(blob_id: str | None, path: str, language: str) -> tuple[Definition, ...] | None:

@@ -107,9 +107,20 @@ def read_sides(item: FilePatch, language: str) -> tuple[tuple[Definition, ...], 
         new = _derived(item, old, language, new_text, old_side=False)
     if new is None:
         new = definitions(new_text, item.path, language, item.new_id, (item.old_id, hunks_of(item.patch or "")))
-    if old is None or new is None:
+    if old is None or new is None or _unreadable(item, old, new):
         return None
     return old, new
+
+
+def _unreadable(item: FilePatch, old: tuple, new: tuple) -> bool:
+    """Whether the diff touches a line the grammar could not read on its side: what is there (a definition
+    swallowed by an unknown macro, or one only partly read) is for the patch's lines to say."""
+    old_errors, new_errors = getattr(old, "errors", ()), getattr(new, "errors", ())
+    if not old_errors and not new_errors:
+        return False
+    old_lines, new_lines = touched_lines(item.patch or "")
+    return any(first <= line <= last for first, last in old_errors for line in old_lines) or any(
+        first <= line <= last for first, last in new_errors for line in new_lines)
 
 
 _CPP_KINDS = frozenset({"class", "method", "namespace"})
@@ -134,7 +145,7 @@ def _derived(item: FilePatch, known: tuple[Definition, ...], language: str, read
              old_side: bool) -> tuple[Definition, ...] | None:
     """One side's definitions from the other side's, when the diff changes only function bodies; else None."""
     grammar = grammar_of(item.path, language)
-    if grammar is None or not item.patch or (item.old_path or item.path) != item.path:
+    if grammar is None or not item.patch or (item.old_path or item.path) != item.path or getattr(known, "errors", ()):
         return None
     blocks = change_blocks(item.patch)
     if old_side:
