@@ -269,3 +269,12 @@ def test_a_header_is_cpp_when_its_grammar_reads_cpp_in_it_and_c_otherwise():
     assert {s.name: s.language for s in c} == {"pool_size": "c"}
     resigned = rewritten("src/net.h", "int open_port(int port);\n", "int open_port(int port, int timeout);\n")
     assert [(s.name, s.language) for s in resigned.signatures] == [("open_port", "c")]
+
+
+def test_a_source_files_own_types_are_private_and_its_prototypes_are_not_definitions():
+    source = parsed("src/linker.c", "struct lib_entry {\n  int n;\n};\ntypedef int id_t;\nint jq_testsuite(int);\n"
+                                    "int load(struct lib_entry *e) {\n  return e->n;\n}\n")
+    assert {(s.name, s.kind, s.public) for s in source} == {("lib_entry", "struct", False), ("id_t", "type", False),
+                                                           ("load", "function", True)}
+    header = parsed("src/linker.h", "struct lib_entry {\n  int n;\n};\nint load(struct lib_entry *e);\n")
+    assert {(s.name, s.public) for s in header} == {("lib_entry", True), ("load", True)}

@@ -66,6 +66,7 @@ class Reader:
         self.test_file = is_test_path(path)
         self.found: list[Definition] = []
         self.test_scope = 0       # inside a test module (Rust's #[cfg(test)] mod tests): test code
+        self.header = False       # C and its kin: a header, whose types and prototypes other files include
 
     @staticmethod
     def text(node) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from .kinds import is_header
 from .patch import Pattern
 from .syntax import Param, Reader
 
@@ -18,6 +19,7 @@ _PARAMS = frozenset({"parameter_declaration", "optional_parameter_declaration", 
 
 
 def walk_c(root, reader: Reader) -> None:
+    reader.header = is_header(reader.path)
     _body(root, reader, "", None, True)
 
 
@@ -55,15 +57,18 @@ def _one(node, reader: Reader, scope: str, access: str | None, public: bool, spa
     kind = node.type
     visible = public and access not in ("private", "protected")
     if kind in _RECORDS:
-        _record(node, reader, scope, visible, span)
+        _record(node, reader, scope, visible and (in_class or reader.header), span)
     elif kind == "function_definition":
         _function(node, reader, scope, visible, span, in_class)
     elif kind in ("declaration", "field_declaration"):
         record = node.child_by_field_name("type")
         if record is not None and record.type in _RECORDS:
-            _record(record, reader, scope, visible, span)
-        _function(node, reader, scope, visible, span, in_class)
+            _record(record, reader, scope, visible and (in_class or reader.header), span)
+        if kind == "field_declaration" or in_class or reader.header:
+            _function(node, reader, scope, visible, span, in_class)   # a prototype in a source file is not one
     elif kind == "type_definition":
+        # A type a source file defines outside any class is its own: no other file can name it.
+        visible = visible and (in_class or reader.header)
         record = node.child_by_field_name("type")
         if record is not None and record.type in _RECORDS:
             _record(record, reader, scope, visible, span)
@@ -73,7 +78,7 @@ def _one(node, reader: Reader, scope: str, access: str | None, public: bool, spa
     elif kind == "alias_declaration":
         name = node.child_by_field_name("name")
         if name is not None:
-            reader.add(span, _qualify(scope, reader.text(name)), "type", visible)
+            reader.add(span, _qualify(scope, reader.text(name)), "type", visible and (in_class or reader.header))
 
 
 def _record(node, reader: Reader, scope: str, public: bool, span) -> None:
