@@ -278,3 +278,14 @@ def test_a_source_files_own_types_are_private_and_its_prototypes_are_not_definit
                                                            ("load", "function", True)}
     header = parsed("src/linker.h", "struct lib_entry {\n  int n;\n};\nint load(struct lib_entry *e);\n")
     assert {(s.name, s.public) for s in header} == {("lib_entry", True), ("load", True)}
+
+
+def test_classes_renamed_at_once_take_their_own_members_along():
+    old = ("class LazyFile:\n    def __enter__(self):\n        return self\n\n    def open(self):\n        pass\n\n\n"
+           "class KeepOpenFile:\n    def __enter__(self):\n        return self\n\n    def close(self):\n        pass\n")
+    facts = rewritten("pkg/utils.py", old, old.replace("class LazyFile", "class _LazyFile").replace(
+        "class KeepOpenFile", "class _KeepOpenFile"))
+    assert facts.symbols_added == facts.symbols_removed == []
+    assert {(r.old, r.new) for r in facts.renamed} >= {("LazyFile", "_LazyFile"), ("KeepOpenFile", "_KeepOpenFile"),
+                                                       ("LazyFile.__enter__", "_LazyFile.__enter__"),
+                                                       ("KeepOpenFile.__enter__", "_KeepOpenFile.__enter__")}

@@ -63,17 +63,20 @@ def pair_symbol_renames(added: list[Symbol], removed: list[Symbol], old_paths: d
         else:
             gone.append(old)
     added = [s for s in added if id(s) not in paired]
-    added, gone, by_owner = _pair_owner_renames(added, gone, old_paths)
+    classes = {r.old + sep: r.new + sep for r in renamed for sep in ("::", ".")}
+    added, gone, by_owner = _pair_owner_renames(added, gone, old_paths, classes)
     return added, gone, renamed + by_owner
 
 
-def _pair_owner_renames(added: list[Symbol], removed: list[Symbol], old_paths: dict[str, str]
-                        ) -> tuple[list[Symbol], list[Symbol], list[Renamed]]:
+def _pair_owner_renames(added: list[Symbol], removed: list[Symbol], old_paths: dict[str, str],
+                        classes: dict[str, str] | None = None) -> tuple[list[Symbol], list[Symbol], list[Renamed]]:
     """A class or namespace renamed: its members removed under the old name and added under the new one, in the
     same file, are renamed (Engine::start -> Motor::start, its constructor Engine::Engine -> Motor::Motor), and so
     is the class itself. Only where every member met of the old owner points to one new owner and no other old
     owner points to it (a class split in two is not renamed), and two members agree or the owner itself was
-    renamed: one method moved to another class is not a rename of its class."""
+    renamed: one method moved to another class is not a rename of its class. `classes`: the owners (`Old.`,
+    `Old::`) already paired as renamed by their own names, and their new names: their members go with them even
+    where another renamed class has members of the same names (several classes renamed at once)."""
     same_file = lambda old, new: new.path == old.path or old_paths.get(new.path) == old.path  # noqa: E731
     waiting: dict[tuple, list[Symbol]] = {}
     for symbol in added:
@@ -90,6 +93,7 @@ def _pair_owner_renames(added: list[Symbol], removed: list[Symbol], old_paths: d
         sources.setdefault(_owner(new.name), set()).add(_owner(old.name))
     owners = {owner: new for owner, found in targets.items() if len(found) == 1
               and sources[(new := next(iter(found)))] == {owner}}
+    owners |= {owner: classes[owner] for owner in targets if owner in (classes or {}) and classes[owner] in sources}
     by_name = {symbol.name: symbol for symbol in added}
     themselves = []   # the classes renamed: Engine -> Motor where Engine:: became Motor::
     for old in removed:
@@ -103,6 +107,7 @@ def _pair_owner_renames(added: list[Symbol], removed: list[Symbol], old_paths: d
             members.setdefault(_owner(old.name), set()).add(old.name)   # a header's and its source's: one
     renamed_owners = {owner for owner, found in members.items() if len(found) >= 2}
     renamed_owners |= {old.name + sep for old, _ in themselves for sep in ("::", ".") if old.name + sep in owners}
+    renamed_owners |= {owner for owner in owners if owner in (classes or {})}
     pairs = themselves + [(old, new) for old, new in matches if _owner(old.name) in renamed_owners
                           and owners[_owner(old.name)] == _owner(new.name)]   # the class first, then its members
     paired_old: set[int] = set()
