@@ -289,3 +289,12 @@ def test_classes_renamed_at_once_take_their_own_members_along():
     assert {(r.old, r.new) for r in facts.renamed} >= {("LazyFile", "_LazyFile"), ("KeepOpenFile", "_KeepOpenFile"),
                                                        ("LazyFile.__enter__", "_LazyFile.__enter__"),
                                                        ("KeepOpenFile.__enter__", "_KeepOpenFile.__enter__")}
+
+
+def test_c_parameters_keep_const_and_a_rename_at_one_place_is_no_signature_change():
+    old = "int jq_set_colors(const char *c);\nint put(char *s);\n"
+    facts = rewritten("src/jv.h", old, "int jq_set_colors(const char *code_str);\nint put(const char *s);\n")
+    assert [(s.name, s.added, s.removed, s.retyped) for s in facts.signatures] == [
+        ("put", (), (), ("s: char* → const char*",))]
+    python = rewritten("pkg/cli.py", "def run(path):\n    pass\n", "def run(target):\n    pass\n")
+    assert [(s.added, s.removed) for s in python.signatures] == [(("target",), ("path",))]   # callers name it

@@ -102,7 +102,7 @@ def _compare(old: dict[str, list[Definition]], new: dict[str, list[Definition]],
         # Overloads each with its own old self, where as many are at both ends.
         pairs = zip(old[name], new[name]) if len(old[name]) == len(new[name]) else [(old[name][0], new[name][0])]
         for overload, (was, now) in enumerate(pairs):
-            change = signature_change(was.signed(), now.signed()) if was.digest != now.digest else {}
+            change = signature_change(was.signed(), now.signed(), language) if was.digest != now.digest else {}
             if change:
                 found.append(ApiChange("signature", name, now.kind, path, language, overload=overload,
                                        signature=SignatureChange(name, now.kind, path, language, True, **change)))

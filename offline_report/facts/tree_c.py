@@ -173,7 +173,8 @@ def _params(node, reader: Reader) -> tuple[Param, ...]:
     for child in node.named_children if node is not None else ():
         if child.type not in _PARAMS:
             continue
-        type_text = reader.text(child.child_by_field_name("type"))
+        type_text = " ".join([*(reader.text(c) for c in child.children if c.type == "type_qualifier"),
+                              reader.text(child.child_by_field_name("type"))])   # const char, not char
         declarator = child.child_by_field_name("declarator")
         default = child.child_by_field_name("default_value")
         if declarator is None:

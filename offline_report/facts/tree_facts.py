@@ -208,7 +208,7 @@ def compare_sides(item: FilePatch, language: str, old: tuple, new: tuple, collec
             shown = next(new for _, new in pairs if new.public)
         collector.symbols_changed.append(_symbol(shown, path, language, with_params=False))
         for old_one, new_one in pairs:
-            change = signature_change(old_one.signed(), new_one.signed())
+            change = signature_change(old_one.signed(), new_one.signed(), language)
             if change:
                 collector.signatures.append(SignatureChange(name, new_one.kind, path, language, new_one.public,
                                                             **change))
@@ -300,11 +300,14 @@ def _symbol(definition: Definition, path: str, language: str, with_params: bool 
     return Symbol(definition.name, definition.kind, path, language, definition.public, params, definition.role)
 
 
-def signature_change(was: Definition, now: Definition) -> dict:
-    """What changed in a definition's parameters (names, defaults, types) and return type; empty when nothing."""
+def signature_change(was: Definition, now: Definition, language: str = "python") -> dict:
+    """What changed in a definition's parameters (names, defaults, types) and return type; empty when nothing.
+    A parameter renamed at its place, its type the same, changes no signature where callers pass arguments by
+    place alone (every language read here but Python, whose callers may name them)."""
     if was.params is None or now.params is None:
         return {}
-    was_params, now_params = _named_alike(was.params, now.params), _named_alike(now.params, was.params)
+    renamed = language != "python"
+    was_params, now_params = _named_alike(was.params, now.params, renamed), _named_alike(now.params, was.params)
     before = {p.name: p for p in was_params}
     after = {p.name: p for p in now_params}
     added = [p for p in now_params if p.name not in before]
@@ -324,13 +327,14 @@ def signature_change(was: Definition, now: Definition) -> dict:
     return {key: value for key, value in change.items() if value}
 
 
-def _named_alike(params: tuple[Param, ...], other: tuple[Param, ...]) -> tuple[Param, ...]:
+def _named_alike(params: tuple[Param, ...], other: tuple[Param, ...], renamed: bool = False) -> tuple[Param, ...]:
     """C and C++: an unnamed parameter (it goes by its type) takes the name of the other side's parameter at
-    its place when their types agree: naming it, or dropping its name, changes no signature."""
+    its place when their types agree: naming it, or dropping its name, changes no signature; with `renamed`,
+    so does a named one (the old side's, so that a rename at one place is no change)."""
     if len(params) != len(other):
         return params
-    return tuple(Param(o.name, p.type, p.default) if p.name == p.type and p.type and o.name != o.type
-                 and _bare(p.type) == _bare(o.type) else p for p, o in zip(params, other))
+    return tuple(Param(o.name, p.type, p.default) if p.type and _bare(p.type) == _bare(o.type) and (
+        p.name == p.type and o.name != o.type or renamed and o.name != o.type) else p for p, o in zip(params, other))
 
 
 def _bare(text: str) -> str:
