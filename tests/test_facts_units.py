@@ -298,3 +298,9 @@ def test_c_parameters_keep_const_and_a_rename_at_one_place_is_no_signature_chang
         ("put", (), (), ("s: char* → const char*",))]
     python = rewritten("pkg/cli.py", "def run(path):\n    pass\n", "def run(target):\n    pass\n")
     assert [(s.added, s.removed) for s in python.signatures] == [(("target",), ("path",))]   # callers name it
+
+
+def test_a_rust_method_is_no_more_public_than_its_type():
+    found = parsed("src/layer.rs", "struct Formatter;\n\nimpl Formatter {\n    pub fn format(&self) {}\n}\n\n"
+                                   "pub struct Remote;\n\nimpl Remote {\n    pub fn url(&self) {}\n}\n")
+    assert public(found) == {"Formatter": False, "Formatter::format": False, "Remote": True, "Remote::url": True}

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from .options import is_test
 from .syntax import Definition, Param, Reader
 from .tree_c import walk_c
@@ -150,6 +152,11 @@ def _go_params(node, reader: Reader) -> tuple[Param, ...]:
 
 def _rust(root, reader: Reader) -> None:
     _rs_body(root, reader, "", True, "", False)
+    # A method is no more reachable than its type: a pub fn of a private struct this file defines is private.
+    hidden = {d.name for d in reader.found if d.kind in _RS_TYPES.values() and not d.public}
+    if hidden:
+        reader.found[:] = [replace(d, public=False) if d.public and d.kind == "method" and
+                           d.name.rsplit("::", 1)[0] in hidden else d for d in reader.found]
 
 
 def _rs_attributes(node, reader: Reader) -> tuple[list[str], object]:
