@@ -139,7 +139,7 @@ def definitions(text, path: str, language: str, blob_id: str | None = None, base
 
 
 class Found(tuple):
-    """The definitions of one blob, and the rows its grammar could not read (its ERROR nodes, (first, last))."""
+    """The definitions of one blob, and the rows its grammar could not read ((first, last), unread_rows)."""
 
     errors: tuple[tuple[int, int], ...] = ()
 

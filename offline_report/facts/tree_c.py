@@ -56,29 +56,29 @@ def _namespace(node, reader: Reader, scope: str, public: bool) -> None:
 def _one(node, reader: Reader, scope: str, access: str | None, public: bool, span, in_class: bool) -> None:
     kind = node.type
     visible = public and access not in ("private", "protected")
+    # A type or prototype a source file writes outside any class is its own: no other file includes it.
+    included = in_class or reader.header
     if kind in _RECORDS:
-        _record(node, reader, scope, visible and (in_class or reader.header), span)
+        _record(node, reader, scope, visible and included, span)
     elif kind == "function_definition":
         _function(node, reader, scope, visible, span, in_class)
     elif kind in ("declaration", "field_declaration"):
         record = node.child_by_field_name("type")
         if record is not None and record.type in _RECORDS:
-            _record(record, reader, scope, visible and (in_class or reader.header), span)
-        if kind == "field_declaration" or in_class or reader.header:
-            _function(node, reader, scope, visible, span, in_class)   # a prototype in a source file is not one
+            _record(record, reader, scope, visible and included, span)
+        if kind == "field_declaration" or included:
+            _function(node, reader, scope, visible, span, in_class)
     elif kind == "type_definition":
-        # A type a source file defines outside any class is its own: no other file can name it.
-        visible = visible and (in_class or reader.header)
         record = node.child_by_field_name("type")
         if record is not None and record.type in _RECORDS:
-            _record(record, reader, scope, visible, span)
+            _record(record, reader, scope, visible and included, span)
         for declarator in node.children_by_field_name("declarator"):
             if declarator.type == "type_identifier":
-                reader.add(span, _qualify(scope, reader.text(declarator)), "type", visible)
+                reader.add(span, _qualify(scope, reader.text(declarator)), "type", visible and included)
     elif kind == "alias_declaration":
         name = node.child_by_field_name("name")
         if name is not None:
-            reader.add(span, _qualify(scope, reader.text(name)), "type", visible and (in_class or reader.header))
+            reader.add(span, _qualify(scope, reader.text(name)), "type", visible and included)
 
 
 def _record(node, reader: Reader, scope: str, public: bool, span) -> None:
